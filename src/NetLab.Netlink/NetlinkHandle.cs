@@ -1,0 +1,260 @@
+using System.Net.Sockets;
+using NetLab.Core.Links;
+using NetLab.Netlink.Addresses;
+using NetLab.Netlink.Interop;
+using NetLab.Netlink.Links;
+using NetLab.Netlink.Namespaces;
+using NetLab.Netlink.Protocol;
+
+namespace NetLab.Netlink;
+
+/// <summary>
+/// All rtnetlink operations on one network namespace, like vishvananda/netlink's Handle: its socket was created
+/// inside that namespace and stays bound to it, so no call here ever switches namespaces.
+/// Thread-safe: requests on one handle are serialised.
+/// </summary>
+public sealed class NetlinkHandle : IDisposable
+{
+    private readonly NetlinkSocket _socket;
+    private readonly bool _ownsNamespace;
+
+    private NetlinkHandle(NetworkNamespace ns, NetlinkSocket socket, bool ownsNamespace)
+    {
+        Namespace = ns;
+        _socket = socket;
+        _ownsNamespace = ownsNamespace;
+    }
+
+    public NetworkNamespace Namespace { get; }
+
+    /// <summary>A handle on the namespace the process runs in.</summary>
+    public static NetlinkHandle ForHost()
+    {
+        var ns = NetworkNamespace.Host();
+        return new NetlinkHandle(ns, NetlinkSocket.Open(), ownsNamespace: true);
+    }
+
+    /// <summary>A handle on an open namespace; the caller keeps ownership of <paramref name="ns"/>.</summary>
+    public static NetlinkHandle For(NetworkNamespace ns) => new(ns, ns.Run(() => NetlinkSocket.Open()), ownsNamespace: false);
+
+    /// <summary>Opens a named namespace and a handle on it; disposing the handle closes the namespace too.</summary>
+    public static NetlinkHandle ForNamed(string name)
+    {
+        var ns = NetworkNamespace.Open(name);
+        try
+        {
+            return new NetlinkHandle(ns, ns.Run(() => NetlinkSocket.Open()), ownsNamespace: true);
+        }
+        catch
+        {
+            ns.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Creates a named namespace (as `ip netns add`) and a handle inside it, on one thread.</summary>
+    public static NetlinkHandle CreateNamespace(string name)
+    {
+        var (ns, socket) = NetworkNamespace.CreateWith(name, () => NetlinkSocket.Open());
+        return new NetlinkHandle(ns, socket, ownsNamespace: true);
+    }
+
+    // ---- links ----
+
+    /// <summary>Creates a link (`ip link add`). Invalid requests are refused before anything is sent.</summary>
+    public void LinkAdd(Link link)
+    {
+        LinkRequestValidator.ThrowIfInvalid(link);
+        var operation = $"create {LinkMessages.Describe(link)} in {Namespace}";
+        var request = LinkMessages.Create(link, LinkMessages.FdOf(link.TargetNamespace), LinkMessages.FdOf((link as Veth)?.PeerNamespace));
+        try
+        {
+            _socket.Execute(request, operation);
+        }
+        catch (NetlinkException error)
+        {
+            throw Diagnose(link, error);
+        }
+        finally
+        {
+            GC.KeepAlive(link.TargetNamespace);
+            GC.KeepAlive((link as Veth)?.PeerNamespace);
+        }
+    }
+
+    public void LinkDelete(int index) => _socket.Execute(LinkMessages.Delete(index), $"delete link {index} in {Namespace}");
+
+    public void LinkSetUp(int index) => _socket.Execute(LinkMessages.SetUp(index, up: true), $"set link {index} up in {Namespace}");
+
+    public void LinkSetDown(int index) => _socket.Execute(LinkMessages.SetUp(index, up: false), $"set link {index} down in {Namespace}");
+
+    public void LinkSetAddress(int index, MacAddress mac)
+    {
+        if (mac.IsMulticast || mac.IsZero)
+        {
+            throw new InvalidLinkRequestException($"{mac} cannot be an interface's address: it is {(mac.IsZero ? "all zeros" : "a multicast address (lowest bit of the first byte set)")}. Use a unicast address such as 02:00:00:00:00:01");
+        }
+
+        _socket.Execute(LinkMessages.SetAddress(index, mac), $"set address of link {index} to {mac} in {Namespace}");
+    }
+
+    public void LinkSetMtu(int index, int mtu) =>
+        _socket.Execute(LinkMessages.SetMtu(index, mtu), $"set mtu of link {index} to {mtu} in {Namespace}");
+
+    public void LinkSetName(int index, string name)
+    {
+        ThrowIfBadName(name);
+        _socket.Execute(LinkMessages.SetName(index, name), $"rename link {index} to '{name}' in {Namespace}");
+    }
+
+    public void LinkSetAlias(int index, string alias) =>
+        _socket.Execute(LinkMessages.SetAlias(index, alias), $"set alias of link {index} in {Namespace}");
+
+    public void LinkSetMaster(int index, int masterIndex) =>
+        _socket.Execute(LinkMessages.SetMaster(index, masterIndex), $"attach link {index} to master {masterIndex} in {Namespace}");
+
+    public void LinkSetNoMaster(int index) =>
+        _socket.Execute(LinkMessages.SetMaster(index, 0), $"detach link {index} from its master in {Namespace}");
+
+    /// <summary>Moves a link into another namespace (`ip link set DEV netns NAME`).</summary>
+    public void LinkSetNamespace(int index, NetworkNamespace target)
+    {
+        _socket.Execute(LinkMessages.SetNamespace(index, LinkMessages.FdOf(target)), $"move link {index} from {Namespace} to {target}");
+        GC.KeepAlive(target);
+    }
+
+    /// <summary>Turns 802.1Qbg hairpin (reflective relay) on or off for a bridge port.</summary>
+    public void LinkSetHairpin(int index, bool on) =>
+        _socket.Execute(LinkMessages.SetHairpin(index, on), $"set hairpin {(on ? "on" : "off")} on bridge port {index} in {Namespace}");
+
+    public IReadOnlyList<Link> LinkList()
+    {
+        var links = new List<Link>();
+        _socket.Dump(() => LinkMessages.Get(), $"list links in {Namespace}", (type, payload) =>
+        {
+            if (type == Rtm.RTM_NEWLINK)
+            {
+                links.Add(LinkMessages.Parse(payload));
+            }
+        });
+        return links;
+    }
+
+    /// <summary>One link by name, or null when there is none.</summary>
+    public Link? LinkByName(string name)
+    {
+        ThrowIfBadName(name);
+        return GetOne(LinkMessages.Get(name: name), $"find link '{name}' in {Namespace}");
+    }
+
+    public Link? LinkByIndex(int index) => GetOne(LinkMessages.Get(index: index), $"find link {index} in {Namespace}");
+
+    // ---- addresses ----
+
+    public void AddressAdd(Address address) =>
+        _socket.Execute(AddressMessages.Add(address), $"add address {address} to link {address.InterfaceIndex} in {Namespace}");
+
+    public void AddressDelete(Address address) =>
+        _socket.Execute(AddressMessages.Delete(address), $"delete address {address} from link {address.InterfaceIndex} in {Namespace}");
+
+    public IReadOnlyList<Address> AddressList(AddressFamily? family = null)
+    {
+        var addresses = new List<Address>();
+        _socket.Dump(() => AddressMessages.Dump(family), $"list addresses in {Namespace}", (type, payload) =>
+        {
+            if (type == Rtm.RTM_NEWADDR)
+            {
+                addresses.Add(AddressMessages.Parse(payload));
+            }
+        });
+        return addresses;
+    }
+
+    public void Dispose()
+    {
+        _socket.Dispose();
+        if (_ownsNamespace)
+        {
+            Namespace.Dispose();
+        }
+    }
+
+    private Link? GetOne(MessageWriter request, string operation)
+    {
+        Link? found = null;
+        try
+        {
+            _socket.Dump(() => request, operation, (type, payload) =>
+            {
+                if (type == Rtm.RTM_NEWLINK)
+                {
+                    found = LinkMessages.Parse(payload);
+                }
+            });
+        }
+        catch (NetlinkException error) when (error.Errno == Errno.ENODEV)
+        {
+            return null;
+        }
+
+        return found;
+    }
+
+    private static void ThrowIfBadName(string name)
+    {
+        if (InterfaceName.Problem(name) is { } problem)
+        {
+            throw new InvalidLinkRequestException($"Invalid interface name: {problem}.");
+        }
+    }
+
+    /// <summary>Turns errnos that say little (EINVAL for a second passthru child) into the cause in words.</summary>
+    private NetlinkException Diagnose(Link link, NetlinkException error)
+    {
+        if (error.Errno == Errno.EINVAL && link is Macvlan macvlan && link.ParentIndex is { } parent)
+        {
+            var siblings = SafeList().OfType<Macvlan>().Where(l => l.ParentIndex == parent && l.ParentNetnsId is null).ToList();
+            var passthru = siblings.FirstOrDefault(s => s.Mode == MacvlanMode.Passthru);
+            if (passthru is not null)
+            {
+                return error.WithExplanation($"The parent (ifindex {parent}) already has the passthru child '{passthru.Name}', and passthru mode allows only one child on a parent. Delete '{passthru.Name}' or use another parent");
+            }
+
+            if (macvlan.Mode == MacvlanMode.Passthru && siblings.Count > 0)
+            {
+                return error.WithExplanation($"passthru mode allows only one child on a parent, and ifindex {parent} already has '{siblings[0].Name}'. Use another parent or another mode");
+            }
+
+            return error.WithExplanation("If the parent already has a passthru macvlan/macvtap child (possibly moved to another namespace), no other child can be added: passthru allows only one child on a parent");
+        }
+
+        if (error.Errno == Errno.ENODEV && link.ParentIndex is { } missing)
+        {
+            return error.WithExplanation($"There is no parent device with ifindex {missing} in {Namespace}");
+        }
+
+        if (error.IsUnsupported && error.KernelMessage is null)
+        {
+            return error.WithExplanation($"This kernel cannot create '{link.Kind}' links (not built in and no module loaded)");
+        }
+
+        if (error.Errno == Errno.EEXIST)
+        {
+            return error.WithExplanation($"A link named '{link.Name}' already exists there; delete it or choose another name");
+        }
+
+        return error;
+    }
+
+    private IReadOnlyList<Link> SafeList()
+    {
+        try
+        {
+            return LinkList();
+        }
+        catch (NetlinkException)
+        {
+            return [];
+        }
+    }
+}
