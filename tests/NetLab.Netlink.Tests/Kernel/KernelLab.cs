@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using NetLab.Netlink.Namespaces;
+
+namespace NetLab.Netlink.Tests.Kernel;
+
+/// <summary>
+/// Scratch namespaces for one kernel test, all named with a per-test prefix, and all deleted on dispose, also
+/// when the test fails. Kernel tests skip (with the reason) when not root, so they never pass silently.
+/// </summary>
+internal sealed class KernelLab : IDisposable
+{
+    public const string Prefix = "nltest-";
+
+    private readonly List<NetlinkHandle> _handles = [];
+
+    public KernelLab()
+    {
+        RequireRoot();
+        Id = $"{Prefix}{Environment.ProcessId % 100000}-{Interlocked.Increment(ref _counter)}";
+    }
+
+    private static int _counter;
+
+    public string Id { get; }
+
+    /// <summary>Creates namespace "{Id}-{suffix}" and a handle inside it.</summary>
+    public NetlinkHandle Namespace(string suffix)
+    {
+        var handle = NetlinkHandle.CreateNamespace($"{Id}-{suffix}");
+        _handles.Add(handle);
+        return handle;
+    }
+
+    public static void RequireRoot()
+    {
+        if (Environment.UserName != "root" && !IsRoot())
+        {
+            Assert.Skip("Kernel tests need root (CAP_NET_ADMIN, CAP_SYS_ADMIN); run the suite as root.");
+        }
+    }
+
+    /// <summary>Skips the test, saying why, when the kernel lacks a link kind.</summary>
+    public static void SkipIfUnsupported(NetlinkException error, string what)
+    {
+        if (error.IsUnsupported)
+        {
+            Assert.Skip($"This kernel ({Environment.OSVersion.Version}) cannot create {what}: {error.Message}");
+        }
+    }
+
+    /// <summary>`ip netns exec NS ping` as the test's oracle (product code never runs iproute2).</summary>
+    public static bool Ping(NetlinkHandle from, string target, int count = 1) =>
+        Run("ip", "netns", "exec", from.Namespace.Name!, "ping", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "-W", "1", "-q", target).ExitCode == 0;
+
+    public static (int ExitCode, string Output) Run(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
+        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output);
+    }
+
+    public void Dispose()
+    {
+        List<Exception> failures = [];
+        foreach (var handle in _handles)
+        {
+            var name = handle.Namespace.Name!;
+            handle.Dispose();
+            try
+            {
+                if (NetworkNamespace.Exists(name))
+                {
+                    NetworkNamespace.Delete(name);
+                }
+            }
+            catch (Exception exception)
+            {
+                failures.Add(exception);
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new AggregateException("cleaning up test namespaces failed", failures);
+        }
+    }
+
+    private static bool IsRoot()
+    {
+        var status = File.ReadAllLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal));
+        return status?.Split('\t', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1) == "0";
+    }
+}
