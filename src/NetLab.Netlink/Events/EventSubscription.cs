@@ -45,6 +45,14 @@ public sealed unsafe class EventSubscription : IAsyncDisposable, IDisposable
     /// <summary>Starts watching <paramref name="namespaces"/> (null entries mean the host namespace).</summary>
     public static EventSubscription Start(IEnumerable<NetworkNamespace> namespaces, int receiveBufferBytes = DefaultReceiveBufferBytes)
     {
+        var subscription = StartPaused(namespaces, receiveBufferBytes);
+        subscription.Resume();
+        return subscription;
+    }
+
+    /// <summary>Binds and snapshots without reading yet: lets tests overrun the kernel's queue on purpose.</summary>
+    internal static EventSubscription StartPaused(IEnumerable<NetworkNamespace> namespaces, int receiveBufferBytes)
+    {
         var subscription = new EventSubscription(receiveBufferBytes);
         try
         {
@@ -53,7 +61,6 @@ public sealed unsafe class EventSubscription : IAsyncDisposable, IDisposable
                 subscription.Add(ns);
             }
 
-            subscription._reader.Start();
             return subscription;
         }
         catch
@@ -62,6 +69,8 @@ public sealed unsafe class EventSubscription : IAsyncDisposable, IDisposable
             throw;
         }
     }
+
+    internal void Resume() => _reader.Start();
 
     /// <summary>Namespaces being watched, by name (null for the host).</summary>
     public IReadOnlyList<string?> Namespaces
