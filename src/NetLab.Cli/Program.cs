@@ -1,1 +1,3 @@
-return 0;
+using NetLab.Cli;
+
+return await NetlabCommandLine.Build().Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -139,7 +139,3 @@ internal ref struct AttributeEnumerator
         return true;
     }
 }
-
-/// <summary>A reply that does not parse: truncated, misaligned or inconsistent bytes.</summary>
-public sealed class NetlinkParseException(string detail)
-    : Exception($"Malformed netlink message: {detail}.");
