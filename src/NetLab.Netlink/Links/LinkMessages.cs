@@ -405,5 +405,11 @@ internal static class LinkMessages
         _ => $"{link.Kind} '{link.Name}'",
     };
 
-    internal static int FdOf(NetworkNamespace? target) => target is null ? -1 : (int)target.File.DangerousGetHandle();
+    /// <summary>The fd to send as IFLA_NET_NS_FD; a closed namespace must not send a stale number that may now name another file.</summary>
+    internal static int FdOf(NetworkNamespace? target) => target switch
+    {
+        null => -1,
+        { File.IsClosed: true } => throw new ObjectDisposedException(nameof(NetworkNamespace), $"namespace {target} was disposed; open it again before using it as a target"),
+        _ => (int)target.File.DangerousGetHandle(),
+    };
 }

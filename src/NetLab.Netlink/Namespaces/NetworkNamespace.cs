@@ -66,9 +66,10 @@ public sealed class NetworkNamespace : IDisposable
             throw new NetlinkException(Errno.EEXIST, $"create network namespace '{name}'", null, $"{path} already exists; delete that namespace first or choose another name");
         }
 
+        T? result = default;
         try
         {
-            var result = NamespaceThread.RunInNewNamespace(() =>
+            result = NamespaceThread.RunInNewNamespace(() =>
             {
                 if (LibC.Mount("/proc/thread-self/ns/net", path, "none", LibC.MS_BIND, 0) != 0)
                 {
@@ -81,6 +82,8 @@ public sealed class NetworkNamespace : IDisposable
         }
         catch
         {
+            // A socket made inside would keep the namespace alive after its name is gone.
+            (result as IDisposable)?.Dispose();
             LibC.Umount2(path, LibC.MNT_DETACH);
             TryDeleteFile(path);
             throw;
