@@ -251,10 +251,16 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             return null;
         }
 
-        var originalLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(message.Payload[4..]);
+        // Bound the echoed length before aligning it: near 2^31, Nl.Align overflows into a negative offset.
+        var originalLength = BinaryPrimitives.ReadUInt32LittleEndian(message.Payload[4..]);
         var echoed = (message.Flags & Nl.NLM_F_CAPPED) != 0 ? Nl.HeaderLength : originalLength;
-        var offset = 4 + Nl.Align(echoed);
-        if (echoed < Nl.HeaderLength || offset > message.Payload.Length)
+        if (echoed < Nl.HeaderLength || echoed > (uint)(message.Payload.Length - 4))
+        {
+            return null;
+        }
+
+        var offset = 4 + Nl.Align((int)echoed);
+        if (offset > message.Payload.Length)
         {
             return null;
         }
