@@ -74,7 +74,7 @@ public sealed class VlanExperimentTests
     private static Process StartCapture(string ns, string device, string file)
     {
         var start = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardError = true };
-        foreach (var argument in new[] { "netns", "exec", ns, "tcpdump", "-i", device, "-U", "-n", "-w", file })
+        foreach (var argument in new[] { "netns", "exec", ns, "tcpdump", "-i", device, "-U", "--immediate-mode", "-Z", "root", "-n", "-w", file })
         {
             start.ArgumentList.Add(argument);
         }
