@@ -138,8 +138,10 @@ internal sealed class KernelModel
             Require(!parent!.Spec.IsLoopback, create, "EINVAL: the loopback device cannot be a parent");
             if (spec.Kind is LinkKind.Macvlan or LinkKind.Macvtap)
             {
-                Require(parent.Master is null, create, "EBUSY: the parent is a bridge port; its receive handler is taken");
-                var siblings = All.Where(l => l.Link.Spec.Parent == parentReference && l.Link.Spec.Kind is LinkKind.Macvlan or LinkKind.Macvtap).ToList();
+                // Like the kernel, a macvlan made on a macvlan joins the port of the real lower device.
+                var lowerReference = RealLower(parentReference);
+                Require(Link(lowerReference)!.Master is null, create, "EBUSY: the parent is a bridge port; its receive handler is taken");
+                var siblings = All.Where(l => l.Link.Spec.Kind is LinkKind.Macvlan or LinkKind.Macvtap && l.Link.Spec.Parent is { } p && RealLower(p) == lowerReference).ToList();
                 Require(siblings.Count == 0 || (spec.MacvlanMode != MacvlanMode.Passthru && siblings.All(s => s.Link.Spec.MacvlanMode != MacvlanMode.Passthru)),
                     create, "EINVAL: a passthru macvlan must be the only child of its parent");
             }
@@ -159,6 +161,16 @@ internal sealed class KernelModel
         }
 
         links.Add(new ObservedLink(create.Name, spec));
+    }
+
+    private LinkReference RealLower(LinkReference reference)
+    {
+        for (var guard = 0; guard < 32 && Link(reference) is { Spec: { Kind: LinkKind.Macvlan or LinkKind.Macvtap, Parent: { } parent } }; guard++)
+        {
+            reference = parent;
+        }
+
+        return reference;
     }
 
     private void ApplyMove(MoveLink move)

@@ -459,8 +459,9 @@ public static class LabValidator
         {
             var children = _interfaces.Values
                 .Where(l => l.Definition is MacvlanFamilyInterface)
-                .Select(l => (Child: l, Parent: InterfaceReference.Parse(l.Definition!.Parent!, l.Namespace.Name)))
-                .GroupBy(c => c.Parent);
+                .Select(l => (Child: l, Parent: RealLower(l)))
+                .Where(c => c.Parent is not null)
+                .GroupBy(c => c.Parent!.Reference);
             foreach (var group in children)
             {
                 var list = group.ToList();
@@ -516,6 +517,27 @@ public static class LabValidator
                 path.RemoveAt(path.Count - 1);
                 state[node] = true;
             }
+        }
+
+        /// <summary>
+        /// The device whose macvlan port a macvlan/macvtap child joins: the kernel follows a macvlan parent down to
+        /// its own lower device, so children of children count as children of that device.
+        /// </summary>
+        private Located? RealLower(Located child)
+        {
+            var current = child;
+            for (var guard = 0; guard < 32 && current.Definition is MacvlanFamilyInterface macvlan; guard++)
+            {
+                var parent = Find(InterfaceReference.Parse(macvlan.ParentName, current.Namespace.Name));
+                if (parent is null)
+                {
+                    return null;
+                }
+
+                current = parent;
+            }
+
+            return ReferenceEquals(current, child) ? null : current;
         }
 
         private IEnumerable<Located> Dependencies(Located node)
