@@ -1,0 +1,96 @@
+using NetLab.Core.Labs;
+using NetLab.Core.Validation;
+
+namespace NetLab.Core.Formats;
+
+public enum LabFileFormat
+{
+    Yaml,
+    Json,
+}
+
+/// <summary>
+/// The outcome of reading a lab file: the lab when it could be read, and every problem found. Problems found later
+/// by the validator can be placed on the file's lines through <see cref="Locate"/>.
+/// </summary>
+public sealed record LoadResult(Lab? Lab, ValueList<Problem> Problems, IReadOnlyDictionary<string, SourceLocation> Locations)
+{
+    public bool Succeeded => Lab is not null && Problems.Count == 0;
+
+    /// <summary>The problem with the line and column of its path (or of the nearest enclosing path written in the file).</summary>
+    public Problem Locate(Problem problem)
+    {
+        if (problem.Location is not null)
+        {
+            return problem;
+        }
+
+        for (var path = problem.Path; path.Length > 0; path = Parent(path))
+        {
+            if (Locations.TryGetValue(path, out var location))
+            {
+                return problem with { Location = location };
+            }
+        }
+
+        return problem;
+    }
+
+    private static string Parent(string path)
+    {
+        var dot = path.LastIndexOf('.');
+        return dot < 0 ? "" : path[..dot];
+    }
+}
+
+/// <summary>Reading and writing labs as YAML (the human format) and JSON.</summary>
+public static class LabFormat
+{
+    public static LoadResult Load(string text, LabFileFormat format)
+    {
+        var problems = new List<Problem>();
+        var root = format == LabFileFormat.Json ? JsonText.Read(text, problems) : YamlText.Read(text, problems);
+        if (root is null)
+        {
+            return new LoadResult(null, problems.ToValueList(), new Dictionary<string, SourceLocation>());
+        }
+
+        var reader = new LabReader(problems);
+        var lab = reader.Read(root);
+        return new LoadResult(problems.Count == 0 ? lab : null, problems.ToValueList(), reader.Locations);
+    }
+
+    public static LoadResult LoadYaml(string text) => Load(text, LabFileFormat.Yaml);
+
+    public static LoadResult LoadJson(string text) => Load(text, LabFileFormat.Json);
+
+    /// <summary>
+    /// Reads and validates in one step: the lab comes back only when it has no problem at all; otherwise every
+    /// problem, file syntax first, each with its line and column where the file has one.
+    /// </summary>
+    public static LoadResult LoadAndValidate(string text, LabFileFormat format)
+    {
+        var loaded = Load(text, format);
+        if (loaded.Lab is null)
+        {
+            return loaded;
+        }
+
+        var problems = LabValidator.Validate(loaded.Lab).Select(loaded.Locate).ToValueList();
+        return loaded with { Lab = problems.Count == 0 ? loaded.Lab : null, Problems = problems };
+    }
+
+    /// <summary>Chooses the format by file extension: .json is JSON, anything else YAML.</summary>
+    public static LabFileFormat FormatOf(string fileName) =>
+        fileName.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? LabFileFormat.Json : LabFileFormat.Yaml;
+
+    public static string Save(Lab lab, LabFileFormat format)
+    {
+        var root = LabWriter.Write(lab);
+        return format == LabFileFormat.Json ? JsonText.Write(root) : YamlText.Write(root);
+    }
+
+    public static string ToYaml(Lab lab) => Save(lab, LabFileFormat.Yaml);
+
+    public static string ToJson(Lab lab) => Save(lab, LabFileFormat.Json);
+}

@@ -1,0 +1,143 @@
+using NetLab.Core.Validation;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace NetLab.Core.Formats;
+
+/// <summary>YAML text to and from <see cref="DocumentNode"/>, event by event, so every node keeps its line and column.</summary>
+internal static class YamlText
+{
+    public static DocumentNode? Read(string text, List<Problem> problems)
+    {
+        try
+        {
+            var parser = new Parser(new StringReader(text));
+            parser.Consume<StreamStart>();
+            if (parser.Accept<StreamEnd>(out _))
+            {
+                problems.Add(new Problem("", "the file is empty", "Start with `name: my-lab`"));
+                return null;
+            }
+
+            parser.Consume<DocumentStart>();
+            var root = ReadNode(parser);
+            parser.Consume<DocumentEnd>();
+            if (parser.Accept<DocumentStart>(out var second))
+            {
+                problems.Add(new Problem("", "the file holds more than one YAML document", "Keep one lab per file; remove the second `---`")
+                {
+                    Location = At(second.Start),
+                });
+                return null;
+            }
+
+            return root;
+        }
+        catch (YamlException e)
+        {
+            problems.Add(new Problem("", $"this is not valid YAML: {e.InnerException?.Message ?? e.Message}",
+                "Check the indentation (spaces only) and that every `key: value` has a space after the colon")
+            {
+                Location = At(e.Start),
+            });
+            return null;
+        }
+    }
+
+    private static DocumentNode ReadNode(IParser parser)
+    {
+        if (parser.TryConsume<Scalar>(out var scalar))
+        {
+            var isNull = scalar.Style == ScalarStyle.Plain && scalar.Value is "" or "~" or "null" or "Null" or "NULL";
+            return new ScalarNode(isNull ? null : scalar.Value, isNull ? ScalarKind.Null : ScalarKind.Text) { Location = At(scalar.Start) };
+        }
+
+        if (parser.TryConsume<SequenceStart>(out var sequenceStart))
+        {
+            var items = new List<DocumentNode>();
+            while (!parser.TryConsume<SequenceEnd>(out _))
+            {
+                items.Add(ReadNode(parser));
+            }
+
+            return new SequenceNode(items) { Location = At(sequenceStart.Start) };
+        }
+
+        if (parser.TryConsume<MappingStart>(out var mappingStart))
+        {
+            var entries = new List<KeyValuePair<ScalarNode, DocumentNode>>();
+            while (!parser.TryConsume<MappingEnd>(out _))
+            {
+                var keyNode = ReadNode(parser);
+                var key = keyNode as ScalarNode ?? throw new YamlException(parser.Current!.Start, parser.Current.End, "a key must be a plain word");
+                entries.Add(new(key, ReadNode(parser)));
+            }
+
+            return new MappingNode(entries) { Location = At(mappingStart.Start) };
+        }
+
+        var unexpected = parser.Current!;
+        throw new YamlException(unexpected.Start, unexpected.End, unexpected is AnchorAlias
+            ? "anchors and aliases (&name, *name) are not supported in lab files"
+            : $"unexpected {unexpected.GetType().Name}");
+    }
+
+    private static SourceLocation At(Mark mark) => new((int)mark.Line, (int)mark.Column);
+
+    public static string Write(DocumentNode root)
+    {
+        var writer = new StringWriter { NewLine = "\n" };
+        var emitter = new Emitter(writer, new EmitterSettings(bestIndent: 2, bestWidth: 120, isCanonical: false, maxSimpleKeyLength: 1024, indentSequences: false));
+        emitter.Emit(new StreamStart());
+        emitter.Emit(new DocumentStart());
+        WriteNode(emitter, root, insideFlow: false);
+        emitter.Emit(new DocumentEnd(isImplicit: true));
+        emitter.Emit(new StreamEnd());
+        return writer.ToString();
+    }
+
+    private static void WriteNode(IEmitter emitter, DocumentNode node, bool insideFlow)
+    {
+        switch (node)
+        {
+            case ScalarNode scalar:
+                emitter.Emit(ToScalar(scalar));
+                break;
+            case SequenceNode sequence:
+                var flowSequence = insideFlow || sequence.Flow;
+                emitter.Emit(new SequenceStart(AnchorName.Empty, TagName.Empty, true, flowSequence ? SequenceStyle.Flow : SequenceStyle.Block));
+                foreach (var item in sequence.Items)
+                {
+                    WriteNode(emitter, item, flowSequence);
+                }
+
+                emitter.Emit(new SequenceEnd());
+                break;
+            case MappingNode mapping:
+                var flowMapping = insideFlow || mapping.Flow;
+                emitter.Emit(new MappingStart(AnchorName.Empty, TagName.Empty, true, flowMapping ? MappingStyle.Flow : MappingStyle.Block));
+                foreach (var (key, value) in mapping.Entries)
+                {
+                    emitter.Emit(ToScalar(key));
+                    WriteNode(emitter, value, flowMapping);
+                }
+
+                emitter.Emit(new MappingEnd());
+                break;
+        }
+    }
+
+    private static Scalar ToScalar(ScalarNode scalar) => scalar.Kind switch
+    {
+        ScalarKind.Null => new Scalar(AnchorName.Empty, TagName.Empty, "null", ScalarStyle.Plain, true, false),
+        ScalarKind.Number or ScalarKind.Boolean => new Scalar(AnchorName.Empty, TagName.Empty, scalar.Value!, ScalarStyle.Plain, true, false),
+        // Text that YAML would read as something else (true, 12, null, ...) gets quotes; the emitter decides that.
+        _ => new Scalar(AnchorName.Empty, TagName.Empty, scalar.Value!, LooksLikeNonText(scalar.Value!) ? ScalarStyle.DoubleQuoted : ScalarStyle.Any, true, true),
+    };
+
+    private static bool LooksLikeNonText(string value) =>
+        value is "" or "~" or "null" or "Null" or "NULL" or "true" or "false" or "True" or "False" or "yes" or "no" or "on" or "off"
+        || double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out _)
+        // YAML 1.1 readers take digits with colons (a MAC such as 02:00:00:00:01:01) for a base-60 number.
+        || value.All(c => char.IsAsciiDigit(c) || c == ':');
+}
