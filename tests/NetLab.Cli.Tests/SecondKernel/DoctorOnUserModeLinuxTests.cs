@@ -11,20 +11,26 @@ public sealed class DoctorOnUserModeLinuxTests
     {
         UserModeLinux.RequireAvailable();
         var output = UserModeLinux.NewOutputDirectory("doctor");
-
-        var (exit, stdout, stderr) = UserModeLinux.Run(output, TimeSpan.FromMinutes(3), "dotnet", Path.Combine(AppContext.BaseDirectory, "netlab.dll"), "doctor", "--json");
-
-        Assert.True(exit == 0, $"netlab doctor failed inside user-mode Linux (exit {exit}):\n{stdout}\n{stderr}");
-        using var report = JsonDocument.Parse(stdout);
-        Assert.StartsWith("6.1", report.RootElement.GetProperty("kernel").GetString(), StringComparison.Ordinal);
-        var checks = report.RootElement.GetProperty("checks").EnumerateArray()
-            .ToDictionary(c => $"{c.GetProperty("kind").GetString()} {c.GetProperty("mode").GetString()}".Trim(), c => c.GetProperty("status").GetString());
-        foreach (var row in new[] { "vlan 802.1Q", "vlan 802.1ad", "dummy", "ipvlan l2", "macvlan passthru", "veth", "bridge port hairpin" })
+        try
         {
-            Assert.True(checks.TryGetValue(row, out var status) && status == "ok", $"'{row}' is {status ?? "missing"} inside user-mode Linux:\n{stdout}");
-        }
+            var (exit, stdout, stderr) = UserModeLinux.Run(output, TimeSpan.FromMinutes(3), "dotnet", Path.Combine(AppContext.BaseDirectory, "netlab.dll"), "doctor", "--json");
 
-        Assert.Equal(0, report.RootElement.GetProperty("failed").GetInt32());
-        Directory.Delete(output, recursive: true);
+            Assert.True(exit == 0, $"netlab doctor failed inside user-mode Linux (exit {exit}):\n{stdout}\n{stderr}");
+            using var report = JsonDocument.Parse(stdout);
+            Assert.StartsWith("6.1", report.RootElement.GetProperty("kernel").GetString(), StringComparison.Ordinal);
+            var checks = report.RootElement.GetProperty("checks").EnumerateArray()
+                .ToDictionary(c => $"{c.GetProperty("kind").GetString()} {c.GetProperty("mode").GetString()}".Trim(), c => c.GetProperty("status").GetString());
+            foreach (var row in new[] { "vlan 802.1Q", "vlan 802.1ad", "dummy", "ipvlan l2", "macvlan passthru", "veth", "bridge port hairpin" })
+            {
+                Assert.True(checks.TryGetValue(row, out var status) && status == "ok", $"'{row}' is {status ?? "missing"} inside user-mode Linux:\n{stdout}");
+            }
+
+            Assert.Equal(0, report.RootElement.GetProperty("failed").GetInt32());
+        }
+        finally
+        {
+            // The failure message already carries the output; keep /tmp clean either way.
+            Directory.Delete(output, recursive: true);
+        }
     }
 }

@@ -23,29 +23,34 @@ public sealed class KernelSuiteOnUserModeLinuxTests
         UserModeLinux.RequireAvailable();
         var output = UserModeLinux.NewOutputDirectory("netlink");
         var results = Path.Combine(output, "results.xml");
-
-        var (exit, stdout, stderr) = UserModeLinux.Run(
-            output,
-            TimeSpan.FromMinutes(8),
-            "dotnet",
-            Path.Combine(AppContext.BaseDirectory, "NetLab.Netlink.Tests.dll"),
-            "-namespace",
-            "NetLab.Netlink.Tests.Kernel",
-            "-xml",
-            results);
-
-        Assert.True(exit == 0, $"the kernel suite failed inside user-mode Linux (exit {exit}):\n{stdout}\n{stderr}");
-        Assert.StartsWith("6.1", File.ReadAllText(Path.Combine(output, "kernel")).Trim(), StringComparison.Ordinal);
-        var tests = XDocument.Load(results).Descendants("test").ToList();
-        Assert.True(tests.Count >= 40, $"expected the whole kernel suite, found {tests.Count} tests");
-        Assert.Empty(tests.Where(t => (string?)t.Attribute("result") == "Fail").Select(t => (string?)t.Attribute("name")));
-        foreach (var method in MustPassInside)
+        try
         {
-            var runs = tests.Where(t => (string?)t.Attribute("method") == method).ToList();
-            Assert.NotEmpty(runs);
-            Assert.All(runs, t => Assert.True((string?)t.Attribute("result") == "Pass", $"{t.Attribute("name")} was {t.Attribute("result")} inside user-mode Linux: {t.Element("reason")?.Value}"));
-        }
+            var (exit, stdout, stderr) = UserModeLinux.Run(
+                output,
+                TimeSpan.FromMinutes(8),
+                "dotnet",
+                Path.Combine(AppContext.BaseDirectory, "NetLab.Netlink.Tests.dll"),
+                "-namespace",
+                "NetLab.Netlink.Tests.Kernel",
+                "-xml",
+                results);
 
-        Directory.Delete(output, recursive: true);
+            Assert.True(exit == 0, $"the kernel suite failed inside user-mode Linux (exit {exit}):\n{stdout}\n{stderr}");
+            Assert.StartsWith("6.1", File.ReadAllText(Path.Combine(output, "kernel")).Trim(), StringComparison.Ordinal);
+            var tests = XDocument.Load(results).Descendants("test").ToList();
+            Assert.True(tests.Count >= 40, $"expected the whole kernel suite, found {tests.Count} tests");
+            Assert.Empty(tests.Where(t => (string?)t.Attribute("result") == "Fail").Select(t => (string?)t.Attribute("name")));
+            foreach (var method in MustPassInside)
+            {
+                var runs = tests.Where(t => (string?)t.Attribute("method") == method).ToList();
+                Assert.NotEmpty(runs);
+                Assert.All(runs, t => Assert.True((string?)t.Attribute("result") == "Pass", $"{t.Attribute("name")} was {t.Attribute("result")} inside user-mode Linux: {t.Element("reason")?.Value}"));
+            }
+        }
+        finally
+        {
+            // The failure message already carries the output; keep /tmp clean either way.
+            Directory.Delete(output, recursive: true);
+        }
     }
 }
