@@ -1,0 +1,79 @@
+using NetLab.Core.Validation;
+
+namespace NetLab.Agent.Contracts;
+
+// The agent's JSON API (docs/agent-api.md). Records here are the wire format: camelCase JSON, enums as strings.
+
+/// <summary>A lab sent to the agent: the file's text and its format ("yaml" or "json"). The agent validates it again.</summary>
+public sealed record LabDocument(string Text, string Format = "yaml");
+
+/// <summary>One operation of a plan, with the iproute2 command a student would type for it.</summary>
+public sealed record PlannedOperation(int Index, string Kind, string Source, string Namespace, string Command);
+
+public sealed record PlanView(string Lab, IReadOnlyList<PlannedOperation> Operations, IReadOnlyList<KindWarning> Unsupported);
+
+/// <summary>A link kind the lab uses that this kernel cannot create (found before applying).</summary>
+public sealed record KindWarning(string Source, string Kind, string Message);
+
+public enum OperationStatus
+{
+    Started,
+    Done,
+    Failed,
+    RolledBack,
+}
+
+/// <summary>Progress of one operation during apply/destroy (streamed one JSON object per line).</summary>
+public sealed record OperationProgress(int Index, int Total, PlannedOperation Operation, OperationStatus Status, double Milliseconds, string? Error = null);
+
+public sealed record ApplyFailure(PlannedOperation Operation, string Message, string? Errno, string? KernelMessage);
+
+public sealed record ApplyResult(string Lab, bool Succeeded, int Applied, int Total, double Milliseconds, ApplyFailure? Failure = null, bool RolledBack = false);
+
+/// <summary>A line of an apply/destroy stream: progress lines, then exactly one result line.</summary>
+public sealed record ApplyStreamItem(OperationProgress? Progress, ApplyResult? Result);
+
+/// <summary>What the kernel holds for a lab now.</summary>
+public sealed record LabState(string Lab, IReadOnlyList<NamespaceState> Namespaces);
+
+/// <summary>One lab element (switch, host or namespace) and its kernel namespace.</summary>
+public sealed record NamespaceState(string Element, string KernelName, IReadOnlyList<InterfaceState> Interfaces);
+
+public sealed record InterfaceState(
+    string Name,
+    int Index,
+    string? Kind,
+    string? Mode,
+    int? VlanId,
+    string? Parent,
+    string? Mac,
+    int? Mtu,
+    bool Up,
+    string OperState,
+    bool? Carrier,
+    IReadOnlyList<string> Addresses,
+    string? Master,
+    bool? Hairpin,
+    ulong RxBytes,
+    ulong TxBytes,
+    ulong RxPackets,
+    ulong TxPackets);
+
+public enum LabEventKind
+{
+    Snapshot,
+    InterfaceChanged,
+    InterfaceRemoved,
+    AddressAdded,
+    AddressRemoved,
+    Resync,
+}
+
+/// <summary>
+/// A line of a lab's event stream: first one Snapshot per namespace, then changes. After a Resync, a fresh
+/// Snapshot of that namespace follows (events were lost in between).
+/// </summary>
+public sealed record LabEvent(LabEventKind Kind, string Lab, string Element, DateTimeOffset At, NamespaceState? Snapshot = null, InterfaceState? Interface = null, string? InterfaceName = null, string? Address = null, string? Message = null);
+
+/// <summary>The body of every error response.</summary>
+public sealed record AgentError(string Code, string Message, IReadOnlyList<Problem>? Problems = null);

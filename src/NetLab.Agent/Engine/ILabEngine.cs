@@ -1,0 +1,24 @@
+using NetLab.Agent.Contracts;
+using NetLab.Core.Labs;
+
+namespace NetLab.Agent.Engine;
+
+/// <summary>
+/// What the agent does with labs. The HTTP API and the CLI's in-process mode both call this; nothing else in the
+/// agent changes the kernel. Invalid labs throw <see cref="NetLab.Core.Validation.InvalidLabException"/> before any
+/// kernel change; a failed operation rolls back what the apply created and is reported in the result.
+/// </summary>
+public interface ILabEngine
+{
+    Task<PlanView> PlanAsync(Lab lab, CancellationToken cancellationToken = default);
+
+    Task<ApplyResult> ApplyAsync(Lab lab, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default);
+
+    Task<ApplyResult> DestroyAsync(string labName, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Labs the kernel holds (all of them, or one).</summary>
+    Task<IReadOnlyList<LabState>> StateAsync(string? labName = null, CancellationToken cancellationToken = default);
+
+    /// <summary>A snapshot of each of the lab's namespaces, then every change, until cancelled.</summary>
+    IAsyncEnumerable<LabEvent> EventsAsync(string labName, CancellationToken cancellationToken = default);
+}

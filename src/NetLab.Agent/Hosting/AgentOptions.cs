@@ -1,0 +1,25 @@
+namespace NetLab.Agent.Hosting;
+
+/// <summary>The agent's configuration (section "Agent" of its settings, or command-line options of `netlab agent`).</summary>
+public sealed record AgentOptions
+{
+    public const string DefaultSocketPath = "/run/netlab/agent.sock";
+
+    /// <summary>The Unix socket the API listens on (mode 0660).</summary>
+    public string SocketPath { get; init; } = DefaultSocketPath;
+
+    /// <summary>Peer uids admitted (SO_PEERCRED). Root (0) is always admitted.</summary>
+    public IReadOnlyList<uint> AllowedUids { get; init; } = [];
+
+    /// <summary>Peer gids admitted (SO_PEERCRED).</summary>
+    public IReadOnlyList<uint> AllowedGids { get; init; } = [];
+
+    /// <summary>Also listen on this TCP endpoint (e.g. "127.0.0.1:5081"); null: no TCP listener at all.</summary>
+    public string? TcpEndpoint { get; init; }
+
+    /// <summary>Prefix of every kernel namespace the agent creates; it never touches one without it.</summary>
+    public string NamespacePrefix { get; init; } = "nl-";
+
+    /// <summary>Real NICs of the machine a lab may use as a parent. Empty: none (the default, and every test's).</summary>
+    public IReadOnlyList<string> AllowedRealNics { get; init; } = [];
+}
