@@ -149,6 +149,36 @@ public sealed class NetlinkHandle : IDisposable
 
     public Link? LinkByIndex(int index) => GetOne(LinkMessages.Get(index: index), $"find link {index} in {Namespace}");
 
+    /// <summary>
+    /// The id this namespace gives <paramref name="other"/> (what IFLA_LINK_NETNSID values in its dumps refer to), or
+    /// null when it has given it none (`ip netns list-id`; iproute2's get_netnsid_from_name).
+    /// </summary>
+    public int? NamespaceIdOf(NetworkNamespace other)
+    {
+        var writer = new MessageWriter(Rtm.RTM_GETNSID, Nl.NLM_F_REQUEST);
+        writer.GenMsg(Rtm.AF_UNSPEC);
+        writer.U32(Rtm.NETNSA_FD, (uint)LinkMessages.FdOf(other));
+        int? id = null;
+        _socket.Dump(() => writer, $"read the id of namespace {other} in {Namespace}", (type, payload) =>
+        {
+            if (type != Rtm.RTM_NEWNSID || payload.Length < 4)
+            {
+                return;
+            }
+
+            foreach (var attribute in new AttributeEnumerator(payload[4..]))
+            {
+                if (attribute.Type == Rtm.NETNSA_NSID)
+                {
+                    var value = attribute.I32();
+                    id = value < 0 ? null : value;
+                }
+            }
+        });
+        GC.KeepAlive(other);
+        return id;
+    }
+
     // ---- addresses ----
 
     public void AddressAdd(Address address) =>

@@ -31,6 +31,9 @@ internal sealed class MessageWriter
         BinaryPrimitives.WriteUInt32LittleEndian(span[12..], (uint)change);
     }
 
+    /// <summary>struct rtgenmsg: one family byte, padded to 4 as NLMSG_ALIGN pads it before the first attribute.</summary>
+    public void GenMsg(byte family) => Reserve(4)[0] = family;
+
     public void IfAddr(byte family, byte prefixLength, byte flags, byte scope, int index)
     {
         var span = Reserve(Rtm.IfAddrMsgLength);

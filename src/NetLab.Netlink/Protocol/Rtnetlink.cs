@@ -43,6 +43,11 @@ internal static class Rtm
     public const ushort RTM_NEWADDR = 20;
     public const ushort RTM_DELADDR = 21;
     public const ushort RTM_GETADDR = 22;
+    public const ushort RTM_NEWNSID = 88;
+    public const ushort RTM_GETNSID = 90;
+
+    public const ushort NETNSA_NSID = 1;
+    public const ushort NETNSA_FD = 3;
 
     public const uint RTMGRP_LINK = 0x1;
     public const uint RTMGRP_IPV4_IFADDR = 0x10;

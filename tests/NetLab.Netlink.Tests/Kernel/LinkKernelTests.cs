@@ -215,6 +215,23 @@ public sealed class LinkKernelTests
     }
 
     [Fact]
+    public void The_parent_netnsid_of_a_moved_link_resolves_to_the_parents_namespace()
+    {
+        using var lab = new KernelLab();
+        var host = lab.Namespace("h1");
+        var target = lab.Namespace("ns2");
+        var bystander = lab.Namespace("ns3");
+        host.LinkAdd(new Veth { Name = "eth0", PeerName = "swp1" });
+        host.LinkAdd(new Macvlan { Name = "macvlan2", ParentIndex = Find(host, "eth0").Index, Mode = MacvlanMode.Bridge, TargetNamespace = target.Namespace });
+
+        var moved = Find(target, "macvlan2");
+
+        Assert.NotNull(moved.ParentNetnsId);
+        Assert.Equal(moved.ParentNetnsId, target.NamespaceIdOf(host.Namespace));
+        Assert.NotEqual(moved.ParentNetnsId, target.NamespaceIdOf(bystander.Namespace));
+    }
+
+    [Fact]
     public void Link_created_directly_in_a_target_namespace_lands_there()
     {
         using var lab = new KernelLab();

@@ -1,0 +1,120 @@
+using NetLab.Agent.Contracts;
+using NetLab.Core;
+using NetLab.Core.Links;
+using NetLab.Core.Planning;
+using NetLab.Netlink;
+using NetLab.Netlink.Addresses;
+using NetLab.Netlink.Links;
+
+namespace NetLab.Agent.Engine;
+
+/// <summary>One namespace as dumped: its links and addresses, with each link's parent/peer resolved to a namespace and name.</summary>
+internal sealed record ObservedKernelNamespace(string Name, IReadOnlyList<Link> Links, IReadOnlyList<Address> Addresses, IReadOnlyDictionary<int, LinkReference> Parents);
+
+/// <summary>
+/// Reads the agent's namespaces from the kernel and describes them in Core's terms for the planner, and as
+/// <see cref="LabState"/> for the API. A parent in another namespace is known to the kernel only as
+/// (ifindex, netnsid); the netnsid is resolved by asking the kernel which id each candidate namespace has.
+/// </summary>
+internal sealed class KernelObserver(KernelNamespaces namespaces)
+{
+    public IReadOnlyList<ObservedKernelNamespace> Observe(IEnumerable<string> names)
+    {
+        var dumped = new List<(string Name, NetlinkHandle Handle, IReadOnlyList<Link> Links, IReadOnlyList<Address> Addresses)>();
+        foreach (var name in names)
+        {
+            NetlinkHandle handle;
+            IReadOnlyList<Link> links;
+            try
+            {
+                handle = namespaces.Get(name);
+                links = handle.LinkList();
+            }
+            catch (NetlinkException)
+            {
+                // A name whose namespace is half-made (the agent was killed between creating the file and mounting
+                // the namespace on it) holds nothing: remove the name, so that the plan creates it afresh.
+                namespaces.Forget(name);
+                namespaces.Delete(name);
+                continue;
+            }
+
+            dumped.Add((name, handle, links, handle.AddressList()));
+        }
+
+        var result = new List<ObservedKernelNamespace>();
+        foreach (var (name, handle, links, addresses) in dumped)
+        {
+            var parents = new Dictionary<int, LinkReference>();
+            foreach (var link in links)
+            {
+                if (LinkTranslation.ParentIndexOf(link) is not { } parentIndex || parentIndex == 0)
+                {
+                    continue;
+                }
+
+                if (link.ParentNetnsId is null)
+                {
+                    var local = links.FirstOrDefault(l => l.Index == parentIndex);
+                    parents[link.Index] = new LinkReference(name, local?.Name ?? $"if{parentIndex}");
+                    continue;
+                }
+
+                parents[link.Index] = ResolveRemote(handle, link.ParentNetnsId.Value, parentIndex, dumped.Where(d => d.Name != name).Select(d => (d.Name, d.Handle, d.Links)))
+                    ?? new LinkReference("(outside NetLab)", $"if{parentIndex}");
+            }
+
+            result.Add(new ObservedKernelNamespace(name, links, addresses, parents));
+        }
+
+        return result;
+    }
+
+    public static ObservedState ToObservedState(IEnumerable<ObservedKernelNamespace> observed) => new()
+    {
+        Namespaces = observed.Select(ns => new ObservedNamespace(ns.Name)
+        {
+            Links = ns.Links.Select(link => new ObservedLink(link.Name, LinkTranslation.ToSpec(link, ns.Parents.GetValueOrDefault(link.Index)))
+            {
+                Mac = link.Address,
+                Mtu = link.Mtu,
+                Up = link.IsUp,
+                Addresses = AddressesOf(ns, link.Index).Select(a => new InterfaceAddress(a.Ip, a.PrefixLength)).ToValueList(),
+                Master = link.MasterIndex is { } master ? ns.Links.FirstOrDefault(l => l.Index == master)?.Name : null,
+                Hairpin = link.PortKind == "bridge" ? link.Hairpin : null,
+            }).ToValueList(),
+        }).ToValueList(),
+    };
+
+    public static NamespaceState ToNamespaceState(ObservedKernelNamespace ns, Func<string, string> elementOf) => new(
+        elementOf(ns.Name),
+        ns.Name,
+        ns.Links.Select(link => LinkTranslation.ToState(
+            link,
+            ns.Parents.TryGetValue(link.Index, out var parent) ? $"{elementOf(parent.Namespace)}/{parent.Name}" : null,
+            AddressesOf(ns, link.Index).Select(a => a.ToString()),
+            link.MasterIndex is { } master ? ns.Links.FirstOrDefault(l => l.Index == master)?.Name : null)).ToList());
+
+    private static IEnumerable<Address> AddressesOf(ObservedKernelNamespace ns, int index) =>
+        ns.Addresses.Where(a => a.InterfaceIndex == index);
+
+    private static LinkReference? ResolveRemote(NetlinkHandle from, int netnsId, int parentIndex, IEnumerable<(string Name, NetlinkHandle Handle, IReadOnlyList<Link> Links)> candidates)
+    {
+        // Only namespaces holding a link with that index can be the one. Indexes repeat across namespaces (each
+        // counts from 1), so ask first where that link can be a lower device or a veth end rather than a child of
+        // another device itself: with 200 namespaces of macvlans on one host NIC, that is one question each.
+        var ordered = candidates
+            .Select(c => (c.Name, c.Handle, Parent: c.Links.FirstOrDefault(l => l.Index == parentIndex)))
+            .Where(c => c.Parent is not null)
+            .OrderBy(c => c.Parent is Macvlan or Vlan or Ipvlan ? 1 : 0);
+        foreach (var (name, handle, parent) in ordered)
+        {
+            if (from.NamespaceIdOf(handle.Namespace) == netnsId)
+            {
+                return new LinkReference(name, parent!.Name);
+            }
+        }
+
+        return null;
+    }
+}

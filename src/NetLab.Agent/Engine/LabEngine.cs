@@ -1,0 +1,232 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using NetLab.Agent.Contracts;
+using NetLab.Agent.Hosting;
+using NetLab.Core.Labs;
+using NetLab.Core.Planning;
+using NetLab.Netlink.Diagnostics;
+using NetLab.Netlink.Events;
+using NetLab.Netlink.Namespaces;
+
+namespace NetLab.Agent.Engine;
+
+/// <summary>
+/// The agent's engine: plans a lab against what the kernel holds now, applies the plan with progress and rollback,
+/// destroys labs, reports their state and streams their events. Everything it knows is read back from the kernel
+/// (namespaces named by <see cref="NamingScheme"/>), so a restarted agent, even after kill -9 mid-apply, finds its labs
+/// again and the next apply or destroy converges. Operations on one lab are serialised; different labs run in parallel.
+/// </summary>
+public sealed class LabEngine : ILabEngine, IDisposable
+{
+    private readonly KernelNamespaces _namespaces;
+    private readonly KernelObserver _observer;
+    private readonly NamingScheme _naming;
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _labLocks = new(StringComparer.Ordinal);
+    private readonly Lazy<IReadOnlyList<KernelCheck>> _capabilities = new(() => KernelDoctor.Run(), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public LabEngine(AgentOptions options)
+    {
+        _naming = new NamingScheme(options.NamespacePrefix);
+        _namespaces = new KernelNamespaces(options.NamespacePrefix);
+        _observer = new KernelObserver(_namespaces);
+    }
+
+    /// <summary>Tests only: makes the executor fail at a chosen operation, to exercise rollback.</summary>
+    internal Func<PlanOperation, Exception?>? InjectFailure { get; set; }
+
+    /// <summary>The tag every link NetLab creates carries in IFLA_IFALIAS.</summary>
+    public static string AliasFor(string lab) => $"netlab:{lab}";
+
+    public async Task<PlanView> PlanAsync(Lab lab, CancellationToken cancellationToken = default)
+    {
+        using var _ = await LockAsync(lab.Name, cancellationToken).ConfigureAwait(false);
+        var plan = Planner.Plan(ObserveLab(lab.Name).State, lab, _naming);
+        return new PlanView(lab.Name, PlanExecutor.Describe(plan), UnsupportedKinds(lab));
+    }
+
+    public async Task<ApplyResult> ApplyAsync(Lab lab, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        using var _ = await LockAsync(lab.Name, cancellationToken).ConfigureAwait(false);
+        var before = ObserveLab(lab.Name).State;
+        var plan = Planner.Plan(before, lab, _naming);
+        return await Task.Run(() => new PlanExecutor(_namespaces, AliasFor(lab.Name)) { InjectFailure = InjectFailure }.Run(plan, before, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<ApplyResult> DestroyAsync(string labName, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        using var _ = await LockAsync(labName, cancellationToken).ConfigureAwait(false);
+        var before = ObserveLab(labName).State;
+        var plan = Planner.PlanRemoval(before, labName, _naming);
+        return await Task.Run(() => new PlanExecutor(_namespaces, AliasFor(labName)).Run(plan, before, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<IReadOnlyList<LabState>> StateAsync(string? labName = null, CancellationToken cancellationToken = default)
+    {
+        var labs = labName is null ? LabNames() : [labName];
+        IReadOnlyList<LabState> states = labs
+            .Select(lab => ObserveLab(lab))
+            .Where(o => o.Namespaces.Count > 0)
+            .Select(o => new LabState(o.Lab, o.Namespaces.Select(ns => KernelObserver.ToNamespaceState(ns, n => ElementOf(n, o.Lab))).ToList()))
+            .ToList();
+        return Task.FromResult(states);
+    }
+
+    public async IAsyncEnumerable<LabEvent> EventsAsync(string labName, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var watched = new Dictionary<string, NetworkNamespace>(StringComparer.Ordinal);
+        using var subscription = EventSubscription.Start([]);
+        try
+        {
+            var reader = subscription.Reader;
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                // Namespaces come and go as the lab is applied and destroyed: look for new ones twice a second.
+                SyncWatchedNamespaces(labName, subscription, watched);
+                using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                tick.CancelAfter(TimeSpan.FromMilliseconds(500));
+                while (true)
+                {
+                    NetlinkEvent item;
+                    try
+                    {
+                        if (!await reader.WaitToReadAsync(tick.Token).ConfigureAwait(false))
+                        {
+                            yield break;
+                        }
+
+                        if (!reader.TryRead(out item!))
+                        {
+                            continue;
+                        }
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
+
+                    if (ToLabEvent(labName, item) is { } labEvent)
+                    {
+                        yield return labEvent;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var ns in watched.Values)
+            {
+                ns.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Link kinds a lab uses that this kernel cannot create, found by the doctor once per agent.</summary>
+    public IReadOnlyList<KindWarning> UnsupportedKinds(Lab lab)
+    {
+        var unsupported = _capabilities.Value.Where(c => c.Status == CheckStatus.Unsupported).Select(c => c.Kind).ToHashSet(StringComparer.Ordinal);
+        return lab.InterfaceNamespaces
+            .SelectMany(ns => ns.Interfaces.Select(i => (Path: $"{(ns is Host ? "hosts" : "namespaces")}.{ns.Name}.interfaces.{i.Name}", Kind: KindOf(i))))
+            .Where(i => i.Kind is not null && unsupported.Contains(i.Kind))
+            .Select(i => new KindWarning(i.Path, i.Kind!, $"This kernel cannot create {i.Kind} links (`netlab doctor` shows it as unsupported); applying this lab would fail at {i.Path}. Use a kernel with {i.Kind} support (e.g. load its module)."))
+            .ToList();
+    }
+
+    public void Dispose() => _namespaces.Dispose();
+
+    private static string? KindOf(InterfaceDefinition definition) => definition switch
+    {
+        VlanInterface => "vlan",
+        MacvtapInterface => "macvtap",
+        MacvlanInterface => "macvlan",
+        VxlanInterface => "vxlan",
+        DummyInterface => "dummy",
+        BridgeInterface => "bridge",
+        VethInterface => "veth",
+        _ => null,
+    };
+
+    private (string Lab, IReadOnlyList<ObservedKernelNamespace> Namespaces, ObservedState State) ObserveLab(string labName)
+    {
+        var observed = _observer.Observe(_namespaces.List().Where(n => _naming.BelongsTo(n, labName)));
+        return (labName, observed, KernelObserver.ToObservedState(observed));
+    }
+
+    private IReadOnlyList<string> LabNames() => _namespaces.List()
+        .Select(n => n[_naming.Prefix.Length..])
+        .Select(rest => rest.Split(_naming.Separator, 2)[0])
+        .Distinct(StringComparer.Ordinal)
+        .Order(StringComparer.Ordinal)
+        .ToList();
+
+    private string ElementOf(string kernelName, string lab) => _naming.ElementName(kernelName, lab) ?? kernelName;
+
+    private void SyncWatchedNamespaces(string labName, EventSubscription subscription, Dictionary<string, NetworkNamespace> watched)
+    {
+        var present = _namespaces.List().Where(n => _naming.BelongsTo(n, labName)).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in watched.Keys.Where(n => !present.Contains(n)).ToList())
+        {
+            subscription.Remove(gone);
+            watched[gone].Dispose();
+            watched.Remove(gone);
+        }
+
+        foreach (var name in present.Where(n => !watched.ContainsKey(n)))
+        {
+            try
+            {
+                var ns = NetworkNamespace.Open(name);
+                subscription.Add(ns);
+                watched[name] = ns;
+            }
+            catch (Netlink.NetlinkException)
+            {
+                // Being created or deleted right now; the next look will tell.
+            }
+        }
+    }
+
+    private LabEvent? ToLabEvent(string lab, NetlinkEvent item)
+    {
+        var element = item.Namespace is null ? "(host)" : ElementOf(item.Namespace, lab);
+        return item switch
+        {
+            NamespaceSnapshot snapshot => new LabEvent(
+                LabEventKind.Snapshot,
+                lab,
+                element,
+                snapshot.At,
+                Snapshot: KernelObserver.ToNamespaceState(new ObservedKernelNamespace(snapshot.Namespace!, snapshot.Links, snapshot.Addresses, LocalParents(snapshot.Namespace!, snapshot.Links)), n => ElementOf(n, lab))),
+            LinkChanged changed => new LabEvent(LabEventKind.InterfaceChanged, lab, element, changed.At, Interface: LinkTranslation.ToState(changed.Link, null, [], null), InterfaceName: changed.Link.Name),
+            LinkRemoved removed => new LabEvent(LabEventKind.InterfaceRemoved, lab, element, removed.At, InterfaceName: removed.Link.Name),
+            AddressAdded added => new LabEvent(LabEventKind.AddressAdded, lab, element, added.At, Address: added.Address.ToString(), Message: $"ifindex {added.Address.InterfaceIndex}"),
+            AddressRemoved removed => new LabEvent(LabEventKind.AddressRemoved, lab, element, removed.At, Address: removed.Address.ToString(), Message: $"ifindex {removed.Address.InterfaceIndex}"),
+            ResyncNeeded resync => new LabEvent(LabEventKind.Resync, lab, element, resync.At, Message: resync.Reason),
+            _ => null,
+        };
+    }
+
+    /// <summary>Parents in the same namespace are known from the snapshot itself; others are left to a state query.</summary>
+    private static Dictionary<int, LinkReference> LocalParents(string ns, IReadOnlyList<Netlink.Links.Link> links) => links
+        .Where(l => LinkTranslation.ParentIndexOf(l) is > 0 && l.ParentNetnsId is null)
+        .Select(l => (l.Index, Parent: links.FirstOrDefault(p => p.Index == LinkTranslation.ParentIndexOf(l))))
+        .Where(x => x.Parent is not null)
+        .ToDictionary(x => x.Index, x => new LinkReference(ns, x.Parent!.Name));
+
+    private async Task<IDisposable> LockAsync(string lab, CancellationToken cancellationToken)
+    {
+        var gate = _labLocks.GetOrAdd(lab, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new Release(gate);
+    }
+
+    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
+    }
+}
+
+/// <summary>Creates the engine the agent and the CLI's in-process mode use.</summary>
+public static class LabEngineFactory
+{
+    public static ILabEngine Create(AgentOptions options) => new LabEngine(options);
+}

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using NetLab.Agent.Contracts;
+using NetLab.Agent.Engine;
+using NetLab.Agent.Hosting;
+using NetLab.Core.Formats;
+using NetLab.Core.Labs;
+using NetLab.Netlink.Namespaces;
+
+namespace NetLab.Agent.Tests.Engine;
+
+/// <summary>
+/// A real engine on the real kernel with a namespace prefix of its own ("nltest-e{pid}-{n}-"), so tests never meet
+/// each other's (or anyone's) labs; on dispose every namespace with that prefix is deleted, also after a failure.
+/// </summary>
+internal sealed class EngineLab : IDisposable
+{
+    private static int _counter;
+
+    public EngineLab()
+    {
+        if (Environment.UserName != "root")
+        {
+            Assert.Skip("Engine tests change the kernel and need root; run the suite as root.");
+        }
+
+        Prefix = $"nltest-e{Environment.ProcessId % 100000}-{Interlocked.Increment(ref _counter)}-";
+        Options = new AgentOptions { NamespacePrefix = Prefix };
+        Engine = new LabEngine(Options);
+    }
+
+    public string Prefix { get; }
+
+    public AgentOptions Options { get; }
+
+    public LabEngine Engine { get; private set; }
+
+    /// <summary>A new engine over the same kernel state, as after an agent restart.</summary>
+    public LabEngine Restart()
+    {
+        Engine.Dispose();
+        Engine = new LabEngine(Options);
+        return Engine;
+    }
+
+    public string Kernel(string lab, string element) => $"{Prefix}{lab}.{element}";
+
+    public IReadOnlyList<string> Namespaces() => NetworkNamespace.ListNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal)).ToList();
+
+    public static Lab LoadLab(string file)
+    {
+        var result = LabFormat.LoadAndValidate(File.ReadAllText(Path.Combine(RepositoryRoot(), "labs", file)), LabFileFormat.Yaml);
+        Assert.True(result.Succeeded, string.Join("\n", result.Problems));
+        return result.Lab!;
+    }
+
+    public static Lab ParseLab(string yaml)
+    {
+        var result = LabFormat.LoadAndValidate(yaml, LabFileFormat.Yaml);
+        Assert.True(result.Succeeded, string.Join("\n", result.Problems));
+        return result.Lab!;
+    }
+
+    public bool Ping(string lab, string element, string target) =>
+        Run("ip", "netns", "exec", Kernel(lab, element), "ping", "-c", "1", "-W", "1", "-q", target) == 0;
+
+    public static int Run(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        process.StandardOutput.ReadToEnd();
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode;
+    }
+
+    public static void AssertSucceeded(ApplyResult result) =>
+        Assert.True(result.Succeeded, $"apply failed at {result.Failure?.Operation.Command} ({result.Failure?.Operation.Source}): {result.Failure?.Message}");
+
+    public void Dispose()
+    {
+        Engine.Dispose();
+        foreach (var name in Namespaces())
+        {
+            NetworkNamespace.Delete(name);
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "NetLab.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("NetLab.sln not found");
+    }
+}

@@ -1,0 +1,246 @@
+using NetLab.Agent.Contracts;
+using NetLab.Agent.Engine;
+using NetLab.Core.Planning;
+using static NetLab.Agent.Tests.Engine.EngineLab;
+
+namespace NetLab.Agent.Tests.Engine;
+
+/// <summary>The engine on the real kernel: the seed's labs applied from their YAML files give the seed's outcomes.</summary>
+public sealed class LabEngineKernelTests
+{
+    [Fact]
+    public async Task Macvlan_bridge_lab_connects_children_and_shows_the_lo_lesson_then_destroys_cleanly()
+    {
+        using var lab = new EngineLab();
+        var definition = LoadLab("macvlan-bridge.yaml");
+        var progress = new List<OperationProgress>();
+
+        var result = await lab.Engine.ApplyAsync(definition, new SynchronousProgress(progress.Add));
+
+        AssertSucceeded(result);
+        Assert.Equal(result.Total, progress.Count(p => p.Status == OperationStatus.Done));
+        Assert.True(progress.IndexOf(progress.First(p => p.Status == OperationStatus.Started)) < progress.IndexOf(progress.First(p => p.Status == OperationStatus.Done)));
+        Assert.True(lab.Ping("macvlan-bridge", "ns2", "100.0.0.3"), "bridge mode: ns2 should reach macvlan3");
+        Assert.False(lab.Ping("macvlan-bridge", "ns2", "100.0.0.2"), "own address with lo down should fail");
+
+        var destroyed = await lab.Engine.DestroyAsync("macvlan-bridge");
+        AssertSucceeded(destroyed);
+        Assert.Empty(lab.Namespaces());
+    }
+
+    [Theory]
+    [InlineData("macvlan-vepa.yaml", "macvlan-vepa", "ns2", "100.0.0.3", false)]
+    [InlineData("macvlan-vepa-hairpin.yaml", "macvlan-vepa-hairpin", "ns2", "100.0.0.3", true)]
+    [InlineData("macvlan-private.yaml", "macvlan-private", "ns2", "100.0.0.3", false)]
+    [InlineData("macvlan-passthru.yaml", "macvlan-passthru", "ns2", "100.0.0.9", true)]
+    [InlineData("macvtap.yaml", "macvtap", "vm1", "100.0.0.12", true)]
+    [InlineData("macvtap.yaml", "macvtap", "vm1", "100.0.0.11", true)]
+    [InlineData("bridge-vxlan.yaml", "bridge-vxlan", "ns-a", "192.168.42.2", true)]
+    public async Task Seed_labs_give_the_seeds_outcomes(string file, string name, string from, string target, bool reachable)
+    {
+        using var lab = new EngineLab();
+
+        AssertSucceeded(await lab.Engine.ApplyAsync(LoadLab(file)));
+
+        Assert.Equal(reachable, lab.Ping(name, from, target));
+        AssertSucceeded(await lab.Engine.DestroyAsync(name));
+        Assert.Empty(lab.Namespaces());
+    }
+
+    [Fact]
+    public async Task Applying_a_lab_twice_plans_nothing_the_second_time()
+    {
+        using var lab = new EngineLab();
+        var definition = LoadLab("macvlan-vepa-hairpin.yaml");
+        AssertSucceeded(await lab.Engine.ApplyAsync(definition));
+
+        var again = await lab.Engine.PlanAsync(definition);
+        var second = await lab.Engine.ApplyAsync(definition);
+
+        Assert.Empty(again.Operations);
+        AssertSucceeded(second);
+        Assert.Equal(0, second.Total);
+    }
+
+    [Fact]
+    public async Task A_mode_change_recreates_only_that_link_and_an_address_change_is_address_operations_only()
+    {
+        using var lab = new EngineLab();
+        var bridge = LoadLab("macvlan-bridge.yaml");
+        AssertSucceeded(await lab.Engine.ApplyAsync(bridge));
+        var vepaYaml = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "labs", "macvlan-bridge.yaml"))
+            .Replace("macvlan3: { kind: macvlan, parent: h1/eth0, mode: bridge", "macvlan3: { kind: macvlan, parent: h1/eth0, mode: vepa", StringComparison.Ordinal);
+
+        var modePlan = await lab.Engine.PlanAsync(ParseLab(vepaYaml));
+        Assert.All(modePlan.Operations, o => Assert.Contains("macvlan3", o.Source, StringComparison.Ordinal));
+        Assert.Contains(modePlan.Operations, o => o.Kind == nameof(DeleteLink));
+        AssertSucceeded(await lab.Engine.ApplyAsync(ParseLab(vepaYaml)));
+        Assert.Empty((await lab.Engine.PlanAsync(ParseLab(vepaYaml))).Operations);
+
+        var readdressed = ParseLab(vepaYaml.Replace("100.0.0.3/24", "100.0.0.30/24", StringComparison.Ordinal));
+        var addressPlan = await lab.Engine.PlanAsync(readdressed);
+        Assert.Equal([nameof(AddAddress), nameof(DeleteAddress)], addressPlan.Operations.Select(o => o.Kind).Order());
+        AssertSucceeded(await lab.Engine.ApplyAsync(readdressed));
+        Assert.True(lab.Ping("macvlan-bridge", "ns2", "100.0.0.30") == false, "vepa without hairpin: still isolated");
+    }
+
+    [Fact]
+    public async Task A_failing_operation_rolls_back_everything_the_apply_made_and_names_the_cause()
+    {
+        using var lab = new EngineLab();
+        var definition = LoadLab("macvlan-bridge.yaml");
+
+        // The kernel refuses the last address (injected: the validator leaves no real kernel error to provoke).
+        lab.Engine.InjectFailure = operation => operation is AddAddress { Name: "macvlan3" }
+            ? new NetLab.Netlink.NetlinkException(NetLab.Netlink.Interop.Errno.EADDRNOTAVAIL, "add address 100.0.0.3/24 (injected)", "injected by the test")
+            : null;
+        var progress = new List<OperationProgress>();
+
+        var result = await lab.Engine.ApplyAsync(definition, new SynchronousProgress(progress.Add));
+
+        Assert.False(result.Succeeded);
+        Assert.True(result.RolledBack);
+        Assert.NotNull(result.Failure);
+        Assert.Equal("namespaces.ns3.interfaces.macvlan3", result.Failure.Operation.Source);
+        Assert.Equal("EADDRNOTAVAIL", result.Failure.Errno);
+        Assert.Equal("injected by the test", result.Failure.KernelMessage);
+        Assert.Contains("addr add 100.0.0.3/24 dev macvlan3", result.Failure.Operation.Command, StringComparison.Ordinal);
+        Assert.True(result.Applied > 5, $"the failure should come after earlier operations ran, not at {result.Applied}");
+        Assert.Contains(progress, p => p.Status == OperationStatus.RolledBack);
+        Assert.Empty(lab.Namespaces());
+        Assert.Empty(await lab.Engine.StateAsync("macvlan-bridge"));
+    }
+
+    [Fact]
+    public async Task A_kernel_refusal_midway_rolls_back_too()
+    {
+        using var lab = new EngineLab();
+        var hostNamespace = lab.Kernel("macvlan-bridge", "h1");
+
+        // Someone deletes the host NIC behind NetLab's back right after the first macvlan is made on it: the kernel
+        // deletes that macvlan with its parent, so the next step on it fails (ENODEV), and the apply rolls back.
+        var progress = new SynchronousProgress(p =>
+        {
+            if (p.Status == OperationStatus.Done && p.Operation.Kind == nameof(CreateLink) && p.Operation.Source.EndsWith("macvlan2", StringComparison.Ordinal))
+            {
+                Assert.Equal(0, EngineLab.Run("ip", "-n", hostNamespace, "link", "del", "eth0"));
+            }
+        });
+
+        var result = await lab.Engine.ApplyAsync(LoadLab("macvlan-bridge.yaml"), progress);
+
+        Assert.False(result.Succeeded);
+        Assert.True(result.RolledBack);
+        Assert.Equal("namespaces.ns2.interfaces.macvlan2", result.Failure!.Operation.Source);
+        Assert.Equal("ENODEV", result.Failure.Errno);
+        Assert.Contains("macvlan2", result.Failure.Message, StringComparison.Ordinal);
+        Assert.Empty(lab.Namespaces());
+    }
+
+    [Fact]
+    public async Task A_restarted_agent_finds_its_labs_and_converges_after_a_crash_mid_apply()
+    {
+        using var lab = new EngineLab();
+        var definition = LoadLab("macvlan-bridge.yaml");
+
+        // A crash mid-apply: the first half of the plan carried out, no rollback (kill -9 leaves no chance).
+        var full = Planner.Plan(ObservedState.Empty, definition, new NamingScheme(lab.Prefix));
+        var lastNamespace = full.Operations.Select((o, i) => (o, i)).Last(x => x.o is CreateNamespace);
+        var half = full with { Operations = [.. full.Operations.Take(lastNamespace.i)] };
+        using (var namespaces = new KernelNamespaces(lab.Prefix))
+        {
+            AssertSucceeded(new PlanExecutor(namespaces, LabEngine.AliasFor("macvlan-bridge")).Run(half, ObservedState.Empty, null, CancellationToken.None));
+        }
+
+        // And a namespace name left half-made: the file exists, no namespace is mounted on it.
+        File.WriteAllBytes($"/run/netns/{((CreateNamespace)lastNamespace.o).Name}", []);
+
+        var engine = lab.Restart();
+        var state = Assert.Single(await engine.StateAsync());
+        Assert.Equal("macvlan-bridge", state.Lab);
+        AssertSucceeded(await engine.ApplyAsync(definition));
+        Assert.Empty((await engine.PlanAsync(definition)).Operations);
+        Assert.True(lab.Ping("macvlan-bridge", "ns2", "100.0.0.3"));
+
+        AssertSucceeded(await lab.Restart().DestroyAsync("macvlan-bridge"));
+        Assert.Empty(lab.Namespaces());
+    }
+
+    [Fact]
+    public async Task Two_labs_applied_at_once_do_not_interfere()
+    {
+        using var lab = new EngineLab();
+
+        var results = await Task.WhenAll(
+            lab.Engine.ApplyAsync(LoadLab("macvlan-bridge.yaml")),
+            lab.Engine.ApplyAsync(LoadLab("macvlan-vepa.yaml")));
+
+        Assert.All(results, AssertSucceeded);
+        Assert.True(lab.Ping("macvlan-bridge", "ns2", "100.0.0.3"));
+        Assert.False(lab.Ping("macvlan-vepa", "ns2", "100.0.0.3"));
+        var states = await lab.Engine.StateAsync();
+        Assert.Equal(["macvlan-bridge", "macvlan-vepa"], states.Select(s => s.Lab));
+        await Task.WhenAll(lab.Engine.DestroyAsync("macvlan-bridge"), lab.Engine.DestroyAsync("macvlan-vepa"));
+        Assert.Empty(lab.Namespaces());
+    }
+
+    [Fact]
+    public async Task State_reports_interfaces_with_kind_mode_parent_addresses_and_tags()
+    {
+        using var lab = new EngineLab();
+        AssertSucceeded(await lab.Engine.ApplyAsync(LoadLab("macvlan-bridge.yaml")));
+
+        var state = Assert.Single(await lab.Engine.StateAsync("macvlan-bridge"));
+
+        var ns2 = state.Namespaces.Single(n => n.Element == "ns2");
+        var macvlan = ns2.Interfaces.Single(i => i.Name == "macvlan2");
+        Assert.Equal(lab.Kernel("macvlan-bridge", "ns2"), ns2.KernelName);
+        Assert.Equal("macvlan", macvlan.Kind);
+        Assert.Equal("bridge", macvlan.Mode);
+        Assert.Equal("h1/eth0", macvlan.Parent);
+        Assert.Contains("100.0.0.2/24", macvlan.Addresses);
+        Assert.True(macvlan.Up);
+        Assert.Equal("up", macvlan.OperState);
+        Assert.Equal("sw1/p1", state.Namespaces.Single(n => n.Element == "h1").Interfaces.Single(i => i.Name == "eth0").Parent);
+        Assert.True(state.Namespaces.Single(n => n.Element == "sw1").Interfaces.Single(i => i.Name == "p1").Master == "br0");
+        Assert.Equal(0, EngineLab.Run("sh", "-c", $"ip -n {lab.Kernel("macvlan-bridge", "ns2")} -d link show macvlan2 | grep -q 'alias netlab:macvlan-bridge'"));
+    }
+
+    [Fact]
+    public async Task Operations_outside_the_agents_namespaces_are_refused_and_change_nothing()
+    {
+        using var lab = new EngineLab();
+        var plan = new Plan([new CreateNamespace("victim") { Source = "namespaces.victim" }], "x", new NamingScheme(lab.Prefix));
+
+        using var namespaces = new KernelNamespaces(lab.Prefix);
+        var result = new PlanExecutor(namespaces, "netlab:x").Run(plan, ObservedState.Empty, null, CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("only namespaces it created", result.Failure!.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists("/run/netns/victim"));
+    }
+
+    [Fact]
+    public async Task Plan_warns_before_applying_when_the_kernel_lacks_a_kind_the_lab_uses()
+    {
+        using var lab = new EngineLab();
+
+        var plan = await lab.Engine.PlanAsync(LoadLab("vlan-888.yaml"));
+
+        var vlanSupported = EngineLab.Run("sh", "-c", "ip netns add nltest-vlanprobe && ip -n nltest-vlanprobe link add d type veth peer name e && ip -n nltest-vlanprobe link add link d name d.5 type vlan id 5; rc=$?; ip netns del nltest-vlanprobe; exit $rc") == 0;
+        if (vlanSupported)
+        {
+            Assert.Empty(plan.Unsupported);
+        }
+        else
+        {
+            Assert.Contains(plan.Unsupported, w => w.Kind == "vlan" && w.Source.EndsWith("eth0.888", StringComparison.Ordinal));
+            Assert.Contains("cannot create vlan", plan.Unsupported[0].Message, StringComparison.Ordinal);
+        }
+    }
+
+    private sealed class SynchronousProgress(Action<OperationProgress> report) : IProgress<OperationProgress>
+    {
+        public void Report(OperationProgress value) => report(value);
+    }
+}
