@@ -50,7 +50,8 @@ internal sealed class PlanExecutor(KernelNamespaces namespaces, string alias)
                 progress?.Report(new OperationProgress(i, operations.Count, planned[i], OperationStatus.Failed, step.Elapsed.TotalMilliseconds, error.Message));
                 var rolledBack = Undo(undo, progress, operations.Count);
                 var kernel = error as NetlinkException;
-                return new ApplyResult(plan.LabName, false, i, operations.Count, clock.Elapsed.TotalMilliseconds, new ApplyFailure(planned[i], error.Message, kernel?.ErrnoName, kernel?.KernelMessage), rolledBack);
+                var message = $"`{planned[i].Command}` failed for {planned[i].Source}: {error.Message}";
+                return new ApplyResult(plan.LabName, false, i, operations.Count, clock.Elapsed.TotalMilliseconds, new ApplyFailure(planned[i], message, kernel?.ErrnoName, kernel?.KernelMessage), rolledBack);
             }
 
             foreach (var inverse in Inverses(operation, fusedMove, before))
