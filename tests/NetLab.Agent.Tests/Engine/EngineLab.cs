@@ -4,6 +4,8 @@ using NetLab.Agent.Engine;
 using NetLab.Agent.Hosting;
 using NetLab.Core.Formats;
 using NetLab.Core.Labs;
+using NetLab.Netlink;
+using NetLab.Netlink.Links;
 using NetLab.Netlink.Namespaces;
 
 namespace NetLab.Agent.Tests.Engine;
@@ -62,6 +64,27 @@ internal sealed class EngineLab : IDisposable
 
     public bool Ping(string lab, string element, string target) =>
         Run("ip", "netns", "exec", Kernel(lab, element), "ping", "-c", "1", "-W", "1", "-q", target) == 0;
+
+    /// <summary>Tries an 802.1Q link in a scratch namespace of this lab's own.</summary>
+    public bool KernelCanCreateVlan()
+    {
+        var name = $"{Prefix}probe";
+        using var probe = NetlinkHandle.CreateNamespace(name);
+        try
+        {
+            probe.LinkAdd(new Veth { Name = "d", PeerName = "e" });
+            probe.LinkAdd(new Vlan { Name = "d.5", ParentIndex = probe.LinkByName("d")!.Index, VlanId = 5 });
+            return true;
+        }
+        catch (NetlinkException error) when (error.IsUnsupported)
+        {
+            return false;
+        }
+        finally
+        {
+            NetworkNamespace.Delete(name);
+        }
+    }
 
     public static int Run(string program, params string[] arguments)
     {

@@ -48,6 +48,25 @@ public sealed class LabEngineKernelTests
     }
 
     [Fact]
+    public async Task Vlan_888_lab_pings_across_or_skips_where_the_kernel_lacks_8021q()
+    {
+        using var lab = new EngineLab();
+
+        var result = await lab.Engine.ApplyAsync(LoadLab("vlan-888.yaml"));
+        if (!result.Succeeded && result.Failure?.Errno == "EOPNOTSUPP")
+        {
+            Assert.True(result.RolledBack);
+            Assert.Empty(lab.Namespaces());
+            Assert.Skip($"This kernel lacks 802.1Q vlan ({result.Failure.Message}); the second-kernel run covers it.");
+        }
+
+        AssertSucceeded(result);
+        Assert.True(lab.Ping("vlan-888", "ns1", "88.8.8.88"), "vlan 888 on both ends should be reachable");
+        AssertSucceeded(await lab.Engine.DestroyAsync("vlan-888"));
+        Assert.Empty(lab.Namespaces());
+    }
+
+    [Fact]
     public async Task Applying_a_lab_twice_plans_nothing_the_second_time()
     {
         using var lab = new EngineLab();
@@ -200,7 +219,9 @@ public sealed class LabEngineKernelTests
         Assert.Equal("h1/eth0", macvlan.Parent);
         Assert.Contains("100.0.0.2/24", macvlan.Addresses);
         Assert.True(macvlan.Up);
-        Assert.Equal("up", macvlan.OperState);
+        // Kernels before 6.x report a macvlan's operstate as "unknown" (the seed's own `ip a` shows it).
+        Assert.Contains(macvlan.OperState, new[] { "up", "unknown" });
+        Assert.True(macvlan.Carrier);
         Assert.Equal("sw1/p1", state.Namespaces.Single(n => n.Element == "h1").Interfaces.Single(i => i.Name == "eth0").Parent);
         Assert.True(state.Namespaces.Single(n => n.Element == "sw1").Interfaces.Single(i => i.Name == "p1").Master == "br0");
         Assert.Equal(0, EngineLab.Run("sh", "-c", $"ip -n {lab.Kernel("macvlan-bridge", "ns2")} -d link show macvlan2 | grep -q 'alias netlab:macvlan-bridge'"));
@@ -227,7 +248,7 @@ public sealed class LabEngineKernelTests
 
         var plan = await lab.Engine.PlanAsync(LoadLab("vlan-888.yaml"));
 
-        var vlanSupported = EngineLab.Run("sh", "-c", "ip netns add nltest-vlanprobe && ip -n nltest-vlanprobe link add d type veth peer name e && ip -n nltest-vlanprobe link add link d name d.5 type vlan id 5; rc=$?; ip netns del nltest-vlanprobe; exit $rc") == 0;
+        var vlanSupported = lab.KernelCanCreateVlan();
         if (vlanSupported)
         {
             Assert.Empty(plan.Unsupported);
