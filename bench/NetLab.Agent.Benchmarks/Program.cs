@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Globalization;
+using NetLab.Agent.Benchmarks;
+using NetLab.Core.Formats;
+using NetLab.Core.Planning;
+using NetLab.Core.Teaching;
+using NetLab.Netlink.Namespaces;
+
+// Issue 3's benchmark: apply and destroy of an N-namespace lab end to end through the CLI and the agent, against the
+// seed-style iproute2 script for the same lab (one `ip` process per step), in the same run; ratios printed.
+var count = 200;
+var json = false;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "-n" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var n) && n > 0:
+            count = n;
+            i++;
+            break;
+        case "--json":
+            json = true;
+            break;
+        default:
+            Console.Error.WriteLine("usage: netlab-agent-bench [-n NAMESPACES] [--json]");
+            return 2;
+    }
+}
+
+if (!Environment.IsPrivilegedProcess)
+{
+    Console.Error.WriteLine("netlab-agent-bench must run as root: the agent and the iproute2 script create namespaces (try sudo).");
+    return 2;
+}
+
+var labName = $"bench{Environment.ProcessId}";
+var work = Directory.CreateTempSubdirectory("netlab-agent-bench-");
+var socket = Path.Combine(work.FullName, "agent.sock");
+var labFile = Path.Combine(work.FullName, "lab.yaml");
+var netlab = Path.Combine(AppContext.BaseDirectory, "netlab.dll");
+File.WriteAllText(labFile, ScaleLab.Yaml(labName, count));
+
+// The same lab as the seed's author would type it: the plan's teaching view, one `ip` per line.
+var lab = LabFormat.LoadAndValidate(File.ReadAllText(labFile), LabFileFormat.Yaml).Lab!;
+var plan = Planner.Plan(ObservedState.Empty, lab);
+var applyScript = Path.Combine(work.FullName, "apply.sh");
+File.WriteAllLines(applyScript, ["set -e", .. Iproute2Renderer.Render(plan, NamespaceNames.Kernel)]);
+var destroyScript = Path.Combine(work.FullName, "destroy.sh");
+File.WriteAllLines(destroyScript, ["set -e", .. Iproute2Renderer.Render(Planner.PlanRemoval(Planner.Simulate(ObservedState.Empty, plan), labName), NamespaceNames.Kernel)]);
+
+Process? agent = null;
+try
+{
+    agent = Start("dotnet", netlab, "agent", "--socket", socket);
+    WaitFor(() => File.Exists(socket), TimeSpan.FromSeconds(30), "the agent's socket");
+
+    // Warm-up: the agent's first apply JITs its code paths and runs the kernel doctor once.
+    var warm = $"warm{Environment.ProcessId}";
+    var warmFile = Path.Combine(work.FullName, "warm.yaml");
+    File.WriteAllText(warmFile, ScaleLab.Yaml(warm, 3));
+    Run("dotnet", netlab, "apply", warmFile, "--socket", socket);
+    Run("dotnet", netlab, "destroy", warm, "--socket", socket);
+
+    var netlabApply = Time(() => Run("dotnet", netlab, "apply", labFile, "--socket", socket));
+    var made = Namespaces(labName);
+    if (made != count + 2)
+    {
+        throw new InvalidOperationException($"after netlab apply, {made} namespaces exist, not {count + 2}");
+    }
+
+    var netlabDestroy = Time(() => Run("dotnet", netlab, "destroy", labName, "--socket", socket));
+    Expect(Namespaces(labName) == 0, "netlab destroy left namespaces");
+
+    var scriptApply = Time(() => Run("bash", applyScript));
+    Expect(Namespaces(labName) == count + 2, "the iproute2 script did not build the lab");
+    var scriptDestroy = Time(() => Run("bash", destroyScript));
+    Expect(Namespaces(labName) == 0, "the iproute2 destroy script left namespaces");
+
+    var applyRatio = scriptApply.TotalSeconds / netlabApply.TotalSeconds;
+    var destroyRatio = scriptDestroy.TotalSeconds / netlabDestroy.TotalSeconds;
+    if (json)
+    {
+        Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+        {
+            namespaces = count,
+            operations = plan.Operations.Count,
+            netlabApplySeconds = netlabApply.TotalSeconds,
+            iproute2ApplySeconds = scriptApply.TotalSeconds,
+            applyRatio,
+            netlabDestroySeconds = netlabDestroy.TotalSeconds,
+            iproute2DestroySeconds = scriptDestroy.TotalSeconds,
+            destroyRatio,
+        }));
+    }
+    else
+    {
+        Console.WriteLine($"lab: {count} namespaces with a bridge macvlan each + switch + host ({plan.Operations.Count} operations)");
+        Console.WriteLine("NetLab = `netlab apply|destroy` processes (CLI start included) talking to a running agent; iproute2 = the plan's `ip` commands as a bash script.");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"apply:   NetLab {netlabApply.TotalSeconds,7:F3} s   iproute2 {scriptApply.TotalSeconds,7:F3} s   ratio {applyRatio,6:F1}x   target 10x: {(applyRatio >= 10 ? "met" : "NOT met")}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"destroy: NetLab {netlabDestroy.TotalSeconds,7:F3} s   iproute2 {scriptDestroy.TotalSeconds,7:F3} s   ratio {destroyRatio,6:F1}x   target 10x: {(destroyRatio >= 10 ? "met" : "NOT met")}"));
+    }
+
+    return 0;
+}
+finally
+{
+    foreach (var name in NetworkNamespace.ListNames().Where(n => n.StartsWith($"nl-{labName}.", StringComparison.Ordinal) || n.StartsWith($"nl-warm{Environment.ProcessId}.", StringComparison.Ordinal)))
+    {
+        NetworkNamespace.Delete(name);
+    }
+
+    if (agent is { HasExited: false })
+    {
+        agent.Kill(entireProcessTree: true);
+        agent.WaitForExit();
+    }
+
+    agent?.Dispose();
+    work.Delete(recursive: true);
+}
+
+static int Namespaces(string lab) => NetworkNamespace.ListNames().Count(n => n.StartsWith($"nl-{lab}.", StringComparison.Ordinal));
+
+static void Expect(bool condition, string failure)
+{
+    if (!condition)
+    {
+        throw new InvalidOperationException(failure);
+    }
+}
+
+static TimeSpan Time(Action action)
+{
+    var clock = Stopwatch.StartNew();
+    action();
+    return clock.Elapsed;
+}
+
+static Process Start(string program, params string[] arguments)
+{
+    var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var argument in arguments)
+    {
+        start.ArgumentList.Add(argument);
+    }
+
+    var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
+    process.OutputDataReceived += (_, _) => { };
+    process.ErrorDataReceived += (_, _) => { };
+    process.BeginOutputReadLine();
+    process.BeginErrorReadLine();
+    return process;
+}
+
+static void Run(string program, params string[] arguments)
+{
+    var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var argument in arguments)
+    {
+        start.ArgumentList.Add(argument);
+    }
+
+    using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
+    var output = process.StandardOutput.ReadToEndAsync();
+    var errors = process.StandardError.ReadToEndAsync();
+    process.WaitForExit();
+    if (process.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited {process.ExitCode}:\n{output.Result}\n{errors.Result}");
+    }
+}
+
+static void WaitFor(Func<bool> condition, TimeSpan timeout, string what)
+{
+    var clock = Stopwatch.StartNew();
+    while (!condition())
+    {
+        if (clock.Elapsed > timeout)
+        {
+            throw new TimeoutException($"{what} did not appear within {timeout.TotalSeconds} s");
+        }
+
+        Thread.Sleep(50);
+    }
+}
