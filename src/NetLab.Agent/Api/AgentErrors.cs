@@ -14,6 +14,12 @@ public static class AgentErrorCodes
     public const string ForbiddenPeer = "forbidden-peer";
     public const string BadRequest = "bad-request";
     public const string InternalError = "internal-error";
+
+    /// <summary>Client side: the connection broke in the middle of an answer.</summary>
+    public const string ConnectionLost = "connection-lost";
+
+    /// <summary>Client side: the answer was not what the API documents (e.g. a CLI and an agent of different versions).</summary>
+    public const string BadResponse = "bad-response";
 }
 
 /// <summary>An error with the HTTP status it is answered with.</summary>

@@ -110,7 +110,7 @@ public sealed class AgentClient : IDisposable
 
         if (!ended)
         {
-            throw new AgentClientException(HttpStatusCode.OK, new AgentError("bad-response", "The agent ended the stream before sending the result; see the agent's log, and `netlab state` for what the kernel holds now."));
+            throw new AgentClientException(HttpStatusCode.OK, new AgentError(AgentErrorCodes.BadResponse, "The agent ended the stream before sending the result; see the agent's log, and `netlab state` for what the kernel holds now."));
         }
     }
 
@@ -135,7 +135,7 @@ public sealed class AgentClient : IDisposable
                 }
                 catch (Exception error) when (error is IOException or HttpRequestException)
                 {
-                    throw new AgentClientException(response.StatusCode, new AgentError("connection-lost", $"The connection to the agent broke in the middle of the stream: {error.Message}. See the agent's log."), error);
+                    throw new AgentClientException(response.StatusCode, new AgentError(AgentErrorCodes.ConnectionLost, $"The connection to the agent broke in the middle of the stream: {error.Message}. See the agent's log."), error);
                 }
 
                 if (line is null)
@@ -165,7 +165,7 @@ public sealed class AgentClient : IDisposable
         }
         catch (HttpRequestException error)
         {
-            throw new AgentClientException(0, new AgentError("connection-lost", $"The request to the agent at {SocketPath} failed: {error.Message}. See the agent's log."), error);
+            throw new AgentClientException(0, new AgentError(AgentErrorCodes.ConnectionLost, $"The request to the agent at {SocketPath} failed: {error.Message}. See the agent's log."), error);
         }
     }
 
@@ -188,7 +188,7 @@ public sealed class AgentClient : IDisposable
         }
         catch (JsonException error)
         {
-            throw new AgentClientException(status, new AgentError("bad-response", $"The agent's answer is not the expected {typeof(T).Name}: {error.Message} Are the CLI and the agent the same version?"), error);
+            throw new AgentClientException(status, new AgentError(AgentErrorCodes.BadResponse, $"The agent's answer is not the expected {typeof(T).Name}: {error.Message} Are the CLI and the agent the same version?"), error);
         }
     }
 
@@ -207,7 +207,7 @@ public sealed class AgentClient : IDisposable
             // Not an AgentError: described below.
         }
 
-        return new AgentClientException(response.StatusCode, new AgentError("bad-response", $"The agent answered {(int)response.StatusCode} {response.ReasonPhrase} without an error body: {text}"));
+        return new AgentClientException(response.StatusCode, new AgentError(AgentErrorCodes.BadResponse, $"The agent answered {(int)response.StatusCode} {response.ReasonPhrase} without an error body: {text}"));
     }
 
     private static async ValueTask<Stream> ConnectAsync(string socketPath, CancellationToken cancellationToken)

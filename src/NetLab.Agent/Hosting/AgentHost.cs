@@ -206,9 +206,13 @@ public sealed partial class AgentHost : IAsyncDisposable
         }
     }
 
-    internal static IPEndPoint ParseTcpEndpoint(string endpoint)
+    /// <summary>"ADDRESS:PORT" ("127.0.0.1:5081", "[::1]:5081", "localhost:5081"); the port is required.</summary>
+    /// <exception cref="ArgumentException">Not of that form.</exception>
+    public static IPEndPoint ParseTcpEndpoint(string endpoint)
     {
-        if (IPEndPoint.TryParse(endpoint, out var parsed) && parsed.Port != 0 || endpoint.EndsWith(":0", StringComparison.Ordinal) && IPEndPoint.TryParse(endpoint, out parsed))
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var hasPort = endpoint.StartsWith('[') ? endpoint.Contains("]:", StringComparison.Ordinal) : endpoint.Count(c => c == ':') == 1;
+        if (hasPort && IPEndPoint.TryParse(endpoint, out var parsed))
         {
             return parsed;
         }
