@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NetLab.Agent.Contracts;
 using NetLab.Agent.Engine;
@@ -79,9 +80,11 @@ internal static class AgentEndpoints
             context,
             OperationStream.Run((progress, cancel) => engine.DestroyAsync(name, progress, cancel), CancellationToken.None, context.RequestAborted));
 
-    private static async Task EventsAsync(string name, HttpContext context, ILabEngine engine, ILoggerFactory loggers)
+    private static async Task EventsAsync(string name, HttpContext context, ILabEngine engine, ILoggerFactory loggers, IHostApplicationLifetime lifetime)
     {
-        var aborted = context.RequestAborted;
+        // A watcher must not hold up the agent's shutdown (Kestrel would wait for the request to end).
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var aborted = ending.Token;
         var labs = await engine.StateAsync(name, aborted).ConfigureAwait(false);
         if (!labs.Any(l => l.Lab == name))
         {
@@ -115,7 +118,7 @@ internal static class AgentEndpoints
             }
             catch (OperationCanceledException) when (aborted.IsCancellationRequested)
             {
-                // The client left: the normal end of an event stream.
+                // The client left, or the agent stops: the normal ends of an event stream.
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {

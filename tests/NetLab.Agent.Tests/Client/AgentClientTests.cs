@@ -198,6 +198,23 @@ public sealed class AgentClientTests
     }
 
     [Fact]
+    public async Task Stopping_the_agent_ends_an_event_stream_promptly()
+    {
+        var agent = await TestAgent.StartAsync();
+        agent.Engine.Labs.Add(FakeLabEngine.StateOf("demo"));
+        var events = agent.Client.EventsAsync("demo", Cancel).GetAsyncEnumerator(Cancel);
+        Assert.True(await events.MoveNextAsync());
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        await agent.DisposeAsync();
+        var more = await events.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10), Cancel);
+        await events.DisposeAsync();
+
+        Assert.False(more);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"stopping took {watch.Elapsed}");
+    }
+
+    [Fact]
     public async Task Events_of_an_unknown_lab_are_a_404()
     {
         await using var agent = await TestAgent.StartAsync();
