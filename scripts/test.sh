@@ -12,8 +12,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # 1. Debian packages the suites use: the second kernel (user-mode-linux + kmod for its modules) and the
-#    tests' oracles (ip, ping, tcpdump).
-packages=(user-mode-linux kmod iproute2 iputils-ping tcpdump)
+#    tests' oracles (ip, ping, tcpdump) and curl (a second user talking to the agent).
+packages=(user-mode-linux kmod iproute2 iputils-ping tcpdump curl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

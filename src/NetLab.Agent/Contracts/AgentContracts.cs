@@ -1,4 +1,5 @@
 using NetLab.Core.Validation;
+using NetLab.Netlink.Diagnostics;
 
 namespace NetLab.Agent.Contracts;
 
@@ -30,8 +31,11 @@ public sealed record ApplyFailure(PlannedOperation Operation, string Message, st
 
 public sealed record ApplyResult(string Lab, bool Succeeded, int Applied, int Total, double Milliseconds, ApplyFailure? Failure = null, bool RolledBack = false);
 
-/// <summary>A line of an apply/destroy stream: progress lines, then exactly one result line.</summary>
-public sealed record ApplyStreamItem(OperationProgress? Progress, ApplyResult? Result);
+/// <summary>
+/// A line of an apply/destroy stream: progress lines, then exactly one result line, or, when the agent itself failed
+/// (not an operation: those are in the result), one error line instead of the result.
+/// </summary>
+public sealed record ApplyStreamItem(OperationProgress? Progress, ApplyResult? Result, AgentError? Error = null);
 
 /// <summary>What the kernel holds for a lab now.</summary>
 public sealed record LabState(string Lab, IReadOnlyList<NamespaceState> Namespaces);
@@ -74,6 +78,12 @@ public enum LabEventKind
 /// Snapshot of that namespace follows (events were lost in between).
 /// </summary>
 public sealed record LabEvent(LabEventKind Kind, string Lab, string Element, DateTimeOffset At, NamespaceState? Snapshot = null, InterfaceState? Interface = null, string? InterfaceName = null, string? Address = null, string? Message = null);
+
+/// <summary>The answer of POST /v1/validate for a valid lab (an invalid one gets a 422 AgentError with its problems).</summary>
+public sealed record LabValidation(bool Valid, string Lab);
+
+/// <summary>The answer of GET /v1/doctor: what this kernel can create, tried for real in a scratch namespace.</summary>
+public sealed record DoctorReport(string Kernel, IReadOnlyList<KernelCheck> Checks);
 
 /// <summary>The body of every error response.</summary>
 public sealed record AgentError(string Code, string Message, IReadOnlyList<Problem>? Problems = null);

@@ -1,0 +1,245 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NetLab.Agent.Contracts;
+using NetLab.Agent.Engine;
+using NetLab.Core.Labs;
+using NetLab.Netlink.Diagnostics;
+
+namespace NetLab.Agent.Api;
+
+/// <summary>The agent's HTTP API (docs/agent-api.md). Every route calls the engine; none touches the kernel itself, except the doctor.</summary>
+internal static class AgentEndpoints
+{
+    private static readonly byte[] NewLine = "\n"u8.ToArray();
+
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        var v1 = routes.MapGroup("/v1");
+        v1.MapGet("/labs", async (HttpContext context, ILabEngine engine) =>
+            await WriteJsonAsync(context, StatusCodes.Status200OK, await engine.StateAsync(null, context.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false));
+        v1.MapGet("/labs/{name}", GetLabAsync);
+        v1.MapPost("/validate", ValidateAsync);
+        v1.MapPost("/plan", PlanAsync);
+        v1.MapPost("/apply", ApplyAsync);
+        v1.MapPost("/labs/{name}/destroy", DestroyAsync);
+        v1.MapGet("/labs/{name}/events", EventsAsync);
+        v1.MapGet("/doctor", DoctorAsync);
+        routes.MapFallback((HttpContext context) => WriteErrorAsync(
+            context,
+            new HttpAgentError(StatusCodes.Status404NotFound, new AgentError(
+                AgentErrorCodes.NotFound,
+                $"No route {context.Request.Method} {context.Request.Path}. The API is under /v1 (see docs/agent-api.md): GET /v1/labs, GET /v1/labs/NAME, POST /v1/validate, POST /v1/plan, POST /v1/apply, POST /v1/labs/NAME/destroy, GET /v1/labs/NAME/events, GET /v1/doctor."))));
+    }
+
+    private static async Task GetLabAsync(string name, HttpContext context, ILabEngine engine)
+    {
+        var labs = await engine.StateAsync(name, context.RequestAborted).ConfigureAwait(false);
+        var lab = labs.FirstOrDefault(l => l.Lab == name);
+        await (lab is null
+            ? WriteErrorAsync(context, AgentErrors.LabNotFound(name))
+            : WriteJsonAsync(context, StatusCodes.Status200OK, lab)).ConfigureAwait(false);
+    }
+
+    private static async Task ValidateAsync(HttpContext context)
+    {
+        var lab = await ReadLabAsync(context).ConfigureAwait(false);
+        if (lab is not null)
+        {
+            await WriteJsonAsync(context, StatusCodes.Status200OK, new LabValidation(true, lab.Name)).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task PlanAsync(HttpContext context, ILabEngine engine)
+    {
+        var lab = await ReadLabAsync(context).ConfigureAwait(false);
+        if (lab is not null)
+        {
+            await WriteJsonAsync(context, StatusCodes.Status200OK, await engine.PlanAsync(lab, context.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task ApplyAsync(HttpContext context, ILabEngine engine)
+    {
+        var lab = await ReadLabAsync(context).ConfigureAwait(false);
+        if (lab is not null)
+        {
+            // An apply runs to its end (or its rollback) even when the client goes away: a lab left half made
+            // because a terminal was closed would be worse than a finished one nobody watched.
+            await StreamOperationAsync(
+                context,
+                OperationStream.Run((progress, cancel) => engine.ApplyAsync(lab, progress, cancel), CancellationToken.None, context.RequestAborted)).ConfigureAwait(false);
+        }
+    }
+
+    private static Task DestroyAsync(string name, HttpContext context, ILabEngine engine) =>
+        StreamOperationAsync(
+            context,
+            OperationStream.Run((progress, cancel) => engine.DestroyAsync(name, progress, cancel), CancellationToken.None, context.RequestAborted));
+
+    private static async Task EventsAsync(string name, HttpContext context, ILabEngine engine, ILoggerFactory loggers, IHostApplicationLifetime lifetime)
+    {
+        // A watcher must not hold up the agent's shutdown (Kestrel would wait for the request to end).
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var aborted = ending.Token;
+        var labs = await engine.StateAsync(name, aborted).ConfigureAwait(false);
+        if (!labs.Any(l => l.Lab == name))
+        {
+            await WriteErrorAsync(context, AgentErrors.LabNotFound(name)).ConfigureAwait(false);
+            return;
+        }
+
+        var events = engine.EventsAsync(name, aborted).GetAsyncEnumerator(aborted);
+        await using (events.ConfigureAwait(false))
+        {
+            // The first event (a snapshot) is awaited before the status is sent, so a failure to subscribe is an
+            // ordinary error answer rather than a broken stream.
+            bool any;
+            try
+            {
+                any = await events.MoveNextAsync().ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+            {
+                return;
+            }
+
+            StartNdjson(context);
+            await context.Response.StartAsync(aborted).ConfigureAwait(false);
+            try
+            {
+                for (var more = any; more; more = await events.MoveNextAsync().ConfigureAwait(false))
+                {
+                    await WriteLineAsync(context.Response, events.Current, aborted).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+            {
+                // The client left, or the agent stops: the normal ends of an event stream.
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                // Headers are gone; breaking the connection is the only way left to tell the client the stream failed.
+                loggers.CreateLogger(typeof(AgentEndpoints)).LogError(error, "The event stream of lab {Lab} failed", name);
+                context.Abort();
+            }
+        }
+    }
+
+    private static async Task DoctorAsync(HttpContext context)
+    {
+        // KernelDoctor blocks (it creates and removes links one by one): keep it off the request's thread.
+        var checks = await Task.Run(() => KernelDoctor.Run(), context.RequestAborted).ConfigureAwait(false);
+        await WriteJsonAsync(context, StatusCodes.Status200OK, new DoctorReport(KernelRelease(), checks)).ConfigureAwait(false);
+    }
+
+    /// <summary>The valid lab of the request's LabDocument body, or null after answering 400/422.</summary>
+    private static async Task<Lab?> ReadLabAsync(HttpContext context)
+    {
+        LabDocument? document;
+        try
+        {
+            document = await JsonSerializer.DeserializeAsync<LabDocument>(context.Request.Body, AgentJson.Options, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException error)
+        {
+            await WriteErrorAsync(context, AgentErrors.BadRequest(
+                $"The body is not a lab document: {error.Message} Send JSON {{\"text\": \"<the lab file's text>\", \"format\": \"yaml\"}} (format \"yaml\" or \"json\").")).ConfigureAwait(false);
+            return null;
+        }
+
+        if (document?.Text is null)
+        {
+            await WriteErrorAsync(context, AgentErrors.BadRequest(
+                "The body has no lab: send JSON {\"text\": \"<the lab file's text>\", \"format\": \"yaml\"} (format \"yaml\" or \"json\").")).ConfigureAwait(false);
+            return null;
+        }
+
+        try
+        {
+            return LabDocuments.Read(document);
+        }
+        catch (Exception error) when (error is NetLab.Core.Validation.InvalidLabException or ArgumentException)
+        {
+            await WriteErrorAsync(context, AgentErrors.FromException(error)).ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Sends an apply/destroy stream. The first item is awaited before the status goes out, so an engine that fails
+    /// at once (an invalid lab, say) gets an ordinary error answer; later failures are the stream's error line.
+    /// </summary>
+    private static async Task StreamOperationAsync(HttpContext context, IAsyncEnumerable<ApplyStreamItem> stream)
+    {
+        var aborted = context.RequestAborted;
+        var items = stream.GetAsyncEnumerator(aborted);
+        await using (items.ConfigureAwait(false))
+        {
+            try
+            {
+                if (!await items.MoveNextAsync().ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                if (items.Current.Error is { } error)
+                {
+                    await WriteErrorAsync(context, new HttpAgentError(AgentErrors.StatusOf(error.Code), error)).ConfigureAwait(false);
+                    return;
+                }
+
+                StartNdjson(context);
+                do
+                {
+                    await WriteLineAsync(context.Response, items.Current, aborted).ConfigureAwait(false);
+                }
+                while (await items.MoveNextAsync().ConfigureAwait(false));
+            }
+            catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+            {
+                // The client left; the operation itself goes on (see ApplyAsync).
+            }
+        }
+    }
+
+    private static void StartNdjson(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = AgentJson.NdjsonMediaType;
+        // Proxies (and curl -N users) should see each line as it is written.
+        context.Response.Headers.CacheControl = "no-cache";
+        context.Response.Headers["X-Accel-Buffering"] = "no";
+    }
+
+    private static async Task WriteLineAsync<T>(HttpResponse response, T item, CancellationToken cancellationToken)
+    {
+        await response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(item, AgentJson.Options), cancellationToken).ConfigureAwait(false);
+        await response.Body.WriteAsync(NewLine, cancellationToken).ConfigureAwait(false);
+        await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    internal static Task WriteJsonAsync<T>(HttpContext context, int statusCode, T value)
+    {
+        context.Response.StatusCode = statusCode;
+        return context.Response.WriteAsJsonAsync(value, AgentJson.Options, contentType: "application/json", context.RequestAborted);
+    }
+
+    internal static Task WriteErrorAsync(HttpContext context, HttpAgentError error) =>
+        WriteJsonAsync(context, error.StatusCode, error.Error);
+
+    private static string KernelRelease()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Http;
+using NetLab.Agent.Contracts;
+using NetLab.Core.Validation;
+using NetLab.Netlink;
+
+namespace NetLab.Agent.Api;
+
+/// <summary>The stable codes of <see cref="AgentError"/>; scripts and the CLI branch on these, never on messages.</summary>
+public static class AgentErrorCodes
+{
+    public const string InvalidLab = "invalid-lab";
+    public const string NotFound = "not-found";
+    public const string KernelError = "kernel-error";
+    public const string ForbiddenPeer = "forbidden-peer";
+    public const string BadRequest = "bad-request";
+    public const string InternalError = "internal-error";
+
+    /// <summary>Client side: the connection broke in the middle of an answer.</summary>
+    public const string ConnectionLost = "connection-lost";
+
+    /// <summary>Client side: the answer was not what the API documents (e.g. a CLI and an agent of different versions).</summary>
+    public const string BadResponse = "bad-response";
+}
+
+/// <summary>An error with the HTTP status it is answered with.</summary>
+public sealed record HttpAgentError(int StatusCode, AgentError Error);
+
+/// <summary>Turns what the engine throws into the API's errors; the CLI's in-process mode uses the same mapping.</summary>
+public static class AgentErrors
+{
+    public static HttpAgentError FromException(Exception exception) => exception switch
+    {
+        InvalidLabException invalid => InvalidLab(invalid.Problems),
+        NetlinkException kernel => new(
+            StatusCodes.Status500InternalServerError,
+            new AgentError(AgentErrorCodes.KernelError, $"The kernel refused: {kernel.Message}. Check `netlab doctor` for what this kernel supports.")),
+        // The engine refuses requests that cannot be right (an unknown lab name, a name too long) with ArgumentException.
+        ArgumentException argument => new(
+            StatusCodes.Status400BadRequest,
+            new AgentError(AgentErrorCodes.BadRequest, argument.Message)),
+        _ => new(
+            StatusCodes.Status500InternalServerError,
+            new AgentError(AgentErrorCodes.InternalError, $"The agent failed: {exception.GetType().Name}: {exception.Message}. See the agent's log for details.")),
+    };
+
+    public static HttpAgentError InvalidLab(IReadOnlyList<Problem> problems) => new(
+        StatusCodes.Status422UnprocessableEntity,
+        new AgentError(
+            AgentErrorCodes.InvalidLab,
+            $"The lab has {problems.Count} problem{(problems.Count == 1 ? "" : "s")}; nothing was changed. Fix {(problems.Count == 1 ? "it" : "them")} (each problem says how) and send the lab again.",
+            problems));
+
+    public static HttpAgentError LabNotFound(string labName) => new(
+        StatusCodes.Status404NotFound,
+        new AgentError(AgentErrorCodes.NotFound, $"The kernel holds no lab named '{labName}'. Apply it first (`netlab apply FILE`), or list the labs there are with `netlab state`."));
+
+    /// <summary>The HTTP status an error code is answered with.</summary>
+    public static int StatusOf(string code) => code switch
+    {
+        AgentErrorCodes.InvalidLab => StatusCodes.Status422UnprocessableEntity,
+        AgentErrorCodes.NotFound => StatusCodes.Status404NotFound,
+        AgentErrorCodes.ForbiddenPeer => StatusCodes.Status403Forbidden,
+        AgentErrorCodes.BadRequest => StatusCodes.Status400BadRequest,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    public static HttpAgentError BadRequest(string message) => new(
+        StatusCodes.Status400BadRequest,
+        new AgentError(AgentErrorCodes.BadRequest, message));
+}

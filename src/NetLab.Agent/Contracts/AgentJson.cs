@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace NetLab.Agent.Contracts;
+
+/// <summary>
+/// The one JSON shape of the agent's API, used by the server, the client and the CLI's --json output, so that what
+/// a script reads from the CLI is exactly what the API sends.
+/// </summary>
+public static class AgentJson
+{
+    /// <summary>camelCase names, enums as camelCase strings, nulls left out.</summary>
+    public static JsonSerializerOptions Options { get; } = Create(indented: false);
+
+    /// <summary>The same shape, indented, for humans reading --json output of single objects.</summary>
+    public static JsonSerializerOptions Indented { get; } = Create(indented: true);
+
+    /// <summary>The media type of streamed answers: one JSON object per line.</summary>
+    public const string NdjsonMediaType = "application/x-ndjson";
+
+    private static JsonSerializerOptions Create(bool indented)
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            WriteIndented = indented,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        };
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+}

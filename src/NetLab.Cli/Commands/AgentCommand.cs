@@ -1,0 +1,115 @@
+using System.CommandLine;
+using System.Globalization;
+using NetLab.Agent.Hosting;
+
+namespace NetLab.Cli.Commands;
+
+/// <summary>`netlab agent`: the privileged agent in the foreground, until Ctrl-C or SIGTERM.</summary>
+internal static class AgentCommand
+{
+    public static Command Create(CliServices services, Option<string> socket)
+    {
+        var allowUid = new Option<string[]>("--allow-uid") { Description = "Also admit this user (uid or name); repeatable. Root is always admitted.", AllowMultipleArgumentsPerToken = false };
+        var allowGid = new Option<string[]>("--allow-gid") { Description = "Also admit this group (gid or name); repeatable. The first one becomes the socket's group.", AllowMultipleArgumentsPerToken = false };
+        var tcp = new Option<string?>("--tcp") { Description = "Also listen on TCP, e.g. 127.0.0.1:5081. TCP has no peer credentials: anyone who reaches it is admitted." };
+        var command = new Command("agent", "Run the NetLab agent in the foreground: the API on a Unix socket (mode 0660) for root and the allowed users and groups. Needs root.")
+        {
+            allowUid,
+            allowGid,
+            tcp,
+        };
+        command.SetAction((result, cancel) => RunAsync(
+            services,
+            result.GetValue(socket) ?? AgentOptions.DefaultSocketPath,
+            result.GetValue(allowUid) ?? [],
+            result.GetValue(allowGid) ?? [],
+            result.GetValue(tcp),
+            result.InvocationConfiguration.Error,
+            cancel));
+        return command;
+    }
+
+    internal static async Task<int> RunAsync(CliServices services, string socketPath, string[] uids, string[] gids, string? tcp, TextWriter errors, CancellationToken cancellationToken)
+    {
+        if (!services.IsRoot)
+        {
+            await errors.WriteLineAsync("netlab agent: the agent creates namespaces and links, so it needs root: run `sudo netlab agent`.").ConfigureAwait(false);
+            return ExitCodes.CannotRun;
+        }
+
+        AgentOptions options;
+        try
+        {
+            options = new AgentOptions
+            {
+                SocketPath = socketPath,
+                AllowedUids = [.. uids.Select(u => Resolve(u, "/etc/passwd", "user"))],
+                AllowedGids = [.. gids.Select(g => Resolve(g, "/etc/group", "group"))],
+                TcpEndpoint = tcp,
+            };
+            if (tcp is not null)
+            {
+                AgentHost.ParseTcpEndpoint(tcp);
+            }
+        }
+        catch (ArgumentException error)
+        {
+            await errors.WriteLineAsync($"netlab agent: {error.Message}").ConfigureAwait(false);
+            return ExitCodes.CannotRun;
+        }
+
+        var engine = services.CreateEngine(options);
+        try
+        {
+            var host = AgentHost.Create(options, engine);
+            await using (host.ConfigureAwait(false))
+            {
+                try
+                {
+                    await host.RunAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (InvalidOperationException error)
+                {
+                    await errors.WriteLineAsync($"netlab agent: {error.Message}").ConfigureAwait(false);
+                    return ExitCodes.CannotRun;
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // Ctrl-C: a normal stop.
+                }
+            }
+        }
+        finally
+        {
+            switch (engine)
+            {
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>A numeric id, or a name looked up in /etc/passwd or /etc/group (name:x:id:...).</summary>
+    private static uint Resolve(string idOrName, string database, string what)
+    {
+        if (uint.TryParse(idOrName, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        {
+            return id;
+        }
+
+        var entry = File.Exists(database)
+            ? File.ReadLines(database).Select(l => l.Split(':')).FirstOrDefault(f => f.Length > 2 && f[0] == idOrName)
+            : null;
+        return entry is not null && uint.TryParse(entry[2], NumberStyles.None, CultureInfo.InvariantCulture, out id)
+            ? id
+            : throw new ArgumentException($"no {what} named '{idOrName}' in {database}: give its number or an existing name");
+    }
+}

@@ -1,0 +1,98 @@
+using System.CommandLine;
+using System.Text.Json;
+using NetLab.Agent.Contracts;
+using NetLab.Cli.Backends;
+using NetLab.Cli.Output;
+using NetLab.Core.Formats;
+
+namespace NetLab.Cli.Commands;
+
+/// <summary>`netlab apply FILE` and `netlab destroy NAME|FILE`: live progress, one line per operation, then the outcome.</summary>
+internal static class OperationCommands
+{
+    public static Command CreateApply(CliServices services, Option<string> socket)
+    {
+        var file = new Argument<string>("FILE") { Description = "The lab file (.yaml, .yml or .json)." };
+        var json = CommonOptions.Json();
+        var command = new Command("apply", "Make the kernel hold the lab: one line per operation as it runs; on failure, what failed, why, and whether it was rolled back.") { file, json };
+        command.SetAction((result, cancel) => ApplyAsync(services, result.GetValue(file)!, CommandContext.Of(result, socket, json), cancel));
+        return command;
+    }
+
+    public static Command CreateDestroy(CliServices services, Option<string> socket)
+    {
+        var lab = new Argument<string>("NAME|FILE") { Description = "The lab's name, or its file (its name is read from it)." };
+        var json = CommonOptions.Json();
+        var command = new Command("destroy", "Remove a lab's namespaces and everything in them from the kernel.") { lab, json };
+        command.SetAction((result, cancel) => DestroyAsync(services, result.GetValue(lab)!, CommandContext.Of(result, socket, json), cancel));
+        return command;
+    }
+
+    internal static async Task<int> ApplyAsync(CliServices services, string path, CommandContext context, CancellationToken cancellationToken)
+    {
+        if (LabFiles.Read(path, context, "apply") is not { } document)
+        {
+            return ExitCodes.CannotRun;
+        }
+
+        return await new BackendRunner(services, context, "apply", path)
+            .RunAsync(backend => WriteStreamAsync(backend.ApplyAsync(document, cancellationToken), context, "applied"))
+            .ConfigureAwait(false);
+    }
+
+    internal static async Task<int> DestroyAsync(CliServices services, string nameOrFile, CommandContext context, CancellationToken cancellationToken)
+    {
+        var name = nameOrFile;
+        if (File.Exists(nameOrFile))
+        {
+            if (LabFiles.Read(nameOrFile, context, "destroy") is not { } document)
+            {
+                return ExitCodes.CannotRun;
+            }
+
+            // The name is all destroy needs: a lab file with problems elsewhere can still be destroyed by it.
+            var loaded = LabFormat.Load(document.Text, LabFormat.FormatOf(nameOrFile));
+            if (loaded.Lab is null)
+            {
+                await context.Errors.WriteLineAsync($"netlab destroy: cannot read the lab's name from {nameOrFile}; give the name instead:").ConfigureAwait(false);
+                Readable.WriteProblems(context.Errors, nameOrFile, loaded.Problems);
+                return ExitCodes.Failed;
+            }
+
+            name = loaded.Lab.Name;
+        }
+
+        return await new BackendRunner(services, context, "destroy")
+            .RunAsync(backend => WriteStreamAsync(backend.DestroyAsync(name, cancellationToken), context, "destroyed"))
+            .ConfigureAwait(false);
+    }
+
+    private static async Task<int> WriteStreamAsync(IAsyncEnumerable<ApplyStreamItem> items, CommandContext context, string verb)
+    {
+        ApplyResult? result = null;
+        await foreach (var item in items.ConfigureAwait(false))
+        {
+            if (context.Json)
+            {
+                await context.Output.WriteLineAsync(JsonSerializer.Serialize(item, AgentJson.Options)).ConfigureAwait(false);
+            }
+            else if (item.Progress is { } progress)
+            {
+                Readable.WriteProgress(context.Output, progress);
+            }
+
+            if (item.Result is { } last)
+            {
+                result = last;
+                if (!context.Json)
+                {
+                    Readable.WriteResult(context.Output, last, verb);
+                }
+            }
+
+            await context.Output.FlushAsync().ConfigureAwait(false);
+        }
+
+        return result is { Succeeded: true } ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+}
