@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using NetLab.Agent.Api;
@@ -17,19 +15,10 @@ namespace NetLab.Agent.Client;
 /// </summary>
 public sealed class AgentClient : IDisposable
 {
-    // Any host name will do: the connection always goes to the socket.
-    private static readonly Uri BaseAddress = new("http://netlab-agent/");
-
-    private readonly HttpClient _http;
-
     public AgentClient(string socketPath = AgentOptions.DefaultSocketPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(socketPath);
         SocketPath = socketPath;
-        var handler = new SocketsHttpHandler { ConnectCallback = (_, cancellationToken) => ConnectAsync(socketPath, cancellationToken) };
-        // No overall timeout: an apply takes as long as the kernel needs and an event stream lasts until cancelled;
-        // callers bound waits with their cancellation tokens.
-        _http = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public string SocketPath { get; }
@@ -63,41 +52,47 @@ public sealed class AgentClient : IDisposable
     /// <summary>Progress items as the agent applies, then the result item.</summary>
     /// <exception cref="AgentClientException">The lab is invalid, or the agent failed (an error line).</exception>
     public IAsyncEnumerable<ApplyStreamItem> ApplyAsync(LabDocument document, CancellationToken cancellationToken = default) =>
-        ReadOperationStreamAsync(() => new HttpRequestMessage(HttpMethod.Post, "v1/apply") { Content = JsonContent.Create(document, options: AgentJson.Options) }, cancellationToken);
+        ReadOperationStreamAsync("POST", "v1/apply", JsonSerializer.SerializeToUtf8Bytes(document, AgentJson.Options), cancellationToken);
 
     /// <summary>Progress items as the agent removes the lab's namespaces, then the result item.</summary>
     public IAsyncEnumerable<ApplyStreamItem> DestroyAsync(string labName, CancellationToken cancellationToken = default) =>
-        ReadOperationStreamAsync(() => new HttpRequestMessage(HttpMethod.Post, $"v1/labs/{Uri.EscapeDataString(labName)}/destroy"), cancellationToken);
+        ReadOperationStreamAsync("POST", $"v1/labs/{Uri.EscapeDataString(labName)}/destroy", null, cancellationToken);
 
     /// <summary>A snapshot of each namespace of the lab, then every change, until <paramref name="cancellationToken"/> ends it.</summary>
     public IAsyncEnumerable<LabEvent> EventsAsync(string labName, CancellationToken cancellationToken = default) =>
-        ReadLinesAsync<LabEvent>(() => new HttpRequestMessage(HttpMethod.Get, $"v1/labs/{Uri.EscapeDataString(labName)}/events"), cancellationToken);
+        ReadLinesAsync<LabEvent>("GET", $"v1/labs/{Uri.EscapeDataString(labName)}/events", null, cancellationToken);
 
     /// <summary>Which link kinds and modes the agent's kernel can create.</summary>
     public Task<DoctorReport> DoctorAsync(CancellationToken cancellationToken = default) =>
         GetJsonAsync<DoctorReport>("v1/doctor", cancellationToken);
 
-    public void Dispose() => _http.Dispose();
+    /// <summary>Nothing to release: every request has its own connection.</summary>
+    public void Dispose()
+    {
+    }
 
     private async Task<T> GetJsonAsync<T>(string path, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, path), HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        return await ReadBodyAsync<T>(response, cancellationToken).ConfigureAwait(false);
+        var response = await SendAsync("GET", path, null, cancellationToken).ConfigureAwait(false);
+        await using (response.ConfigureAwait(false))
+        {
+            return await ReadBodyAsync<T>(response, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task<T> PostJsonAsync<T>(string path, object body, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(
-            () => new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: AgentJson.Options) },
-            HttpCompletionOption.ResponseContentRead,
-            cancellationToken).ConfigureAwait(false);
-        return await ReadBodyAsync<T>(response, cancellationToken).ConfigureAwait(false);
+        var response = await SendAsync("POST", path, JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), AgentJson.Options), cancellationToken).ConfigureAwait(false);
+        await using (response.ConfigureAwait(false))
+        {
+            return await ReadBodyAsync<T>(response, cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    private async IAsyncEnumerable<ApplyStreamItem> ReadOperationStreamAsync(Func<HttpRequestMessage> request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<ApplyStreamItem> ReadOperationStreamAsync(string method, string path, byte[]? body, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var ended = false;
-        await foreach (var item in ReadLinesAsync<ApplyStreamItem>(request, cancellationToken).ConfigureAwait(false))
+        await foreach (var item in ReadLinesAsync<ApplyStreamItem>(method, path, body, cancellationToken).ConfigureAwait(false))
         {
             if (item.Error is { } error)
             {
@@ -114,18 +109,17 @@ public sealed class AgentClient : IDisposable
         }
     }
 
-    private async IAsyncEnumerable<T> ReadLinesAsync<T>(Func<HttpRequestMessage> request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<T> ReadLinesAsync<T>(string method, string path, byte[]? body, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
+        var response = await SendAsync(method, path, body, cancellationToken).ConfigureAwait(false);
+        await using (response.ConfigureAwait(false))
         {
-            throw await ErrorOfAsync(response, cancellationToken).ConfigureAwait(false);
-        }
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ErrorOfAsync(response, cancellationToken).ConfigureAwait(false);
+            }
 
-        var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (body.ConfigureAwait(false))
-        {
-            using var reader = new StreamReader(body);
+            using var reader = new StreamReader(response.Content);
             while (true)
             {
                 string? line;
@@ -133,7 +127,7 @@ public sealed class AgentClient : IDisposable
                 {
                     line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception error) when (error is IOException or HttpRequestException)
+                catch (IOException error)
                 {
                     throw new AgentClientException(response.StatusCode, new AgentError(AgentErrorCodes.ConnectionLost, $"The connection to the agent broke in the middle of the stream: {error.Message}. See the agent's log."), error);
                 }
@@ -151,32 +145,27 @@ public sealed class AgentClient : IDisposable
         }
     }
 
-    /// <summary>Sends, turning connection failures into <see cref="AgentUnavailableException"/>.</summary>
-    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> request, HttpCompletionOption completion, CancellationToken cancellationToken)
+    /// <summary>Sends, turning connection failures into <see cref="AgentUnavailableException"/> or a lost connection.</summary>
+    private async Task<UnixHttpResponse> SendAsync(string method, string path, byte[]? body, CancellationToken cancellationToken)
     {
-        using var message = request();
         try
         {
-            return await _http.SendAsync(message, completion, cancellationToken).ConfigureAwait(false);
+            return await UnixHttpTransport.SendAsync(SocketPath, method, path, body, cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpRequestException error) when (error.InnerException is AgentUnavailableException unavailable)
-        {
-            throw unavailable;
-        }
-        catch (HttpRequestException error)
+        catch (IOException error)
         {
             throw new AgentClientException(0, new AgentError(AgentErrorCodes.ConnectionLost, $"The request to the agent at {SocketPath} failed: {error.Message}. See the agent's log."), error);
         }
     }
 
-    private static async Task<T> ReadBodyAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
+    private static async Task<T> ReadBodyAsync<T>(UnixHttpResponse response, CancellationToken cancellationToken)
     {
         if (!response.IsSuccessStatusCode)
         {
             throw await ErrorOfAsync(response, cancellationToken).ConfigureAwait(false);
         }
 
-        return Deserialize<T>(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false), response.StatusCode);
+        return Deserialize<T>(await response.ReadAsStringAsync(cancellationToken).ConfigureAwait(false), response.StatusCode);
     }
 
     private static T Deserialize<T>(string json, HttpStatusCode status)
@@ -192,9 +181,9 @@ public sealed class AgentClient : IDisposable
         }
     }
 
-    private static async Task<AgentClientException> ErrorOfAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private static async Task<AgentClientException> ErrorOfAsync(UnixHttpResponse response, CancellationToken cancellationToken)
     {
-        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var text = await response.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (JsonSerializer.Deserialize<AgentError>(text, AgentJson.Options) is { Code: not null } error)
@@ -208,27 +197,5 @@ public sealed class AgentClient : IDisposable
         }
 
         return new AgentClientException(response.StatusCode, new AgentError(AgentErrorCodes.BadResponse, $"The agent answered {(int)response.StatusCode} {response.ReasonPhrase} without an error body: {text}"));
-    }
-
-    private static async ValueTask<Stream> ConnectAsync(string socketPath, CancellationToken cancellationToken)
-    {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch (SocketException error)
-        {
-            socket.Dispose();
-            throw error.SocketErrorCode == SocketError.AccessDenied
-                ? AgentUnavailableException.PermissionDenied(socketPath, error)
-                : AgentUnavailableException.NoAgent(socketPath, error);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
     }
 }

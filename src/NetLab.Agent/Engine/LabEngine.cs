@@ -55,7 +55,10 @@ public sealed class LabEngine : ILabEngine, IDisposable
     public async Task<ApplyResult> DestroyAsync(string labName, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         using var _ = await LockAsync(labName, cancellationToken).ConfigureAwait(false);
-        var before = ObserveLab(labName).State;
+
+        // Deleting a namespace deletes everything in it, and a lab lives only in its namespaces: their names are
+        // all the removal plan needs, so no link is dumped (that would be most of a destroy's time).
+        var before = new ObservedState { Namespaces = [.. _namespaces.List().Where(n => _naming.BelongsTo(n, labName)).Select(n => new ObservedNamespace(n))] };
         var plan = Planner.PlanRemoval(before, labName, _naming);
         return await Task.Run(() => new PlanExecutor(_namespaces, AliasFor(labName)).Run(plan, before, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
