@@ -55,45 +55,51 @@ internal static class UnixHttpTransport
                 await stream.WriteAsync(body, cancellationToken).ConfigureAwait(false);
             }
 
-            var reader = new BufferedSocketReader(stream);
-            var status = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false)
-                ?? throw new IOException("the agent closed the connection without answering");
-            var parts = status.Split(' ', 3);
-            if (parts.Length < 2 || !parts[0].StartsWith("HTTP/1.", StringComparison.Ordinal) || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var code))
-            {
-                throw new IOException($"the agent's answer does not start with an HTTP status line: '{status}'");
-            }
-
-            long? length = null;
-            var chunked = false;
-            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { Length: > 0 } header)
-            {
-                var colon = header.IndexOf(':', StringComparison.Ordinal);
-                if (colon <= 0)
-                {
-                    continue;
-                }
-
-                var name = header[..colon].Trim();
-                var value = header[(colon + 1)..].Trim();
-                if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
-                {
-                    length = parsed;
-                }
-                else if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) && value.Contains("chunked", StringComparison.OrdinalIgnoreCase))
-                {
-                    chunked = true;
-                }
-            }
-
-            Stream content = chunked ? new ChunkedBodyStream(reader) : new PlainBodyStream(reader, length);
-            return new UnixHttpResponse((HttpStatusCode)code, parts.Length > 2 ? parts[2] : string.Empty, content, stream);
+            return await ReadResponseAsync(stream, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             await stream.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>Reads a status line, headers and a body (by length, chunked, or to the end) from <paramref name="stream"/>.</summary>
+    internal static async Task<UnixHttpResponse> ReadResponseAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var reader = new BufferedSocketReader(stream);
+        var status = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new IOException("the agent closed the connection without answering");
+        var parts = status.Split(' ', 3);
+        if (parts.Length < 2 || !parts[0].StartsWith("HTTP/1.", StringComparison.Ordinal) || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var code))
+        {
+            throw new IOException($"the agent's answer does not start with an HTTP status line: '{status}'");
+        }
+
+        long? length = null;
+        var chunked = false;
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { Length: > 0 } header)
+        {
+            var colon = header.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0)
+            {
+                continue;
+            }
+
+            var name = header[..colon].Trim();
+            var value = header[(colon + 1)..].Trim();
+            if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            {
+                length = parsed;
+            }
+            else if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) && value.Contains("chunked", StringComparison.OrdinalIgnoreCase))
+            {
+                chunked = true;
+            }
+        }
+
+        Stream content = chunked ? new ChunkedBodyStream(reader) : new PlainBodyStream(reader, length);
+        return new UnixHttpResponse((HttpStatusCode)code, parts.Length > 2 ? parts[2] : string.Empty, content, stream);
     }
 
     /// <summary>Reads bytes and CRLF-ended header lines from the socket through one buffer.</summary>
