@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace NetLab.Agent.Contracts;
 
@@ -25,8 +26,26 @@ public static class AgentJson
             WriteIndented = indented,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+
+            // Source-generated contracts first: reflection-built serializers cost every short-lived `netlab` process
+            // tens of milliseconds of Reflection.Emit. Other types still serialize through reflection.
+            TypeInfoResolver = JsonTypeInfoResolver.Combine(AgentJsonContext.Default, new DefaultJsonTypeInfoResolver()),
         };
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }
 }
+
+/// <summary>The API's types, with serializers generated at build time.</summary>
+[JsonSerializable(typeof(LabDocument))]
+[JsonSerializable(typeof(PlanView))]
+[JsonSerializable(typeof(ApplyStreamItem))]
+[JsonSerializable(typeof(ApplyResult))]
+[JsonSerializable(typeof(LabState))]
+[JsonSerializable(typeof(List<LabState>))]
+[JsonSerializable(typeof(IReadOnlyList<LabState>))]
+[JsonSerializable(typeof(LabEvent))]
+[JsonSerializable(typeof(LabValidation))]
+[JsonSerializable(typeof(DoctorReport))]
+[JsonSerializable(typeof(AgentError))]
+internal sealed partial class AgentJsonContext : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using System.Text;
 using System.CommandLine;
 using System.Text.Json;
 using NetLab.Agent.Contracts;
@@ -70,27 +71,53 @@ internal static class OperationCommands
     private static async Task<int> WriteStreamAsync(IAsyncEnumerable<ApplyStreamItem> items, CommandContext context, string verb)
     {
         ApplyResult? result = null;
-        await foreach (var item in items.ConfigureAwait(false))
-        {
-            if (context.Json)
-            {
-                await context.Output.WriteLineAsync(JsonSerializer.Serialize(item, AgentJson.Options)).ConfigureAwait(false);
-            }
-            else if (item.Progress is { } progress)
-            {
-                Readable.WriteProgress(context.Output, progress);
-            }
 
-            if (item.Result is { } last)
+        // The console flushes every line by itself, which costs an apply of a thousand operations a tenth of a second:
+        // write through a buffer instead, flushed whenever the next line is not there yet (so progress stays live).
+        var toConsole = ReferenceEquals(context.Output, Console.Out);
+        var output = toConsole ? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 64 * 1024) : context.Output;
+        try
+        {
+            var enumerator = items.GetAsyncEnumerator();
+            await using (enumerator.ConfigureAwait(false))
             {
-                result = last;
-                if (!context.Json)
+                var next = enumerator.MoveNextAsync();
+                while (await next.ConfigureAwait(false))
                 {
-                    Readable.WriteResult(context.Output, last, verb);
+                    var item = enumerator.Current;
+                    if (context.Json)
+                    {
+                        await output.WriteLineAsync(JsonSerializer.Serialize(item, AgentJson.Options)).ConfigureAwait(false);
+                    }
+                    else if (item.Progress is { } progress)
+                    {
+                        Readable.WriteProgress(output, progress);
+                    }
+
+                    if (item.Result is { } last)
+                    {
+                        result = last;
+                        if (!context.Json)
+                        {
+                            Readable.WriteResult(output, last, verb);
+                        }
+                    }
+
+                    next = enumerator.MoveNextAsync();
+                    if (!next.IsCompleted)
+                    {
+                        await output.FlushAsync().ConfigureAwait(false);
+                    }
                 }
             }
-
-            await context.Output.FlushAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await output.FlushAsync().ConfigureAwait(false);
+            if (toConsole)
+            {
+                await output.DisposeAsync().ConfigureAwait(false);
+            }
         }
 
         return result is { Succeeded: true } ? ExitCodes.Ok : ExitCodes.Failed;
