@@ -22,7 +22,8 @@ public sealed class LabEngine : ILabEngine, IDisposable
     private readonly KernelObserver _observer;
     private readonly NamingScheme _naming;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _labLocks = new(StringComparer.Ordinal);
-    private readonly Lazy<IReadOnlyList<KernelCheck>> _capabilities = new(() => KernelDoctor.Run(), LazyThreadSafetyMode.ExecutionAndPublication);
+    /// <summary>What the kernel can create does not change while the process runs: probed once, for every engine.</summary>
+    private static readonly Lazy<IReadOnlyList<KernelCheck>> Capabilities = new(ProbeKernel, LazyThreadSafetyMode.ExecutionAndPublication);
 
     public LabEngine(AgentOptions options)
     {
@@ -126,7 +127,7 @@ public sealed class LabEngine : ILabEngine, IDisposable
     /// <summary>Link kinds a lab uses that this kernel cannot create, found by the doctor once per agent.</summary>
     public IReadOnlyList<KindWarning> UnsupportedKinds(Lab lab)
     {
-        var unsupported = _capabilities.Value.Where(c => c.Status == CheckStatus.Unsupported).Select(c => c.Kind).ToHashSet(StringComparer.Ordinal);
+        var unsupported = Capabilities.Value.Where(c => c.Status == CheckStatus.Unsupported).Select(c => c.Kind).ToHashSet(StringComparer.Ordinal);
         return lab.InterfaceNamespaces
             .SelectMany(ns => ns.Interfaces.Select(i => (Path: $"{(ns is Host ? "hosts" : "namespaces")}.{ns.Name}.interfaces.{i.Name}", Kind: KindOf(i))))
             .Where(i => i.Kind is not null && unsupported.Contains(i.Kind))
@@ -135,6 +136,19 @@ public sealed class LabEngine : ILabEngine, IDisposable
     }
 
     public void Dispose() => _namespaces.Dispose();
+
+    /// <summary>The doctor's checks; a probe that cannot run leaves plans without warnings rather than failing them.</summary>
+    private static IReadOnlyList<KernelCheck> ProbeKernel()
+    {
+        try
+        {
+            return KernelDoctor.Run();
+        }
+        catch (Exception error) when (error is Netlink.NetlinkException or IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
 
     private static string? KindOf(InterfaceDefinition definition) => definition switch
     {

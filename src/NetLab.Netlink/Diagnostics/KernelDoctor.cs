@@ -27,9 +27,12 @@ public static class KernelDoctor
 
     private sealed record Probe(string Kind, string? Mode, Func<NetlinkHandle, int, Link> Make, Func<Link, Link, string?> Compare, Action<NetlinkHandle, Link>? After = null);
 
+    private static int _runs;
+
     public static IReadOnlyList<KernelCheck> Run(IProgress<KernelCheck>? progress = null)
     {
-        var name = $"{NamespacePrefix}{Environment.ProcessId}";
+        // Unique per run: several engines in one process (tests, an agent and an in-process CLI) may probe at once.
+        var name = $"{NamespacePrefix}{Environment.ProcessId}-{Interlocked.Increment(ref _runs)}";
         var results = new List<KernelCheck>();
         using var handle = NetlinkHandle.CreateNamespace(name);
         try
