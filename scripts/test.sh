@@ -39,7 +39,7 @@ dotnet test NetLab.sln -c Release --no-build -nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 # 4. Nothing left behind: tests remove what they create, also on failure.
-leaked=$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^(nltest-|netlab-doctor-|nlbench-)' || true)
+leaked=$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^(nltest-|netlab-doctor-|nlbench-|nl-nltest)' || true)
 if [ -n "$leaked" ]; then
   echo "Namespaces left behind by the tests:" $leaked >&2
   status=1
