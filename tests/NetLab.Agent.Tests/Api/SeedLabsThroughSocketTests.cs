@@ -92,7 +92,7 @@ public sealed class SeedLabsThroughSocketTests
         Assert.Fail($"no event showed macvlan2 down; snapshots seen: {string.Join(", ", snapshots)}");
     }
 
-    private static LabDocument Document(string file) => new(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "labs", file)));
+    private static LabDocument Document(string file) => new(EngineLab.LabText(file));
 
     private static async Task<List<T>> Collect<T>(IAsyncEnumerable<T> stream)
     {

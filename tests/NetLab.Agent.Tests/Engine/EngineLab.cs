@@ -48,9 +48,11 @@ internal sealed class EngineLab : IDisposable
 
     public IReadOnlyList<string> Namespaces() => NetworkNamespace.ListNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal)).ToList();
 
+    public static string LabText(string file) => File.ReadAllText(Path.Combine(RepositoryRoot(), "labs", file));
+
     public static Lab LoadLab(string file)
     {
-        var result = LabFormat.LoadAndValidate(File.ReadAllText(Path.Combine(RepositoryRoot(), "labs", file)), LabFileFormat.Yaml);
+        var result = LabFormat.LoadAndValidate(LabText(file), LabFileFormat.Yaml);
         Assert.True(result.Succeeded, string.Join("\n", result.Problems));
         return result.Lab!;
     }
@@ -113,7 +115,7 @@ internal sealed class EngineLab : IDisposable
         }
     }
 
-    private static string RepositoryRoot()
+    public static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
