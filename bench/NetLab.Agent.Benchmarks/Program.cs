@@ -10,6 +10,7 @@ using NetLab.Netlink.Namespaces;
 // seed-style iproute2 script for the same lab (one `ip` process per step), in the same run; ratios printed.
 var count = 200;
 var json = false;
+string? netlabExecutable = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -21,8 +22,11 @@ for (var i = 0; i < args.Length; i++)
         case "--json":
             json = true;
             break;
+        case "--netlab" when i + 1 < args.Length:
+            netlabExecutable = args[++i];
+            break;
         default:
-            Console.Error.WriteLine("usage: netlab-agent-bench [-n NAMESPACES] [--json]");
+            Console.Error.WriteLine("usage: netlab-agent-bench [-n NAMESPACES] [--json] [--netlab PATH-TO-PUBLISHED-netlab]");
             return 2;
     }
 }
@@ -37,7 +41,10 @@ var labName = $"bench{Environment.ProcessId}";
 var work = Directory.CreateTempSubdirectory("netlab-agent-bench-");
 var socket = Path.Combine(work.FullName, "agent.sock");
 var labFile = Path.Combine(work.FullName, "lab.yaml");
-var netlab = Path.Combine(AppContext.BaseDirectory, "netlab.dll");
+// The CLI as users run it: a published `netlab` (README: ReadyToRun), or else `dotnet netlab.dll` from this build.
+string[] Netlab(params string[] arguments) => netlabExecutable is not null
+    ? [netlabExecutable, .. arguments]
+    : ["dotnet", Path.Combine(AppContext.BaseDirectory, "netlab.dll"), .. arguments];
 File.WriteAllText(labFile, ScaleLab.Yaml(labName, count));
 
 // The same lab as the seed's author would type it: the plan's teaching view, one `ip` per line.
@@ -51,29 +58,29 @@ File.WriteAllLines(destroyScript, ["set -e", .. Iproute2Renderer.Render(Planner.
 Process? agent = null;
 try
 {
-    agent = Start("dotnet", netlab, "agent", "--socket", socket);
+    agent = Start(Netlab("agent", "--socket", socket));
     WaitFor(() => File.Exists(socket), TimeSpan.FromSeconds(30), "the agent's socket");
 
     // Warm-up: the agent's first apply JITs its code paths and runs the kernel doctor once.
     var warm = $"warm{Environment.ProcessId}";
     var warmFile = Path.Combine(work.FullName, "warm.yaml");
     File.WriteAllText(warmFile, ScaleLab.Yaml(warm, 3));
-    Run("dotnet", netlab, "apply", warmFile, "--socket", socket);
-    Run("dotnet", netlab, "destroy", warm, "--socket", socket);
+    Run(Netlab("apply", warmFile, "--socket", socket));
+    Run(Netlab("destroy", warm, "--socket", socket));
 
-    var netlabApply = Time(() => Run("dotnet", netlab, "apply", labFile, "--socket", socket));
+    var netlabApply = Time(() => Run(Netlab("apply", labFile, "--socket", socket)));
     var made = Namespaces(labName);
     if (made != count + 2)
     {
         throw new InvalidOperationException($"after netlab apply, {made} namespaces exist, not {count + 2}");
     }
 
-    var netlabDestroy = Time(() => Run("dotnet", netlab, "destroy", labName, "--socket", socket));
+    var netlabDestroy = Time(() => Run(Netlab("destroy", labName, "--socket", socket)));
     Expect(Namespaces(labName) == 0, "netlab destroy left namespaces");
 
-    var scriptApply = Time(() => Run("bash", applyScript));
+    var scriptApply = Time(() => Run(["bash", applyScript]));
     Expect(Namespaces(labName) == count + 2, "the iproute2 script did not build the lab");
-    var scriptDestroy = Time(() => Run("bash", destroyScript));
+    var scriptDestroy = Time(() => Run(["bash", destroyScript]));
     Expect(Namespaces(labName) == 0, "the iproute2 destroy script left namespaces");
 
     var applyRatio = scriptApply.TotalSeconds / netlabApply.TotalSeconds;
@@ -136,8 +143,9 @@ static TimeSpan Time(Action action)
     return clock.Elapsed;
 }
 
-static Process Start(string program, params string[] arguments)
+static Process Start(string[] command)
 {
+    var (program, arguments) = (command[0], command[1..]);
     var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
     foreach (var argument in arguments)
     {
@@ -152,8 +160,9 @@ static Process Start(string program, params string[] arguments)
     return process;
 }
 
-static void Run(string program, params string[] arguments)
+static void Run(string[] command)
 {
+    var (program, arguments) = (command[0], command[1..]);
     var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
     foreach (var argument in arguments)
     {
