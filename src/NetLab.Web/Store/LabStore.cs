@@ -19,8 +19,9 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
         "id AS Id, owner_id AS OwnerId, name AS Name, created_ms AS CreatedMs, updated_ms AS UpdatedMs, " +
         "current_revision AS CurrentRevision, applied_revision AS AppliedRevision, applied_ms AS AppliedMs";
 
+    // Qualified because the revision queries join labs (which has its own created_ms) to check the owner.
     private const string RevisionColumns =
-        "lab_id AS LabId, number AS Number, parent_number AS ParentNumber, yaml AS Yaml, note AS Note, created_ms AS CreatedMs";
+        "r.lab_id AS LabId, r.number AS Number, r.parent_number AS ParentNumber, r.yaml AS Yaml, r.note AS Note, r.created_ms AS CreatedMs";
 
     /// <summary>The YAML of a new empty lab.</summary>
     public static string BlankYaml(string name) => $"name: {name}\n";
@@ -160,7 +161,7 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
     {
         using var connection = database.Open();
         var rows = await connection.QueryAsync<RevisionRow>(
-            $"SELECT {RevisionColumns.Replace("lab_id", "r.lab_id", StringComparison.Ordinal)} FROM lab_revisions r JOIN labs l ON l.id = r.lab_id " +
+            $"SELECT {RevisionColumns} FROM lab_revisions r JOIN labs l ON l.id = r.lab_id " +
             "WHERE r.lab_id = @labId AND l.owner_id = @ownerId ORDER BY r.number DESC",
             new { labId, ownerId });
         return [.. rows.Select(r => r.ToRevision())];
@@ -259,7 +260,7 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
     private static async Task<LabRevision?> GetRevisionAsync(SqliteConnection connection, SqliteTransaction? transaction, long ownerId, long labId, int number)
     {
         var row = await connection.QuerySingleOrDefaultAsync<RevisionRow>(
-            $"SELECT {RevisionColumns.Replace("lab_id", "r.lab_id", StringComparison.Ordinal)} FROM lab_revisions r JOIN labs l ON l.id = r.lab_id " +
+            $"SELECT {RevisionColumns} FROM lab_revisions r JOIN labs l ON l.id = r.lab_id " +
             "WHERE r.lab_id = @labId AND l.owner_id = @ownerId AND r.number = @number",
             new { labId, ownerId, number }, transaction);
         return row?.ToRevision();
