@@ -1,0 +1,15 @@
+# The unprivileged web dashboard. Build from the repository root:
+#   docker build -f deploy/web.Dockerfile .
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY . .
+RUN dotnet publish src/NetLab.Web -c Release -o /out
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+WORKDIR /app
+COPY --from=build /out .
+# The web finds its static assets and example labs next to itself, as in the repository.
+COPY wwwroot ./wwwroot
+COPY labs ./labs
+USER app
+ENTRYPOINT ["dotnet", "/app/NetLab.Web.dll"]

@@ -1,0 +1,100 @@
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using NetLab.Core.Formats;
+using NetLab.Core.Validation;
+using NetLab.Web.Model;
+using NetLab.Web.Store;
+
+namespace NetLab.Web.Components.Pages;
+
+/// <summary>One lab: its YAML with the validator's problems, and its revisions with save, undo and redo.</summary>
+public sealed partial class Lab
+{
+    [Inject]
+    private LabStore Store { get; set; } = default!;
+
+    [Inject]
+    private CurrentUser User { get; set; } = default!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
+    [Parameter]
+    public long LabId { get; set; }
+
+    private LabSummary? Summary { get; set; }
+
+    private IReadOnlyList<LabRevision> Revisions { get; set; } = [];
+
+    private string Yaml { get; set; } = "";
+
+    private string Note { get; set; } = "";
+
+    private IReadOnlyList<Problem> Problems { get; set; } = [];
+
+    private bool CanUndo { get; set; }
+
+    private bool CanRedo { get; set; }
+
+    private bool CanSave => Problems.Count == 0 && Yaml != CurrentYaml;
+
+    private string CurrentYaml { get; set; } = "";
+
+    protected override Task OnParametersSetAsync() => ReloadAsync(loadCurrent: true);
+
+    private async Task ReloadAsync(bool loadCurrent)
+    {
+        Summary = await Store.GetLabAsync(User.Id, LabId);
+        if (Summary is null)
+        {
+            return;
+        }
+
+        Revisions = await Store.ListRevisionsAsync(User.Id, LabId);
+        CurrentYaml = (await Store.GetCurrentRevisionAsync(User.Id, LabId))?.Yaml ?? "";
+        CanUndo = await Store.CanUndoAsync(User.Id, LabId);
+        CanRedo = await Store.CanRedoAsync(User.Id, LabId);
+        if (loadCurrent)
+        {
+            OnYamlChanged(CurrentYaml);
+        }
+    }
+
+    private void OnYamlChanged(string? yaml)
+    {
+        Yaml = yaml ?? "";
+        Problems = LabFormat.LoadAndValidate(Yaml, LabFileFormat.Yaml).Problems;
+    }
+
+    private void Show(LabRevision revision) => OnYamlChanged(revision.Yaml);
+
+    private async Task SaveAsync()
+    {
+        var result = await Store.SaveRevisionAsync(User.Id, LabId, Yaml, Note.Trim());
+        if (!result.Succeeded)
+        {
+            Problems = result.Problems;
+            return;
+        }
+
+        Note = "";
+        Snackbar.Add($"Saved revision {result.Value!.Number}", Severity.Success);
+        await ReloadAsync(loadCurrent: true);
+    }
+
+    private async Task UndoAsync()
+    {
+        if (await Store.UndoAsync(User.Id, LabId) is not null)
+        {
+            await ReloadAsync(loadCurrent: true);
+        }
+    }
+
+    private async Task RedoAsync()
+    {
+        if (await Store.RedoAsync(User.Id, LabId) is not null)
+        {
+            await ReloadAsync(loadCurrent: true);
+        }
+    }
+}

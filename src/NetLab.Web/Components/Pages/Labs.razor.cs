@@ -1,0 +1,81 @@
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using NetLab.Web.Components.Dialogs;
+using NetLab.Web.Model;
+using NetLab.Web.Store;
+
+namespace NetLab.Web.Components.Pages;
+
+/// <summary>The user's labs: new (blank or from an example), import, export, rename, delete.</summary>
+public sealed partial class Labs
+{
+    [Inject]
+    private LabStore Store { get; set; } = default!;
+
+    [Inject]
+    private CurrentUser User { get; set; } = default!;
+
+    [Inject]
+    private IDialogService Dialogs { get; set; } = default!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
+    private IReadOnlyList<LabSummary> LabList { get; set; } = [];
+
+    protected override Task OnInitializedAsync() => ReloadAsync();
+
+    private async Task ReloadAsync() => LabList = await Store.ListLabsAsync(User.Id);
+
+    private async Task NewLabAsync()
+    {
+        var dialog = await Dialogs.ShowAsync<NewLabDialog>("New lab", Options);
+        await AfterDialogAsync(dialog, lab => $"Created {lab.Name}");
+    }
+
+    private async Task ImportAsync()
+    {
+        var dialog = await Dialogs.ShowAsync<ImportLabDialog>("Import a lab file", Options);
+        await AfterDialogAsync(dialog, lab => $"Imported {lab.Name}");
+    }
+
+    private async Task RenameAsync(LabSummary lab)
+    {
+        var parameters = new DialogParameters<RenameLabDialog> { { d => d.LabId, lab.Id }, { d => d.Name, lab.Name } };
+        var dialog = await Dialogs.ShowAsync<RenameLabDialog>($"Rename {lab.Name}", parameters, Options);
+        await AfterDialogAsync(dialog, renamed => $"Renamed {lab.Name} to {renamed.Name}");
+    }
+
+    private async Task DeleteAsync(LabSummary lab)
+    {
+        var confirmed = await Dialogs.ShowMessageBox(
+            "Delete lab",
+            $"Delete {lab.Name} and all its {lab.CurrentRevision} revision(s)? This cannot be undone.",
+            yesText: "Delete",
+            cancelText: "Cancel");
+        if (confirmed != true)
+        {
+            return;
+        }
+
+        if (await Store.DeleteAsync(User.Id, lab.Id))
+        {
+            Snackbar.Add($"Deleted {lab.Name}", Severity.Success);
+        }
+
+        await ReloadAsync();
+    }
+
+    private async Task AfterDialogAsync(IDialogReference dialog, Func<LabSummary, string> message)
+    {
+        var result = await dialog.Result;
+        if (result is { Canceled: false, Data: LabSummary lab })
+        {
+            Snackbar.Add(message(lab), Severity.Success);
+        }
+
+        await ReloadAsync();
+    }
+
+    private static DialogOptions Options => new() { MaxWidth = MaxWidth.Medium, FullWidth = true, CloseOnEscapeKey = true };
+}

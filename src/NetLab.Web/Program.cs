@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Options;
+using NetLab.Web;
+using NetLab.Web.Model;
+using NetLab.Web.Components;
+using NetLab.Web.Store;
+
+var startupOptions = new WebOptions();
+var bootstrap = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
+bootstrap.GetSection(WebOptions.SectionName).Bind(startupOptions);
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    WebRootPath = startupOptions.WebRootPath ?? RepositoryFolders.WebRoot(),
+});
+
+// Framework and MudBlazor assets come from the build's static web assets manifest in every environment, not only
+// in Development, so `dotnet run` and the built app behave alike.
+builder.WebHost.UseStaticWebAssets();
+builder.Services.AddNetLabWeb(builder.Configuration);
+
+var app = builder.Build();
+var options = app.Services.GetRequiredService<IOptions<WebOptions>>().Value;
+app.Urls.Add(options.Url);
+app.Services.GetRequiredService<SqliteDatabase>().EnsureCreated();
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/error", createScopeForErrors: true);
+}
+
+app.UseStaticFiles();
+app.UseAntiforgery();
+app.MapGet("/labs/{labId:long}/export", LabExport.HandleAsync);
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+app.Logger.LogInformation("NetLab web on {Url}; store {Database}; agent socket {Socket}", options.Url, options.ResolvedDatabaseFile, options.AgentSocketPath);
+app.Run();

@@ -1,0 +1,302 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using NetLab.Core.Formats;
+using NetLab.Core.Labs;
+
+namespace NetLab.Web.Store;
+
+/// <summary>
+/// Labs and their revisions in SQLite. Every operation names the owner, so one user never sees or changes another's
+/// labs. Only YAML that the lab validator accepts is stored: invalid text is refused with its problems and nothing
+/// is written, so every stored revision can be exported or applied.
+/// </summary>
+public sealed class LabStore(SqliteDatabase database, TimeProvider time)
+{
+    /// <summary>The single local user the first migration creates.</summary>
+    public const long LocalUserId = 1;
+
+    private const string LabColumns =
+        "id AS Id, owner_id AS OwnerId, name AS Name, created_ms AS CreatedMs, updated_ms AS UpdatedMs, " +
+        "current_revision AS CurrentRevision, applied_revision AS AppliedRevision, applied_ms AS AppliedMs";
+
+    // Qualified because the revision queries join labs (which has its own created_ms) to check the owner.
+    private const string RevisionColumns =
+        "r.lab_id AS LabId, r.number AS Number, r.parent_number AS ParentNumber, r.yaml AS Yaml, r.note AS Note, r.created_ms AS CreatedMs";
+
+    /// <summary>The YAML of a new empty lab.</summary>
+    public static string BlankYaml(string name) => $"name: {name}\n";
+
+    /// <summary>Returns the user's id, creating the user when new.</summary>
+    public async Task<long> EnsureUserAsync(string name)
+    {
+        using var connection = database.Open();
+        await connection.ExecuteAsync(
+            "INSERT INTO users (name, created_ms) VALUES (@name, @now) ON CONFLICT (name) DO NOTHING",
+            new { name, now = Now() });
+        return await connection.ExecuteScalarAsync<long>("SELECT id FROM users WHERE name = @name", new { name });
+    }
+
+    public async Task<IReadOnlyList<LabSummary>> ListLabsAsync(long ownerId)
+    {
+        using var connection = database.Open();
+        var rows = await connection.QueryAsync<LabRow>(
+            $"SELECT {LabColumns} FROM labs WHERE owner_id = @ownerId ORDER BY name", new { ownerId });
+        return [.. rows.Select(r => r.ToSummary())];
+    }
+
+    public async Task<LabSummary?> GetLabAsync(long ownerId, long labId)
+    {
+        using var connection = database.Open();
+        return (await FindLabAsync(connection, ownerId, labId, null))?.ToSummary();
+    }
+
+    public Task<StoreResult<LabSummary>> CreateBlankAsync(long ownerId, string name) =>
+        CreateAsync(ownerId, BlankYaml(name), name, "blank lab");
+
+    /// <summary>
+    /// Creates a lab from YAML (a template's text or an imported file). The lab's name is <paramref name="name"/> or,
+    /// when absent, the name written in the YAML.
+    /// </summary>
+    public async Task<StoreResult<LabSummary>> CreateAsync(long ownerId, string yaml, string? name = null, string note = "created")
+    {
+        var loaded = LabFormat.LoadAndValidate(yaml, LabFileFormat.Yaml);
+        if (!loaded.Succeeded)
+        {
+            return StoreResult<LabSummary>.Refused(loaded.Problems);
+        }
+
+        var labName = string.IsNullOrWhiteSpace(name) ? loaded.Lab!.Name : name.Trim();
+        if (LabName.Problem(labName) is { } nameProblem)
+        {
+            return StoreResult<LabSummary>.Refused("name", nameProblem, "lab names become part of kernel namespace names");
+        }
+
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        var now = Now();
+        long labId;
+        try
+        {
+            labId = await connection.ExecuteScalarAsync<long>(
+                "INSERT INTO labs (owner_id, name, created_ms, updated_ms, current_revision) VALUES (@ownerId, @labName, @now, @now, 1) RETURNING id",
+                new { ownerId, labName, now }, transaction);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraintError)
+        {
+            return NameTaken(labName);
+        }
+
+        await InsertRevisionAsync(connection, transaction, labId, 1, null, yaml, note, now);
+        transaction.Commit();
+        return StoreResult<LabSummary>.Success((await FindLabAsync(connection, ownerId, labId, null))!.ToSummary());
+    }
+
+    public async Task<StoreResult<LabSummary>> RenameAsync(long ownerId, long labId, string newName)
+    {
+        newName = newName.Trim();
+        if (LabName.Problem(newName) is { } nameProblem)
+        {
+            return StoreResult<LabSummary>.Refused("name", nameProblem, "lab names become part of kernel namespace names");
+        }
+
+        using var connection = database.Open();
+        try
+        {
+            var changed = await connection.ExecuteAsync(
+                "UPDATE labs SET name = @newName, updated_ms = @now WHERE id = @labId AND owner_id = @ownerId",
+                new { newName, now = Now(), labId, ownerId });
+            if (changed == 0)
+            {
+                return NoSuchLab(labId);
+            }
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteConstraintError)
+        {
+            return NameTaken(newName);
+        }
+
+        return StoreResult<LabSummary>.Success((await FindLabAsync(connection, ownerId, labId, null))!.ToSummary());
+    }
+
+    /// <summary>Deletes the lab and all its revisions; false when the owner has no such lab.</summary>
+    public async Task<bool> DeleteAsync(long ownerId, long labId)
+    {
+        using var connection = database.Open();
+        return await connection.ExecuteAsync(
+            "DELETE FROM labs WHERE id = @labId AND owner_id = @ownerId", new { labId, ownerId }) > 0;
+    }
+
+    /// <summary>
+    /// Saves YAML as a new revision whose parent is the current one, and makes it current. Revisions that undo left
+    /// behind are kept (history is never deleted); redo then follows the newest child.
+    /// </summary>
+    public async Task<StoreResult<LabRevision>> SaveRevisionAsync(long ownerId, long labId, string yaml, string note = "")
+    {
+        var loaded = LabFormat.LoadAndValidate(yaml, LabFileFormat.Yaml);
+        if (!loaded.Succeeded)
+        {
+            return StoreResult<LabRevision>.Refused(loaded.Problems);
+        }
+
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        var lab = await FindLabAsync(connection, ownerId, labId, transaction);
+        if (lab is null)
+        {
+            return StoreResult<LabRevision>.Refused(NoSuchLab(labId).Problems);
+        }
+
+        var number = 1 + await connection.ExecuteScalarAsync<int>(
+            "SELECT COALESCE(MAX(number), 0) FROM lab_revisions WHERE lab_id = @labId", new { labId }, transaction);
+        var now = Now();
+        await InsertRevisionAsync(connection, transaction, labId, number, (int?)lab.CurrentRevision, yaml, note, now);
+        await connection.ExecuteAsync(
+            "UPDATE labs SET current_revision = @number, updated_ms = @now WHERE id = @labId", new { number, now, labId }, transaction);
+        transaction.Commit();
+        return StoreResult<LabRevision>.Success(new LabRevision(labId, number, (int?)lab.CurrentRevision, yaml, note, FromMs(now)));
+    }
+
+    /// <summary>All revisions, newest first; empty when the owner has no such lab.</summary>
+    public async Task<IReadOnlyList<LabRevision>> ListRevisionsAsync(long ownerId, long labId)
+    {
+        using var connection = database.Open();
+        var rows = await connection.QueryAsync<RevisionRow>(
+            $"SELECT {RevisionColumns} FROM lab_revisions r JOIN labs l ON l.id = r.lab_id " +
+            "WHERE r.lab_id = @labId AND l.owner_id = @ownerId ORDER BY r.number DESC",
+            new { labId, ownerId });
+        return [.. rows.Select(r => r.ToRevision())];
+    }
+
+    public async Task<LabRevision?> GetRevisionAsync(long ownerId, long labId, int number)
+    {
+        using var connection = database.Open();
+        return await GetRevisionAsync(connection, null, ownerId, labId, number);
+    }
+
+    public async Task<LabRevision?> GetCurrentRevisionAsync(long ownerId, long labId)
+    {
+        using var connection = database.Open();
+        var lab = await FindLabAsync(connection, ownerId, labId, null);
+        return lab?.CurrentRevision is { } current ? await GetRevisionAsync(connection, null, ownerId, labId, (int)current) : null;
+    }
+
+    /// <summary>Moves the current revision to its parent; null (nothing changed) at the first revision.</summary>
+    public async Task<LabRevision?> UndoAsync(long ownerId, long labId)
+    {
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        var current = await CurrentAsync(connection, transaction, ownerId, labId);
+        if (current?.Parent is not { } parent)
+        {
+            return null;
+        }
+
+        return await MoveCurrentAsync(connection, transaction, ownerId, labId, parent);
+    }
+
+    /// <summary>Moves the current revision to its newest child; null (nothing changed) when it has none.</summary>
+    public async Task<LabRevision?> RedoAsync(long ownerId, long labId)
+    {
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        var current = await CurrentAsync(connection, transaction, ownerId, labId);
+        if (current is null)
+        {
+            return null;
+        }
+
+        var child = await connection.ExecuteScalarAsync<int?>(
+            "SELECT MAX(number) FROM lab_revisions WHERE lab_id = @labId AND parent_number = @number",
+            new { labId, number = current.Number }, transaction);
+        return child is { } next ? await MoveCurrentAsync(connection, transaction, ownerId, labId, next) : null;
+    }
+
+    public async Task<bool> CanUndoAsync(long ownerId, long labId) =>
+        (await GetCurrentRevisionAsync(ownerId, labId))?.Parent is not null;
+
+    public async Task<bool> CanRedoAsync(long ownerId, long labId)
+    {
+        using var connection = database.Open();
+        var current = await CurrentAsync(connection, null, ownerId, labId);
+        return current is not null && await connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM lab_revisions WHERE lab_id = @labId AND parent_number = @number",
+            new { labId, number = current.Number }) > 0;
+    }
+
+    /// <summary>Records that the agent applied this revision; false when the lab or revision does not exist.</summary>
+    public async Task<bool> MarkAppliedAsync(long ownerId, long labId, int number)
+    {
+        using var connection = database.Open();
+        return await connection.ExecuteAsync(
+            "UPDATE labs SET applied_revision = @number, applied_ms = @now WHERE id = @labId AND owner_id = @ownerId " +
+            "AND EXISTS (SELECT 1 FROM lab_revisions WHERE lab_id = @labId AND number = @number)",
+            new { number, now = Now(), labId, ownerId }) > 0;
+    }
+
+    public async Task<LabRevision?> GetAppliedRevisionAsync(long ownerId, long labId)
+    {
+        using var connection = database.Open();
+        var lab = await FindLabAsync(connection, ownerId, labId, null);
+        return lab?.AppliedRevision is { } applied ? await GetRevisionAsync(connection, null, ownerId, labId, (int)applied) : null;
+    }
+
+    // SQLITE_CONSTRAINT: here, the (owner, name) uniqueness.
+    private const int SqliteConstraintError = 19;
+
+    private static StoreResult<LabSummary> NameTaken(string name) =>
+        StoreResult<LabSummary>.Refused("name", $"you already have a lab named '{name}'", "choose another name or rename the other lab");
+
+    private static StoreResult<LabSummary> NoSuchLab(long labId) =>
+        StoreResult<LabSummary>.Refused("lab", $"there is no lab {labId} of yours", "it may have been deleted; reload the list");
+
+    private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    private static Task<LabRow?> FindLabAsync(SqliteConnection connection, long ownerId, long labId, SqliteTransaction? transaction) =>
+        connection.QuerySingleOrDefaultAsync<LabRow>(
+            $"SELECT {LabColumns} FROM labs WHERE id = @labId AND owner_id = @ownerId", new { labId, ownerId }, transaction);
+
+    private static async Task<LabRevision?> GetRevisionAsync(SqliteConnection connection, SqliteTransaction? transaction, long ownerId, long labId, int number)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<RevisionRow>(
+            $"SELECT {RevisionColumns} FROM lab_revisions r JOIN labs l ON l.id = r.lab_id " +
+            "WHERE r.lab_id = @labId AND l.owner_id = @ownerId AND r.number = @number",
+            new { labId, ownerId, number }, transaction);
+        return row?.ToRevision();
+    }
+
+    private static async Task<LabRevision?> CurrentAsync(SqliteConnection connection, SqliteTransaction? transaction, long ownerId, long labId)
+    {
+        var lab = await FindLabAsync(connection, ownerId, labId, transaction);
+        return lab?.CurrentRevision is { } current ? await GetRevisionAsync(connection, transaction, ownerId, labId, (int)current) : null;
+    }
+
+    private async Task<LabRevision?> MoveCurrentAsync(SqliteConnection connection, SqliteTransaction transaction, long ownerId, long labId, int number)
+    {
+        await connection.ExecuteAsync(
+            "UPDATE labs SET current_revision = @number, updated_ms = @now WHERE id = @labId AND owner_id = @ownerId",
+            new { number, now = Now(), labId, ownerId }, transaction);
+        var revision = await GetRevisionAsync(connection, transaction, ownerId, labId, number);
+        transaction.Commit();
+        return revision;
+    }
+
+    private static Task InsertRevisionAsync(
+        SqliteConnection connection, SqliteTransaction transaction, long labId, int number, int? parent, string yaml, string note, long now) =>
+        connection.ExecuteAsync(
+            "INSERT INTO lab_revisions (lab_id, number, parent_number, yaml, note, created_ms) VALUES (@labId, @number, @parent, @yaml, @note, @now)",
+            new { labId, number, parent, yaml, note, now }, transaction);
+
+    private sealed record LabRow(long Id, long OwnerId, string Name, long CreatedMs, long UpdatedMs, long? CurrentRevision, long? AppliedRevision, long? AppliedMs)
+    {
+        public LabSummary ToSummary() => new(
+            Id, OwnerId, Name, FromMs(CreatedMs), FromMs(UpdatedMs), (int?)CurrentRevision, (int?)AppliedRevision,
+            AppliedMs is { } ms ? FromMs(ms) : null);
+    }
+
+    private sealed record RevisionRow(long LabId, long Number, long? ParentNumber, string Yaml, string Note, long CreatedMs)
+    {
+        public LabRevision ToRevision() => new(LabId, (int)Number, (int?)ParentNumber, Yaml, Note, FromMs(CreatedMs));
+    }
+}

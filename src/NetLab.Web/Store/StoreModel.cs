@@ -1,0 +1,33 @@
+using NetLab.Core.Validation;
+
+namespace NetLab.Web.Store;
+
+/// <summary>A lab as the Labs page lists it.</summary>
+public sealed record LabSummary(
+    long Id,
+    long OwnerId,
+    string Name,
+    DateTimeOffset Created,
+    DateTimeOffset Updated,
+    int? CurrentRevision,
+    int? AppliedRevision,
+    DateTimeOffset? Applied);
+
+/// <summary>One saved state of a lab's YAML. <see cref="Parent"/> is the revision it was edited from.</summary>
+public sealed record LabRevision(long LabId, int Number, int? Parent, string Yaml, string Note, DateTimeOffset Created);
+
+/// <summary>
+/// The outcome of a store operation that validates YAML: either the value, or the problems (and then nothing was
+/// written).
+/// </summary>
+public sealed record StoreResult<T>(T? Value, IReadOnlyList<Problem> Problems)
+    where T : class
+{
+    public bool Succeeded => Value is not null && Problems.Count == 0;
+
+    public static StoreResult<T> Success(T value) => new(value, []);
+
+    public static StoreResult<T> Refused(IReadOnlyList<Problem> problems) => new(null, problems);
+
+    public static StoreResult<T> Refused(string path, string message, string hint) => new(null, [new Problem(path, message, hint)]);
+}

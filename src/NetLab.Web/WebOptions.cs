@@ -1,0 +1,75 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using NetLab.Agent.Hosting;
+
+namespace NetLab.Web;
+
+/// <summary>The web's settings (configuration section <c>Web</c>, e.g. <c>--Web:Url=http://127.0.0.1:6000</c>).</summary>
+public sealed class WebOptions
+{
+    public const string SectionName = "Web";
+
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    /// <summary>Where the web keeps its files; default /var/lib/netlab as root, else ~/.local/share/netlab.</summary>
+    public string DataFolder { get; set; } = DefaultDataFolder();
+
+    /// <summary>The SQLite file; default <c>netlab.db</c> in <see cref="DataFolder"/>.</summary>
+    public string? DatabaseFile { get; set; }
+
+    public string AgentSocketPath { get; set; } = AgentOptions.DefaultSocketPath;
+
+    public string Url { get; set; } = DefaultUrl;
+
+    /// <summary>
+    /// The web has no sign-in yet, so it listens on loopback only; listening elsewhere must be asked for.
+    /// </summary>
+    public bool AllowRemote { get; set; }
+
+    /// <summary>Static assets; default the repository's top-level <c>wwwroot/</c> when it exists, else the app's own.</summary>
+    public string? WebRootPath { get; set; }
+
+    /// <summary>Example labs offered as templates; default the repository's top-level <c>labs/</c>.</summary>
+    public string? TemplatesFolder { get; set; }
+
+    public string ResolvedDatabaseFile => DatabaseFile ?? Path.Combine(DataFolder, "netlab.db");
+
+    public static string DefaultDataFolder() =>
+        Environment.IsPrivilegedProcess
+            ? "/var/lib/netlab"
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "netlab");
+}
+
+/// <summary>Refuses settings the web cannot work with, at start-up rather than at first use.</summary>
+public sealed class WebOptionsValidator : IValidateOptions<WebOptions>
+{
+    public ValidateOptionsResult Validate(string? name, WebOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.DataFolder))
+        {
+            failures.Add("Web:DataFolder is empty.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.AgentSocketPath))
+        {
+            failures.Add("Web:AgentSocketPath is empty.");
+        }
+
+        if (!Uri.TryCreate(options.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        {
+            failures.Add($"Web:Url '{options.Url}' is not an http(s) URL.");
+        }
+        else if (!options.AllowRemote && !IsLoopback(url))
+        {
+            failures.Add(
+                $"Web:Url '{options.Url}' is not a loopback address; the dashboard has no sign-in yet. " +
+                "Set Web:AllowRemote=true to listen there anyway.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool IsLoopback(Uri url) =>
+        url.IsLoopback || (IPAddress.TryParse(url.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+}

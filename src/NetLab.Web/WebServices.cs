@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
+using NetLab.Agent.Client;
+using NetLab.Web.Model;
+using NetLab.Web.Store;
+
+namespace NetLab.Web;
+
+/// <summary>The web's whole dependency graph in one place.</summary>
+public static class WebServices
+{
+    public static IServiceCollection AddNetLabWeb(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<WebOptions>()
+            .Bind(configuration.GetSection(WebOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebOptions>, WebOptionsValidator>();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<IOptions<WebOptions>>().Value.ResolvedDatabaseFile));
+        services.AddSingleton<LabStore>();
+        services.AddSingleton(sp => new LabTemplates(sp.GetRequiredService<IOptions<WebOptions>>().Value.TemplatesFolder));
+        services.AddSingleton(_ => CurrentUser.Local);
+        services.AddSingleton(sp => new AgentClient(sp.GetRequiredService<IOptions<WebOptions>>().Value.AgentSocketPath));
+
+        services.AddMudServices();
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        return services;
+    }
+}

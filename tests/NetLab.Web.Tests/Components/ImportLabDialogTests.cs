@@ -1,0 +1,50 @@
+using Bunit;
+using MudBlazor;
+using NetLab.Web.Components.Dialogs;
+using NetLab.Web.Store;
+
+namespace NetLab.Web.Tests.Components;
+
+public sealed class ImportLabDialogTests : IAsyncDisposable
+{
+    private readonly WebTestContext _context = new();
+
+    public ValueTask DisposeAsync() => _context.DisposeAsync();
+
+    [Fact]
+    public async Task Invalid_YAML_shows_the_problems_inline_keeps_the_dialog_open_and_stores_nothing()
+    {
+        var dialog = await ShowAsync(RepositoryFiles.Lab("invalid/macvlan-passthru-two-children.yaml"));
+
+        _context.Dialogs.Find(".import-submit").Click();
+
+        _context.Dialogs.WaitForAssertion(() => Assert.NotEmpty(_context.Dialogs.FindAll("tr.problem")));
+        Assert.Contains("namespaces.ns3.interfaces.macvlan3.parent", _context.Dialogs.Markup, StringComparison.Ordinal);
+        Assert.Contains("Nothing was imported", _context.Dialogs.Markup, StringComparison.Ordinal);
+        Assert.False(dialog.Result.IsCompleted);
+        Assert.Empty(await _context.Store.ListLabsAsync(LabStore.LocalUserId));
+    }
+
+    [Fact]
+    public async Task Valid_YAML_is_stored_under_the_given_name_and_closes_the_dialog_with_the_lab()
+    {
+        var dialog = await ShowAsync(RepositoryFiles.Lab("macvtap.yaml"));
+
+        _context.Dialogs.Find(".import-name input").Change("my-macvtap");
+        _context.Dialogs.Find(".import-submit").Click();
+
+        var result = await dialog.Result.WaitAsync(TimeSpan.FromSeconds(10), Xunit.TestContext.Current.CancellationToken);
+        var lab = Assert.IsType<LabSummary>(result!.Data);
+        Assert.Equal("my-macvtap", lab.Name);
+        Assert.Equal(["my-macvtap"], (await _context.Store.ListLabsAsync(LabStore.LocalUserId)).Select(l => l.Name));
+    }
+
+    private async Task<IDialogReference> ShowAsync(string yaml)
+    {
+        var service = _context.Bunit.Services.GetService(typeof(IDialogService)) as IDialogService;
+        var parameters = new DialogParameters<ImportLabDialog> { { d => d.Yaml, yaml } };
+        var dialog = await _context.Dialogs.InvokeAsync(() => service!.ShowAsync<ImportLabDialog>("Import", parameters));
+        _context.Dialogs.WaitForAssertion(() => Assert.NotNull(_context.Dialogs.Find(".import-submit")));
+        return dialog;
+    }
+}

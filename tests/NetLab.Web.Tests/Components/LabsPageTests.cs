@@ -1,0 +1,73 @@
+using Bunit;
+using NetLab.Web.Components.Pages;
+using NetLab.Web.Store;
+
+namespace NetLab.Web.Tests.Components;
+
+public sealed class LabsPageTests : IAsyncDisposable
+{
+    private readonly WebTestContext _context = new();
+
+    public ValueTask DisposeAsync() => _context.DisposeAsync();
+
+    [Fact]
+    public void An_empty_store_shows_how_to_start()
+    {
+        var page = _context.Bunit.Render<Labs>();
+
+        Assert.NotNull(page.Find(".labs-empty"));
+    }
+
+    [Fact]
+    public async Task The_labs_of_the_store_are_listed_with_export_links()
+    {
+        var lab = (await _context.Store.CreateAsync(LabStore.LocalUserId, RepositoryFiles.Lab("vlan-888.yaml"))).Value!;
+        await _context.Store.CreateBlankAsync(LabStore.LocalUserId, "blank");
+
+        var page = _context.Bunit.Render<Labs>();
+
+        Assert.Equal(["blank", "vlan-888"], page.FindAll("tr.lab-row").Select(r => r.GetAttribute("data-lab")));
+        Assert.Contains(page.FindAll("a.lab-export"), a => a.GetAttribute("href") == $"labs/{lab.Id}/export");
+    }
+
+    [Fact]
+    public void A_new_lab_from_the_blank_template_appears_in_the_list()
+    {
+        var page = _context.Bunit.Render<Labs>();
+
+        page.Find(".labs-new").Click();
+        _context.Dialogs.WaitForAssertion(() => Assert.NotNull(_context.Dialogs.Find(".new-name input")));
+        _context.Dialogs.Find(".new-name input").Change("fresh");
+        _context.Dialogs.Find(".new-submit").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(["fresh"], page.FindAll("tr.lab-row").Select(r => r.GetAttribute("data-lab"))));
+    }
+
+    [Fact]
+    public void Importing_valid_YAML_adds_the_lab()
+    {
+        var page = _context.Bunit.Render<Labs>();
+
+        page.Find(".labs-import").Click();
+        _context.Dialogs.WaitForAssertion(() => Assert.NotNull(_context.Dialogs.Find(".import-yaml textarea")));
+        _context.Dialogs.Find(".import-yaml textarea").Change(RepositoryFiles.Lab("macvlan-vepa.yaml"));
+        _context.Dialogs.Find(".import-submit").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(["macvlan-vepa"], page.FindAll("tr.lab-row").Select(r => r.GetAttribute("data-lab"))));
+    }
+
+    [Fact]
+    public async Task Delete_asks_for_confirmation_and_then_removes_the_lab()
+    {
+        await _context.Store.CreateBlankAsync(LabStore.LocalUserId, "doomed");
+        var page = _context.Bunit.Render<Labs>();
+
+        page.Find(".lab-delete").Click();
+        _context.Dialogs.WaitForAssertion(() => Assert.Contains("Delete doomed", _context.Dialogs.Markup, StringComparison.Ordinal));
+        Assert.Single(await _context.Store.ListLabsAsync(LabStore.LocalUserId));
+        _context.Dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Delete").Click();
+
+        page.WaitForAssertion(() => Assert.NotNull(page.Find(".labs-empty")));
+        Assert.Empty(await _context.Store.ListLabsAsync(LabStore.LocalUserId));
+    }
+}
