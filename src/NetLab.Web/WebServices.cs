@@ -22,6 +22,7 @@ public static class WebServices
         services.AddSingleton(sp => new LabTemplates(sp.GetRequiredService<IOptions<WebOptions>>().Value.TemplatesFolder));
         services.AddSingleton(_ => CurrentUser.Local);
         services.AddSingleton(sp => new AgentClient(sp.GetRequiredService<IOptions<WebOptions>>().Value.AgentSocketPath));
+        services.AddSingleton<ILabRunner, LabRunner>();
 
         services.AddMudServices();
         services.AddRazorComponents().AddInteractiveServerComponents();

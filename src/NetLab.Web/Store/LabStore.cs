@@ -240,6 +240,29 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
         return lab?.AppliedRevision is { } applied ? await GetRevisionAsync(connection, null, ownerId, labId, (int)applied) : null;
     }
 
+    /// <summary>Records that the kernel no longer holds the lab (it was destroyed); false when there is no such lab.</summary>
+    public async Task<bool> ClearAppliedAsync(long ownerId, long labId)
+    {
+        using var connection = database.Open();
+        return await connection.ExecuteAsync(
+            "UPDATE labs SET applied_revision = NULL, applied_ms = NULL WHERE id = @labId AND owner_id = @ownerId",
+            new { labId, ownerId }) > 0;
+    }
+
+    /// <summary>
+    /// Makes the last applied revision current again (as undo does, nothing is deleted); null when the lab was never
+    /// applied.
+    /// </summary>
+    public async Task<LabRevision?> ResetToAppliedAsync(long ownerId, long labId)
+    {
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        var lab = await FindLabAsync(connection, ownerId, labId, transaction);
+        return lab?.AppliedRevision is { } applied
+            ? await MoveCurrentAsync(connection, transaction, ownerId, labId, (int)applied)
+            : null;
+    }
+
     // SQLITE_CONSTRAINT: here, the (owner, name) uniqueness.
     private const int SqliteConstraintError = 19;
 

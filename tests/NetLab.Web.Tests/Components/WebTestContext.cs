@@ -15,13 +15,15 @@ public sealed class WebTestContext : IAsyncDisposable
 {
     private readonly TempDatabase _db = new();
 
-    public WebTestContext()
+    /// <param name="configureServices">More services (e.g. fakes) before anything renders.</param>
+    public WebTestContext(Action<IServiceCollection>? configureServices = null)
     {
         Bunit.JSInterop.Mode = JSRuntimeMode.Loose;
         Bunit.Services.AddMudServices();
         Bunit.Services.AddSingleton(_db.Store);
         Bunit.Services.AddSingleton(CurrentUser.Local);
         Bunit.Services.AddSingleton(new LabTemplates(Path.Combine(RepositoryFiles.Root, "labs")));
+        configureServices?.Invoke(Bunit.Services);
         Popovers = Bunit.Render<MudPopoverProvider>();
         Dialogs = Bunit.Render<MudDialogProvider>();
     }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
+using NetLab.Agent.Contracts;
 using NetLab.Core.Formats;
 using NetLab.Core.Validation;
 using NetLab.Web.Model;
@@ -96,5 +97,14 @@ public sealed partial class Lab
         {
             await ReloadAsync(loadCurrent: true);
         }
+    }
+
+    /// <summary>The last apply or destroy of this page; a failure is shown above the YAML, naming its lab element.</summary>
+    private ApplyResult? LastRun { get; set; }
+
+    private async Task OnRanAsync(ApplyResult result)
+    {
+        LastRun = result;
+        await ReloadAsync(loadCurrent: false);
     }
 }

@@ -1,0 +1,231 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using NetLab.Agent.Contracts;
+using NetLab.Core.Validation;
+using NetLab.Web.Model;
+using NetLab.Web.Store;
+
+namespace NetLab.Web.Components.Dialogs;
+
+public enum LabRunKind
+{
+    Apply,
+    Destroy,
+}
+
+/// <summary>
+/// Apply: the plan first (operations, iproute2 commands, kinds this kernel lacks), then the run with progress per
+/// operation. Destroy: a confirmation, then the same progress. Closes with the <see cref="ApplyResult"/> when the agent
+/// ran something, so the page can show where a failure came from.
+/// </summary>
+public sealed partial class ApplyDialog : IDisposable
+{
+    /// <summary>Progress arrives per operation (often sub-millisecond): render at most this often.</summary>
+    internal static readonly TimeSpan RenderInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly ConcurrentQueue<OperationProgress> _pendingProgress = new();
+    private readonly CancellationTokenSource _disposed = new();
+    private int _renderScheduled;
+
+    private enum Step
+    {
+        Planning,
+        Review,
+        Running,
+        Finished,
+    }
+
+    [CascadingParameter]
+    private IMudDialogInstance Dialog { get; set; } = default!;
+
+    [Inject]
+    private ILabRunner Runner { get; set; } = default!;
+
+    [Inject]
+    private LabStore Store { get; set; } = default!;
+
+    [Inject]
+    private CurrentUser User { get; set; } = default!;
+
+    [Parameter]
+    public LabRunKind Kind { get; set; } = LabRunKind.Apply;
+
+    [Parameter, EditorRequired]
+    public long LabId { get; set; }
+
+    [Parameter, EditorRequired]
+    public string LabName { get; set; } = "";
+
+    /// <summary>The revision being applied; marked applied in the store when the apply succeeds.</summary>
+    [Parameter]
+    public int Revision { get; set; }
+
+    [Parameter]
+    public string Yaml { get; set; } = "";
+
+    private Step CurrentStep { get; set; } = Step.Planning;
+
+    private PlanView? Plan { get; set; }
+
+    private string? Error { get; set; }
+
+    private IReadOnlyList<Problem> Problems { get; set; } = [];
+
+    private SortedDictionary<int, OperationRow> Rows { get; } = [];
+
+    private int Total { get; set; }
+
+    private int Completed => Rows.Values.Count(r => r.Status is OperationStatus.Done);
+
+    private ApplyResult? Result { get; set; }
+
+    private bool MarkedApplied { get; set; }
+
+    private string Verb => Kind == LabRunKind.Apply ? "Apply" : "Destroy";
+
+    protected override async Task OnInitializedAsync()
+    {
+        if (Kind == LabRunKind.Destroy)
+        {
+            CurrentStep = Step.Review;
+            return;
+        }
+
+        var outcome = await Runner.PlanAsync(Yaml, _disposed.Token);
+        (Plan, Error, Problems) = (outcome.Value, outcome.Error, outcome.Problems);
+        CurrentStep = Step.Review;
+    }
+
+    private async Task RunAsync()
+    {
+        CurrentStep = Step.Running;
+        (Error, Problems) = (null, []);
+        Rows.Clear();
+        foreach (var operation in Plan?.Operations ?? [])
+        {
+            Rows[operation.Index] = new OperationRow(operation);
+        }
+
+        Total = Rows.Count;
+        // Not the circuit's token: an apply the user started runs to its end (the agent would finish it anyway).
+        var outcome = Kind == LabRunKind.Apply
+            ? await Runner.ApplyAsync(Yaml, OnProgress, CancellationToken.None)
+            : await Runner.DestroyAsync(LabName, OnProgress, CancellationToken.None);
+        ApplyPendingProgress();
+        (Result, Error, Problems) = (outcome.Value, outcome.Error, outcome.Problems);
+        if (Result is { Succeeded: true })
+        {
+            MarkedApplied = Kind == LabRunKind.Apply
+                ? await Store.MarkAppliedAsync(User.Id, LabId, Revision)
+                : await Store.ClearAppliedAsync(User.Id, LabId);
+        }
+
+        CurrentStep = Step.Finished;
+    }
+
+    private void OnProgress(OperationProgress progress)
+    {
+        _pendingProgress.Enqueue(progress);
+        if (Interlocked.Exchange(ref _renderScheduled, 1) == 0)
+        {
+            _ = RenderSoonAsync();
+        }
+    }
+
+    private async Task RenderSoonAsync()
+    {
+        try
+        {
+            await Task.Delay(RenderInterval, _disposed.Token);
+            await InvokeAsync(() =>
+            {
+                Volatile.Write(ref _renderScheduled, 0);
+                ApplyPendingProgress();
+                StateHasChanged();
+            });
+        }
+        catch (OperationCanceledException)
+        {
+            // The dialog closed: nothing left to render.
+        }
+    }
+
+    // Only on the renderer's thread: the rows are the component's state.
+    private void ApplyPendingProgress()
+    {
+        while (_pendingProgress.TryDequeue(out var progress))
+        {
+            Total = progress.Total;
+            if (!Rows.TryGetValue(progress.Index, out var row))
+            {
+                row = Rows[progress.Index] = new OperationRow(progress.Operation);
+            }
+
+            row.Operation = progress.Operation;
+            row.Status = progress.Status;
+            row.Milliseconds = progress.Milliseconds;
+            row.Error = progress.Error;
+        }
+    }
+
+    private bool IsFailed(OperationRow row) =>
+        row.Status is OperationStatus.Failed || (Result?.Failure is { } failure && failure.Operation.Index == row.Operation.Index);
+
+    private static string IconOf(OperationStatus? status) => status switch
+    {
+        OperationStatus.Started => Icons.Material.Filled.HourglassTop,
+        OperationStatus.Done => Icons.Material.Filled.CheckCircle,
+        OperationStatus.Failed => Icons.Material.Filled.Error,
+        OperationStatus.RolledBack => Icons.Material.Filled.Undo,
+        _ => Icons.Material.Outlined.Circle,
+    };
+
+    private static Color ColorOf(OperationStatus? status) => status switch
+    {
+        OperationStatus.Done => Color.Success,
+        OperationStatus.Failed => Color.Error,
+        OperationStatus.RolledBack => Color.Warning,
+        _ => Color.Default,
+    };
+
+    private static string StatusText(OperationStatus? status) => status switch
+    {
+        OperationStatus.Started => "running",
+        OperationStatus.Done => "done",
+        OperationStatus.Failed => "failed",
+        OperationStatus.RolledBack => "rolled back",
+        _ => "waiting",
+    };
+
+    private void Cancel() => Dialog.Cancel();
+
+    private void Close()
+    {
+        if (Result is null)
+        {
+            Dialog.Cancel();
+        }
+        else
+        {
+            Dialog.Close(DialogResult.Ok(Result));
+        }
+    }
+
+    public void Dispose()
+    {
+        // Cancelled, not disposed: a render scheduled just before may still read the token.
+        _disposed.Cancel();
+    }
+
+    private sealed class OperationRow(PlannedOperation operation)
+    {
+        public PlannedOperation Operation { get; set; } = operation;
+
+        public OperationStatus? Status { get; set; }
+
+        public double Milliseconds { get; set; }
+
+        public string? Error { get; set; }
+    }
+}
