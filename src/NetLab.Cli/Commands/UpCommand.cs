@@ -90,7 +90,8 @@ internal static class UpCommand
         {
             if (!await WaitForAgentAsync(agent, request.SocketPath, cancellationToken).ConfigureAwait(false))
             {
-                return cancellationToken.IsCancellationRequested ? ExitCodes.Ok : await FailedAgentAsync(agent, errors).ConfigureAwait(false);
+                var stoppedCleanly = cancellationToken.IsCancellationRequested || (agent.IsCompleted && await agent.ConfigureAwait(false) == ExitCodes.Ok);
+                return stoppedCleanly ? ExitCodes.Ok : await FailedAgentAsync(agent, errors).ConfigureAwait(false);
             }
 
             using var web = WebProcess.Start(setPriv, user, webAssembly, new WebSettings(request.Url, request.DataFolder, request.SocketPath, request.AllowRemote));
@@ -147,8 +148,9 @@ internal static class UpCommand
 
         if (first == agent)
         {
-            ready.Dispose();
-            return await FailedAgentAsync(agent, errors).ConfigureAwait(false);
+            // The agent's host reacts to SIGTERM and Ctrl-C by itself and may stop before our token is cancelled; a clean
+            // agent exit is that stop, not a failure.
+            return await agent.ConfigureAwait(false) == ExitCodes.Ok ? ExitCodes.Ok : await FailedAgentAsync(agent, errors).ConfigureAwait(false);
         }
 
         var exit = await web.Exited.ConfigureAwait(false);

@@ -3,7 +3,7 @@ namespace NetLab.Cli.Launcher;
 /// <summary>
 /// Where NetLab.Web.dll is: given with --web, or found from the CLI's own folder in the supported layouts
 /// (README, "Run it"): published into <c>web/</c> next to the CLI, in the same folder, or, in a checkout, the
-/// web project's build output.
+/// web project's publish (<c>dotnet publish src/NetLab.Web</c>) or build output.
 /// </summary>
 internal static class WebLocation
 {
@@ -30,13 +30,16 @@ internal static class WebLocation
         yield return Path.Combine(cliFolder, "web", AssemblyFile);
         yield return Path.Combine(cliFolder, AssemblyFile);
 
-        // A checkout: the CLI runs from src/NetLab.Cli/bin/<Configuration>/<tfm>/; the newest web build wins.
+        // A checkout: the CLI runs from src/NetLab.Cli/bin/<Configuration>/<tfm>/. A published web comes first, the newest
+        // one: a plain build's static-asset manifest points into the builder's NuGet cache, which the web user may not read.
         for (var folder = new DirectoryInfo(cliFolder); folder is not null; folder = folder.Parent)
         {
             var webBin = Path.Combine(folder.FullName, "src", "NetLab.Web", "bin");
             if (Directory.Exists(webBin))
             {
-                foreach (var built in Directory.EnumerateFiles(webBin, AssemblyFile, SearchOption.AllDirectories).OrderByDescending(File.GetLastWriteTimeUtc))
+                foreach (var built in Directory.EnumerateFiles(webBin, AssemblyFile, SearchOption.AllDirectories)
+                    .OrderByDescending(path => Path.GetFileName(Path.GetDirectoryName(path)) == "publish")
+                    .ThenByDescending(File.GetLastWriteTimeUtc))
                 {
                     yield return built;
                 }

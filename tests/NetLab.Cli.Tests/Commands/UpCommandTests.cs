@@ -75,6 +75,8 @@ public sealed partial class UpCommandTests
             exitWait.CancelAfter(TimeSpan.FromSeconds(15));
             await launcher.WaitForExitAsync(exitWait.Token);
             TestContext.Current.SendDiagnosticMessage($"netlab up stopped in {stopping.ElapsedMilliseconds} ms with exit code {launcher.ExitCode}");
+            Assert.Equal(0, launcher.ExitCode);
+            Assert.DoesNotContain(lines, l => l.StartsWith("netlab up:", StringComparison.Ordinal));
             Assert.False(IsAlive(webPid), $"the web (pid {webPid}) outlived the launcher");
             Assert.False(File.Exists(socket), "the agent's socket was left behind");
         }
