@@ -65,12 +65,12 @@ internal static class UpCommand
 
         WebUser user;
         string webAssembly;
-        string? setPriv;
+        LauncherTools tools;
         try
         {
             user = WebUser.Resolve(request.WebUserName);
             webAssembly = WebLocation.Find(request.WebPath, AppContext.BaseDirectory);
-            setPriv = WebProcess.FindSetPriv() ?? throw new ArgumentException($"{WebProcess.SetPriv} not found: install util-linux, which runs the web without root");
+            tools = LauncherTools.Find();
             if (AgentListens(request.SocketPath))
             {
                 throw new ArgumentException($"a NetLab agent already listens on {request.SocketPath}: stop it first, or give another --socket");
@@ -94,7 +94,7 @@ internal static class UpCommand
                 return stoppedCleanly ? ExitCodes.Ok : await FailedAgentAsync(agent, errors).ConfigureAwait(false);
             }
 
-            using var web = WebProcess.Start(setPriv, user, webAssembly, new WebSettings(request.Url, request.DataFolder, request.SocketPath, request.AllowRemote));
+            using var web = WebProcess.Start(tools, user, webAssembly, new WebSettings(request.Url, request.DataFolder, request.SocketPath, request.AllowRemote));
             try
             {
                 await output.WriteLineAsync($"web: pid {web.Id}, user {user.Name} (uid {user.Uid}, gid {user.Gid}), no capabilities; {webAssembly}").ConfigureAwait(false);

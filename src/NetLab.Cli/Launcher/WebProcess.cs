@@ -7,14 +7,12 @@ namespace NetLab.Cli.Launcher;
 internal sealed record WebSettings(string Url, string DataFolder, string AgentSocketPath, bool AllowRemote);
 
 /// <summary>
-/// The web as a child process with the web user's uid and gid and no capabilities at all, started through util-linux's
-/// setpriv (which then execs dotnet, so the child's pid is the web's own). Keeps the last lines it printed for the
+/// The web as a child process with the web user's uid and gid and no capabilities at all, in a session of its own,
+/// started through util-linux's setsid and setpriv (each execs the next, so the child's pid is the web's own). Keeps the last lines it printed for the
 /// report when it dies.
 /// </summary>
 internal sealed partial class WebProcess : IDisposable
 {
-    public const string SetPriv = "setpriv";
-
     private const int KeptLines = 20;
     private const int SIGTERM = 15;
 
@@ -44,9 +42,9 @@ internal sealed partial class WebProcess : IDisposable
         }
     }
 
-    public static WebProcess Start(string setPriv, WebUser user, string webAssembly, WebSettings settings)
+    public static WebProcess Start(LauncherTools tools, WebUser user, string webAssembly, WebSettings settings)
     {
-        var start = new ProcessStartInfo(setPriv)
+        var start = new ProcessStartInfo(tools.SetSid)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -56,11 +54,13 @@ internal sealed partial class WebProcess : IDisposable
             WorkingDirectory = Path.GetDirectoryName(webAssembly)!,
         };
 
+        // setsid first: its own session keeps the terminal's Ctrl-C away from the web, so only `up` stops it, in order.
+        // It execs without forking (the child is no group leader), like setpriv, so the pid stays the web's own.
         // --inh-caps and --bounding-set empty the sets a later exec could regain capabilities from; switching from uid 0
         // to another uid already clears the permitted and effective sets. no-new-privs: no setuid binary gives them back.
         foreach (var argument in new[]
         {
-            $"--reuid={user.Uid}", $"--regid={user.Gid}", "--init-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
+            tools.SetPriv, $"--reuid={user.Uid}", $"--regid={user.Gid}", "--init-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
             "--", DotnetHost(), webAssembly,
             $"--Web:Url={settings.Url}", $"--Web:DataFolder={settings.DataFolder}", $"--Web:AgentSocketPath={settings.AgentSocketPath}",
         })
@@ -77,7 +77,7 @@ internal sealed partial class WebProcess : IDisposable
         start.Environment["HOME"] = settings.DataFolder;
         start.Environment.Remove("ASPNETCORE_URLS");
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"{setPriv} did not start");
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{tools.SetSid} did not start");
         var web = new WebProcess(process);
         process.OutputDataReceived += (_, line) => web.Keep(line.Data);
         process.ErrorDataReceived += (_, line) => web.Keep(line.Data);
@@ -85,14 +85,6 @@ internal sealed partial class WebProcess : IDisposable
         process.BeginErrorReadLine();
         return web;
     }
-
-    /// <summary>Finds setpriv on PATH (util-linux, on every Debian).</summary>
-    public static string? FindSetPriv() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
-            .Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Append("/usr/bin")
-            .Select(folder => Path.Combine(folder, SetPriv))
-            .FirstOrDefault(File.Exists);
 
     /// <summary>Asks the web to stop (SIGTERM), then kills it if it has not within <paramref name="grace"/>.</summary>
     public async Task StopAsync(TimeSpan grace)
@@ -135,4 +127,18 @@ internal sealed partial class WebProcess : IDisposable
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
+}
+
+/// <summary>The util-linux programs that start the web (on every Debian).</summary>
+internal sealed record LauncherTools(string SetSid, string SetPriv)
+{
+    public static LauncherTools Find() => new(OnPath("setsid"), OnPath("setpriv"));
+
+    private static string OnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+            .Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Append("/usr/bin")
+            .Select(folder => Path.Combine(folder, name))
+            .FirstOrDefault(File.Exists)
+        ?? throw new ArgumentException($"{name} not found: install util-linux, which starts the web without root");
 }

@@ -64,6 +64,7 @@ public sealed partial class UpCommandTests
             Assert.Equal("0000000000000000", status["CapPrm"]);
             Assert.Equal("0000000000000000", status["CapBnd"]);
             Assert.True(File.Exists(socket), "the agent's socket should exist while up runs");
+            Assert.NotEqual(Session(launcher.Id), Session(webPid)); // a terminal's Ctrl-C reaches only the launcher
 
             var stopping = Stopwatch.StartNew();
             using (var kill = Process.Start("kill", ["-TERM", launcher.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
@@ -153,6 +154,13 @@ public sealed partial class UpCommandTests
             .Select(line => line.Split(':', 2))
             .Where(parts => parts.Length == 2)
             .ToDictionary(parts => parts[0], parts => parts[1].Trim());
+
+    /// <summary>The session id: the fourth field after the command name in /proc/PID/stat.</summary>
+    private static string Session(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[3];
+    }
 
     /// <summary>A zombie counts as gone: it runs nothing, only its parent's reaper has not collected it yet.</summary>
     private static bool IsAlive(int pid)
