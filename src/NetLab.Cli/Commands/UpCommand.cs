@@ -117,6 +117,20 @@ internal static class UpCommand
         using var ready = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         ready.CancelAfter(WebStartTimeout);
         var answered = WaitForAnswerAsync(request.Url, ready.Token);
+        try
+        {
+            return await WatchAsync(web, agent, answered, request, user, output, errors, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The probe may still be polling when the web or the agent ended first.
+            await ready.CancelAsync().ConfigureAwait(false);
+            _ = await answered.ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> WatchAsync(WebProcess web, Task<int> agent, Task<bool> answered, UpRequest request, WebUser user, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
+    {
         var first = await Task.WhenAny(answered, web.Exited, agent).ConfigureAwait(false);
         if (first == answered && !await answered.ConfigureAwait(false))
         {

@@ -97,6 +97,45 @@ public sealed partial class UpCommandTests
         }
     }
 
+    [Fact]
+    public async Task Up_reports_the_exit_code_and_last_lines_of_a_web_that_dies_and_stops_the_agent()
+    {
+        if (Environment.UserName != "root")
+        {
+            Assert.Skip("`netlab up` runs the agent and drops the web to another user, which needs root; run the suite as root.");
+        }
+
+        var folder = Directory.CreateTempSubdirectory("nlup-");
+        File.SetUnixFileMode(folder.FullName, (UnixFileMode)0b111_101_101);
+        var socket = Path.Combine(folder.FullName, "agent.sock");
+        var notAnAssembly = Path.Combine(folder.FullName, "NetLab.Web.dll");
+        File.WriteAllText(notAnAssembly, "not an assembly");
+        var lines = new List<string>();
+        using var launcher = StartLauncher(
+            ["up", "--socket", socket, "--url", $"http://127.0.0.1:{FreePort()}", "--data", Path.Combine(folder.FullName, "data"), "--web", notAnAssembly],
+            lines);
+        try
+        {
+            using var exitWait = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+            exitWait.CancelAfter(StartTimeout);
+            await launcher.WaitForExitAsync(exitWait.Token);
+
+            var output = string.Join('\n', lines);
+            Assert.Equal(ExitCodes.Failed, launcher.ExitCode);
+            Assert.Matches(@"netlab up: the web exited with code [1-9]\d*; its last lines:\n  \S", output);
+            Assert.False(File.Exists(socket), "the agent's socket was left behind");
+        }
+        finally
+        {
+            if (!launcher.HasExited)
+            {
+                launcher.Kill(entireProcessTree: true);
+            }
+
+            folder.Delete(recursive: true);
+        }
+    }
+
     private static Process StartLauncher(string[] arguments, List<string> lines)
     {
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
