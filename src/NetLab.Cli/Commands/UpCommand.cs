@@ -1,0 +1,268 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using NetLab.Agent.Hosting;
+using NetLab.Cli.Launcher;
+
+namespace NetLab.Cli.Commands;
+
+/// <summary>
+/// `netlab up`: the whole product on one machine. The agent runs in this (root) process, exactly as `netlab agent`;
+/// the web runs as a child process under an unprivileged user with no capabilities, admitted to the agent's socket.
+/// </summary>
+internal static class UpCommand
+{
+    public const string DefaultDataFolder = "/var/lib/netlab";
+
+    private static readonly TimeSpan AgentStartTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan WebStartTimeout = TimeSpan.FromSeconds(60);
+
+    // System.CommandLine gives an action 2 s after SIGTERM or Ctrl-C before it returns anyway; the web must be gone by then.
+    private static readonly TimeSpan WebStopGrace = TimeSpan.FromSeconds(1.5);
+
+    public static Command Create(CliServices services, Option<string> socket)
+    {
+        var url = new Option<string>("--url") { Description = "Where the web listens (loopback only unless --allow-remote).", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        var allowRemote = new Option<bool>("--allow-remote") { Description = "Let the web listen on a non-loopback address. The dashboard has no sign-in yet." };
+        var data = new Option<string>("--data") { Description = $"The web's data folder (SQLite store), given to the web user (default {DefaultDataFolder}).", DefaultValueFactory = _ => DefaultDataFolder };
+        var webUser = new Option<string?>("--web-user") { Description = $"The unprivileged user the web runs as (default '{WebUser.Dedicated}' if it exists, else '{WebUser.Fallback}')." };
+        var web = new Option<string?>("--web") { Description = $"The web's {WebLocation.AssemblyFile}, or its folder (default: found next to netlab, see README)." };
+        var command = new Command("up", "Start NetLab on this machine: the agent (root) and the web (as an unprivileged user, no capabilities); print the URL; Ctrl-C stops both. Needs root.")
+        {
+            url,
+            allowRemote,
+            data,
+            webUser,
+            web,
+        };
+        command.SetAction((result, cancel) => RunAsync(
+            services,
+            new UpRequest(
+                result.GetValue(socket) ?? AgentOptions.DefaultSocketPath,
+                result.GetValue(url) ?? "http://127.0.0.1:5080",
+                result.GetValue(allowRemote),
+                Path.GetFullPath(result.GetValue(data) ?? DefaultDataFolder),
+                result.GetValue(webUser),
+                result.GetValue(web)),
+            result.InvocationConfiguration.Output,
+            result.InvocationConfiguration.Error,
+            cancel));
+        return command;
+    }
+
+    internal static async Task<int> RunAsync(CliServices services, UpRequest request, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            await errors.WriteLineAsync("netlab up: NetLab runs on Linux only (network namespaces).").ConfigureAwait(false);
+            return ExitCodes.CannotRun;
+        }
+
+        if (!services.IsRoot)
+        {
+            await errors.WriteLineAsync("netlab up: the agent creates namespaces and links, so it needs root: run `sudo netlab up` (the web part then runs unprivileged).").ConfigureAwait(false);
+            return ExitCodes.CannotRun;
+        }
+
+        WebUser user;
+        string webAssembly;
+        LauncherTools tools;
+        try
+        {
+            user = WebUser.Resolve(request.WebUserName);
+            webAssembly = WebLocation.Find(request.WebPath, AppContext.BaseDirectory);
+            tools = LauncherTools.Find();
+            if (AgentListens(request.SocketPath))
+            {
+                throw new ArgumentException($"a NetLab agent already listens on {request.SocketPath}: stop it first, or give another --socket");
+            }
+
+            DataFolder.Prepare(request.DataFolder, user);
+        }
+        catch (Exception error) when (error is ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            await errors.WriteLineAsync($"netlab up: {error.Message}").ConfigureAwait(false);
+            return ExitCodes.CannotRun;
+        }
+
+        using var stopAgent = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var agent = AgentCommand.RunAsync(services, request.SocketPath, [user.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture)], [user.Gid.ToString(System.Globalization.CultureInfo.InvariantCulture)], tcp: null, errors, stopAgent.Token);
+        try
+        {
+            if (!await WaitForAgentAsync(agent, request.SocketPath, cancellationToken).ConfigureAwait(false))
+            {
+                var stoppedCleanly = cancellationToken.IsCancellationRequested || (agent.IsCompleted && await agent.ConfigureAwait(false) == ExitCodes.Ok);
+                return stoppedCleanly ? ExitCodes.Ok : await FailedAgentAsync(agent, errors).ConfigureAwait(false);
+            }
+
+            using var web = WebProcess.Start(tools, user, webAssembly, new WebSettings(request.Url, request.DataFolder, request.SocketPath, request.AllowRemote));
+            try
+            {
+                await output.WriteLineAsync($"web: pid {web.Id}, user {user.Name} (uid {user.Uid}, gid {user.Gid}), no capabilities; {webAssembly}").ConfigureAwait(false);
+                return await RunWebAsync(web, agent, request, user, output, errors, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await web.StopAsync(WebStopGrace).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await stopAgent.CancelAsync().ConfigureAwait(false);
+            _ = await agent.ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> RunWebAsync(WebProcess web, Task<int> agent, UpRequest request, WebUser user, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
+    {
+        using var ready = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ready.CancelAfter(WebStartTimeout);
+        var answered = WaitForAnswerAsync(request.Url, ready.Token);
+        try
+        {
+            return await WatchAsync(web, agent, answered, request, user, output, errors, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The probe may still be polling when the web or the agent ended first.
+            await ready.CancelAsync().ConfigureAwait(false);
+            _ = await answered.ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> WatchAsync(WebProcess web, Task<int> agent, Task<bool> answered, UpRequest request, WebUser user, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
+    {
+        var first = await Task.WhenAny(answered, web.Exited, agent).ConfigureAwait(false);
+        if (first == answered && !await answered.ConfigureAwait(false))
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return ExitCodes.Ok;
+            }
+
+            await errors.WriteLineAsync($"netlab up: the web did not answer on {request.Url} within {WebStartTimeout.TotalSeconds:0} s; its last lines:").ConfigureAwait(false);
+            await WriteLinesAsync(errors, web.LastLines).ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+
+        if (first == answered)
+        {
+            await output.WriteLineAsync($"NetLab is running at {request.Url} (agent: {request.SocketPath}; web runs as {user.Name})").ConfigureAwait(false);
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            var stopped = new TaskCompletionSource();
+            await using (cancellationToken.Register(stopped.SetResult).ConfigureAwait(false))
+            {
+                first = await Task.WhenAny(stopped.Task, web.Exited, agent).ConfigureAwait(false);
+            }
+
+            if (first == stopped.Task)
+            {
+                return ExitCodes.Ok;
+            }
+        }
+
+        if (first == agent)
+        {
+            // The agent's host reacts to SIGTERM and Ctrl-C by itself and may stop before our token is cancelled; a clean
+            // agent exit is that stop, not a failure.
+            return await agent.ConfigureAwait(false) == ExitCodes.Ok ? ExitCodes.Ok : await FailedAgentAsync(agent, errors).ConfigureAwait(false);
+        }
+
+        var exit = await web.Exited.ConfigureAwait(false);
+        await errors.WriteLineAsync($"netlab up: the web exited with code {exit}; its last lines:").ConfigureAwait(false);
+        await WriteLinesAsync(errors, web.LastLines).ConfigureAwait(false);
+        return ExitCodes.Failed;
+    }
+
+    /// <summary>True once the agent accepts connections; false if it stopped first (its error is already written).</summary>
+    private static async Task<bool> WaitForAgentAsync(Task<int> agent, string socketPath, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + AgentStartTimeout;
+        while (!agent.IsCompleted && !cancellationToken.IsCancellationRequested && DateTime.UtcNow < deadline)
+        {
+            if (AgentListens(socketPath))
+            {
+                return true;
+            }
+
+            await Task.WhenAny(agent, Task.Delay(50, CancellationToken.None)).ConfigureAwait(false);
+        }
+
+        return false;
+    }
+
+    private static async Task<int> FailedAgentAsync(Task<int> agent, TextWriter errors)
+    {
+        if (!agent.IsCompleted)
+        {
+            await errors.WriteLineAsync($"netlab up: the agent did not listen within {AgentStartTimeout.TotalSeconds:0} s").ConfigureAwait(false);
+            return ExitCodes.KernelOrAgentError;
+        }
+
+        var exit = await agent.ConfigureAwait(false);
+        await errors.WriteLineAsync($"netlab up: the agent stopped (exit code {exit}); the web was not left running").ConfigureAwait(false);
+        return exit == ExitCodes.Ok ? ExitCodes.KernelOrAgentError : exit;
+    }
+
+    /// <summary>Any HTTP answer counts: the web is up even if the page it serves is an error page.</summary>
+    private static async Task<bool> WaitForAnswerAsync(string url, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var response = await http.GetAsync(url, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (OperationCanceledException)
+            {
+                // Our per-request timeout (retry) or the overall one (the loop ends).
+            }
+
+            try
+            {
+                await Task.Delay(200, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool AgentListens(string socketPath)
+    {
+        if (!File.Exists(socketPath))
+        {
+            return false;
+        }
+
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new UnixDomainSocketEndPoint(socketPath));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task WriteLinesAsync(TextWriter writer, IEnumerable<string> lines)
+    {
+        foreach (var line in lines)
+        {
+            await writer.WriteLineAsync($"  {line}").ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>What `netlab up` was asked to start.</summary>
+internal sealed record UpRequest(string SocketPath, string Url, bool AllowRemote, string DataFolder, string? WebUserName, string? WebPath);

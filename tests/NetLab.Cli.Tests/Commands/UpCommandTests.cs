@@ -1,0 +1,226 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace NetLab.Cli.Tests.Commands;
+
+/// <summary>
+/// `netlab up` for real: the launcher as its own process (so SIGTERM can be sent to it), the agent inside it, and as its
+/// child the web that this project's build publishes into web/ next to netlab.dll, under an unprivileged user.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed partial class UpCommandTests
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Up_without_root_says_it_needs_root_and_exits_2()
+    {
+        var run = await CliRun.RunAsync(["up"], cancellationToken: Cancel);
+
+        Assert.Equal(ExitCodes.CannotRun, run.Exit);
+        Assert.Contains("sudo netlab up", run.Errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Up_serves_the_web_as_an_unprivileged_process_without_capabilities_and_SIGTERM_stops_everything()
+    {
+        if (Environment.UserName != "root")
+        {
+            Assert.Skip("`netlab up` runs the agent and drops the web to another user, which needs root; run the suite as root.");
+        }
+
+        var folder = Directory.CreateTempSubdirectory("nlup-");
+        // The web user must reach the socket and the data folder through this folder.
+        File.SetUnixFileMode(folder.FullName, (UnixFileMode)0b111_101_101);
+        var socket = Path.Combine(folder.FullName, "agent.sock");
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var lines = new List<string>();
+        using var launcher = StartLauncher(
+            ["up", "--socket", socket, "--url", url, "--data", Path.Combine(folder.FullName, "data")],
+            lines);
+        var webPid = 0;
+        try
+        {
+            var running = await WaitForLineAsync(launcher, lines, "NetLab is running at ");
+            Assert.Equal($"NetLab is running at {url} (agent: {socket}; web runs as nobody)", running);
+            var webLine = await WaitForLineAsync(launcher, lines, "web: pid ");
+            webPid = int.Parse(WebPidLine().Match(webLine).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.EndsWith(Path.Combine(AppContext.BaseDirectory, "web", "NetLab.Web.dll"), webLine, StringComparison.Ordinal);
+
+            using var http = new HttpClient();
+            using var page = await http.GetAsync(url, Cancel);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Contains("NetLab", await page.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+
+            var status = StatusFields(webPid);
+            Assert.Contains("NetLab.Web.dll", File.ReadAllText($"/proc/{webPid}/cmdline"), StringComparison.Ordinal);
+            Assert.All(status["Uid"].Split('\t', StringSplitOptions.RemoveEmptyEntries), uid => Assert.NotEqual("0", uid));
+            Assert.All(status["Gid"].Split('\t', StringSplitOptions.RemoveEmptyEntries), gid => Assert.NotEqual("0", gid));
+            Assert.Equal("0000000000000000", status["CapEff"]);
+            Assert.Equal("0000000000000000", status["CapPrm"]);
+            Assert.Equal("0000000000000000", status["CapBnd"]);
+            Assert.True(File.Exists(socket), "the agent's socket should exist while up runs");
+            Assert.NotEqual(Session(launcher.Id), Session(webPid)); // a terminal's Ctrl-C reaches only the launcher
+
+            var stopping = Stopwatch.StartNew();
+            using (var kill = Process.Start("kill", ["-TERM", launcher.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(Cancel);
+            }
+
+            using var exitWait = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+            exitWait.CancelAfter(TimeSpan.FromSeconds(15));
+            await launcher.WaitForExitAsync(exitWait.Token);
+            TestContext.Current.SendDiagnosticMessage($"netlab up stopped in {stopping.ElapsedMilliseconds} ms with exit code {launcher.ExitCode}");
+            Assert.Equal(0, launcher.ExitCode);
+            Assert.DoesNotContain(lines, l => l.StartsWith("netlab up:", StringComparison.Ordinal));
+            Assert.False(IsAlive(webPid), $"the web (pid {webPid}) outlived the launcher");
+            Assert.False(File.Exists(socket), "the agent's socket was left behind");
+        }
+        finally
+        {
+            if (!launcher.HasExited)
+            {
+                launcher.Kill(entireProcessTree: true);
+            }
+
+            if (webPid != 0 && IsAlive(webPid))
+            {
+                Process.GetProcessById(webPid).Kill();
+            }
+
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Up_reports_the_exit_code_and_last_lines_of_a_web_that_dies_and_stops_the_agent()
+    {
+        if (Environment.UserName != "root")
+        {
+            Assert.Skip("`netlab up` runs the agent and drops the web to another user, which needs root; run the suite as root.");
+        }
+
+        var folder = Directory.CreateTempSubdirectory("nlup-");
+        File.SetUnixFileMode(folder.FullName, (UnixFileMode)0b111_101_101);
+        var socket = Path.Combine(folder.FullName, "agent.sock");
+        var notAnAssembly = Path.Combine(folder.FullName, "NetLab.Web.dll");
+        File.WriteAllText(notAnAssembly, "not an assembly");
+        var lines = new List<string>();
+        using var launcher = StartLauncher(
+            ["up", "--socket", socket, "--url", $"http://127.0.0.1:{FreePort()}", "--data", Path.Combine(folder.FullName, "data"), "--web", notAnAssembly],
+            lines);
+        try
+        {
+            using var exitWait = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+            exitWait.CancelAfter(StartTimeout);
+            await launcher.WaitForExitAsync(exitWait.Token);
+
+            var output = string.Join('\n', lines);
+            Assert.Equal(ExitCodes.Failed, launcher.ExitCode);
+            Assert.Matches(@"netlab up: the web exited with code [1-9]\d*; its last lines:\n  \S", output);
+            Assert.False(File.Exists(socket), "the agent's socket was left behind");
+        }
+        finally
+        {
+            if (!launcher.HasExited)
+            {
+                launcher.Kill(entireProcessTree: true);
+            }
+
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static Process StartLauncher(string[] arguments, List<string> lines)
+    {
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "netlab.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start)!;
+        void Keep(string? line)
+        {
+            if (line is not null)
+            {
+                lock (lines)
+                {
+                    lines.Add(line);
+                }
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task<string> WaitForLineAsync(Process launcher, List<string> lines, string prefix)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            lock (lines)
+            {
+                if (lines.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) is { } line)
+                {
+                    return line;
+                }
+
+                if (launcher.HasExited)
+                {
+                    Assert.Fail($"netlab up exited ({launcher.ExitCode}) before printing '{prefix}':\n{string.Join('\n', lines)}");
+                }
+
+                Assert.True(clock.Elapsed < StartTimeout, $"no '{prefix}' line within {StartTimeout.TotalSeconds} s:\n{string.Join('\n', lines)}");
+            }
+
+            await Task.Delay(100, Cancel);
+        }
+    }
+
+    private static Dictionary<string, string> StatusFields(int pid) =>
+        File.ReadAllLines($"/proc/{pid}/status")
+            .Select(line => line.Split(':', 2))
+            .Where(parts => parts.Length == 2)
+            .ToDictionary(parts => parts[0], parts => parts[1].Trim());
+
+    /// <summary>The session id: the fourth field after the command name in /proc/PID/stat.</summary>
+    private static string Session(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[3];
+    }
+
+    /// <summary>A zombie counts as gone: it runs nothing, only its parent's reaper has not collected it yet.</summary>
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            return !File.ReadAllLines($"/proc/{pid}/status").Any(l => l.StartsWith("State:", StringComparison.Ordinal) && l.Contains('Z', StringComparison.Ordinal));
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [GeneratedRegex(@"^web: pid (\d+),")]
+    private static partial Regex WebPidLine();
+}
