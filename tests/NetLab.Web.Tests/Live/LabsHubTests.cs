@@ -40,7 +40,7 @@ public sealed class LabsHubTests : IAsyncDisposable
     public async Task A_client_gets_the_snapshot_then_the_changes_in_order()
     {
         await using var connection = await ConnectAsync();
-        await using var events = connection.StreamAsync<LabEvent>("Watch", Lab, TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+        await using var events = connection.StreamAsync<LabEvent>("Watch", DemoLab, TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
 
         Assert.True(await events.MoveNextAsync());
         Assert.Equal(LabEventKind.Snapshot, events.Current.Kind);
@@ -60,7 +60,7 @@ public sealed class LabsHubTests : IAsyncDisposable
     {
         await using (var first = await ConnectAsync())
         {
-            await using var events = first.StreamAsync<LabEvent>("Watch", Lab, TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+            await using var events = first.StreamAsync<LabEvent>("Watch", DemoLab, TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
             Assert.True(await events.MoveNextAsync());
         }
 
@@ -68,7 +68,7 @@ public sealed class LabsHubTests : IAsyncDisposable
         _source.SnapshotOf = _ => [Snapshot("ns2", Interface("lo", 1))];
 
         await using var second = await ConnectAsync();
-        await using var again = second.StreamAsync<LabEvent>("Watch", Lab, TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+        await using var again = second.StreamAsync<LabEvent>("Watch", DemoLab, TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         Assert.True(await again.MoveNextAsync());
         Assert.Equal(LabEventKind.Snapshot, again.Current.Kind);
         Assert.Equal(["lo"], again.Current.Snapshot!.Interfaces.Select(i => i.Name));

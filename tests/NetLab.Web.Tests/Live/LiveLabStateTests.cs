@@ -6,7 +6,7 @@ namespace NetLab.Web.Tests.Live;
 
 public sealed class LiveLabStateTests
 {
-    private readonly LiveLabState _state = new(Lab);
+    private readonly LiveLabState _state = new(DemoLab);
 
     private LiveInterface Only(string element, string name) =>
         Assert.Single(Assert.Single(_state.Namespaces, n => n.Element == element).Interfaces, i => i.State.Name == name);
@@ -109,7 +109,7 @@ public sealed class LiveLabStateTests
         _state.Apply(Snapshot("ns1", Interface("eth0", 2)));
         for (var second = 0; second <= 40; second++)
         {
-            var counters = new LabState(Lab, [new NamespaceState("ns1", "nl-demo-ns1", [Interface("eth0", 2, rx: (ulong)second * 1000, tx: (ulong)second * 500)])]);
+            var counters = new LabState(DemoLab, [new NamespaceState("ns1", "nl-demo-ns1", [Interface("eth0", 2, rx: (ulong)second * 1000, tx: (ulong)second * 500)])]);
             _state.ApplyCounters(counters, At.AddSeconds(second));
         }
 
@@ -125,9 +125,9 @@ public sealed class LiveLabStateTests
     public void Counters_that_go_backwards_start_over_instead_of_a_huge_rate()
     {
         _state.Apply(Snapshot("ns1", Interface("eth0", 2)));
-        _state.ApplyCounters(new LabState(Lab, [new NamespaceState("ns1", "k", [Interface("eth0", 2, rx: 5000)])]), At);
-        _state.ApplyCounters(new LabState(Lab, [new NamespaceState("ns1", "k", [Interface("eth0", 2, rx: 10)])]), At.AddSeconds(1));
-        _state.ApplyCounters(new LabState(Lab, [new NamespaceState("ns1", "k", [Interface("eth0", 2, rx: 210)])]), At.AddSeconds(3));
+        _state.ApplyCounters(new LabState(DemoLab, [new NamespaceState("ns1", "k", [Interface("eth0", 2, rx: 5000)])]), At);
+        _state.ApplyCounters(new LabState(DemoLab, [new NamespaceState("ns1", "k", [Interface("eth0", 2, rx: 10)])]), At.AddSeconds(1));
+        _state.ApplyCounters(new LabState(DemoLab, [new NamespaceState("ns1", "k", [Interface("eth0", 2, rx: 210)])]), At.AddSeconds(3));
 
         var eth0 = Only("ns1", "eth0");
         Assert.Equal(100, eth0.RxBytesPerSecond, precision: 6);
@@ -138,8 +138,8 @@ public sealed class LiveLabStateTests
     public void A_fresh_snapshot_keeps_the_rate_history_of_interfaces_still_there()
     {
         _state.Apply(Snapshot("ns1", Interface("eth0", 2)));
-        _state.ApplyCounters(new LabState(Lab, [new NamespaceState("ns1", "k", [Interface("eth0", 2, rx: 0)])]), At);
-        _state.ApplyCounters(new LabState(Lab, [new NamespaceState("ns1", "k", [Interface("eth0", 2, rx: 300)])]), At.AddSeconds(1));
+        _state.ApplyCounters(new LabState(DemoLab, [new NamespaceState("ns1", "k", [Interface("eth0", 2, rx: 0)])]), At);
+        _state.ApplyCounters(new LabState(DemoLab, [new NamespaceState("ns1", "k", [Interface("eth0", 2, rx: 300)])]), At.AddSeconds(1));
 
         _state.Apply(Snapshot("ns1", Interface("eth0", 2, operState: "down")));
 
