@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using NetLab.Agent.Contracts;
 
 namespace NetLab.Web.Model;
@@ -73,11 +74,11 @@ public sealed class LiveLabState(string lab)
                 case LabEventKind.InterfaceRemoved when change.InterfaceName is { } removed:
                     UpdateNamespace(change.Element, space => space with { Interfaces = space.Interfaces.RemoveAll(i => i.State.Name == removed) });
                     break;
-                case LabEventKind.AddressAdded when change is { InterfaceName: { } name, Address: { } address }:
-                    UpdateInterface(change.Element, name, i => i.State.Addresses.Contains(address) ? i : i with { State = i.State with { Addresses = [.. i.State.Addresses, address] } });
+                case LabEventKind.AddressAdded when change.Address is { } address && AddressOwner(change) is { } owner:
+                    UpdateInterface(change.Element, owner, i => i.State.Addresses.Contains(address) ? i : i with { State = i.State with { Addresses = [.. i.State.Addresses, address] } });
                     break;
-                case LabEventKind.AddressRemoved when change is { InterfaceName: { } name, Address: { } address }:
-                    UpdateInterface(change.Element, name, i => i with { State = i.State with { Addresses = [.. i.State.Addresses.Where(a => a != address)] } });
+                case LabEventKind.AddressRemoved when change.Address is { } address && AddressOwner(change) is { } owner:
+                    UpdateInterface(change.Element, owner, i => i with { State = i.State with { Addresses = [.. i.State.Addresses.Where(a => a != address)] } });
                     break;
                 default:
                     return;
@@ -157,10 +158,31 @@ public sealed class LiveLabState(string lab)
     }
 
     private void UpdateInterface(string element, string name, Func<LiveInterface, LiveInterface> update) =>
+        UpdateInterface(element, link => link.Name == name, update);
+
+    private void UpdateInterface(string element, Func<InterfaceState, bool> owner, Func<LiveInterface, LiveInterface> update) =>
         UpdateNamespace(element, space => space with
         {
-            Interfaces = [.. space.Interfaces.Select(i => i.State.Name == name ? update(i) : i)],
+            Interfaces = [.. space.Interfaces.Select(i => owner(i.State) ? update(i) : i)],
         });
+
+    /// <summary>
+    /// The agent names an address's interface by its index in the message ("ifindex 5") rather than by name, since an
+    /// RTM_NEWADDR carries only the index; a name, when given, wins.
+    /// </summary>
+    private static Func<InterfaceState, bool>? AddressOwner(LabEvent change)
+    {
+        if (change.InterfaceName is { } name)
+        {
+            return link => link.Name == name;
+        }
+
+        const string prefix = "ifindex ";
+        return change.Message is { } message && message.StartsWith(prefix, StringComparison.Ordinal)
+            && int.TryParse(message.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+            ? link => link.Index == index
+            : null;
+    }
 }
 
 /// <summary>One lab element's namespace; <see cref="Resyncing"/> while the agent catches up after lost events.</summary>

@@ -61,6 +61,19 @@ public sealed class LiveLabStateTests
     }
 
     [Fact]
+    public void Address_events_that_name_the_interface_by_index_as_the_agent_sends_them_find_it()
+    {
+        _state.Apply(Snapshot("ns2", Interface("lo", 1), Interface("macvlan2", 2, addresses: ["100.0.0.2/24", "fe80::1/64"])));
+
+        _state.Apply(new LabEvent(LabEventKind.AddressRemoved, DemoLab, "ns2", At, Address: "fe80::1/64", Message: "ifindex 2"));
+        _state.Apply(new LabEvent(LabEventKind.AddressAdded, DemoLab, "ns2", At, Address: "127.0.0.1/8", Message: "ifindex 1"));
+        _state.Apply(new LabEvent(LabEventKind.AddressAdded, DemoLab, "ns2", At, Address: "10.9.9.9/8", Message: "no index here"));
+
+        Assert.Equal(["100.0.0.2/24"], Only("ns2", "macvlan2").State.Addresses);
+        Assert.Equal(["127.0.0.1/8"], Only("ns2", "lo").State.Addresses);
+    }
+
+    [Fact]
     public void A_removed_interface_disappears_and_a_new_one_appears()
     {
         _state.Apply(Snapshot("ns1", Interface("lo", 1), Interface("eth0", 2)));
