@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.AspNetCore.Components;
 using NetLab.Web.Components.Controls;
 using NetLab.Web.Tests.Components;
 using static NetLab.Web.Tests.Live.LiveEvents;
@@ -13,6 +14,7 @@ public sealed class LiveInterfacesTests : IAsyncDisposable
 
     public LiveInterfacesTests()
     {
+        _context.Bunit.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         _context.LabEvents.SnapshotOf = _ => [Snapshot("ns2", Interface("lo", 1, operState: "unknown", carrier: true), Interface("macvlan2", 2, parent: "eth0", addresses: ["10.0.0.2/24"]))];
     }
 
@@ -66,6 +68,17 @@ public sealed class LiveInterfacesTests : IAsyncDisposable
         await Task.Delay(300, Xunit.TestContext.Current.CancellationToken);
 
         Assert.InRange(live.RenderCount - beforeBurst, single, 3 * single);
+    }
+
+    [Fact]
+    public void A_prerender_does_not_subscribe()
+    {
+        _context.Bunit.SetRendererInfo(new RendererInfo("Static", isInteractive: false));
+
+        var live = _context.Bunit.Render<LiveInterfaces>(p => p.Add(c => c.Lab, DemoLab));
+
+        Assert.NotNull(live.Find(".live-waiting"));
+        Assert.Equal(0, _context.LabEvents.ActiveWatchers);
     }
 
     [Fact]

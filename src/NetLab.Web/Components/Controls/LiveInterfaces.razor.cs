@@ -33,7 +33,8 @@ public sealed partial class LiveInterfaces : IDisposable
 
     protected override void OnParametersSet()
     {
-        if (State.Lab == Lab && _watching is not null)
+        // A prerender is thrown away as soon as it is sent: subscribing there would only open and drop an agent stream.
+        if (!RendererInfo.IsInteractive || (State.Lab == Lab && _watching is not null))
         {
             return;
         }
