@@ -88,7 +88,10 @@ public sealed class LiveLabState(string lab)
         Changed?.Invoke();
     }
 
-    /// <summary>Takes the counters of a reading of the lab's state (nothing else: events are newer than any reading).</summary>
+    /// <summary>
+    /// Takes the counters of a reading of the lab's state, and parents and masters the events could not name (a
+    /// snapshot names only parents in the same namespace). Nothing else: events are newer than any reading.
+    /// </summary>
     public void ApplyCounters(LabState state, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -242,7 +245,15 @@ public sealed record LiveInterface(InterfaceState State, CounterReading? LastRea
     public LiveInterface WithReading(InterfaceState counters, DateTimeOffset at)
     {
         var reading = new CounterReading(counters.RxBytes, counters.TxBytes, at);
-        var state = State with { RxBytes = counters.RxBytes, TxBytes = counters.TxBytes, RxPackets = counters.RxPackets, TxPackets = counters.TxPackets };
+        var state = State with
+        {
+            Parent = State.Parent ?? counters.Parent,
+            Master = State.Master ?? counters.Master,
+            RxBytes = counters.RxBytes,
+            TxBytes = counters.TxBytes,
+            RxPackets = counters.RxPackets,
+            TxPackets = counters.TxPackets,
+        };
         if (LastReading is not { } last || at <= last.At || reading.RxBytes < last.RxBytes || reading.TxBytes < last.TxBytes)
         {
             return this with { State = state, LastReading = reading };

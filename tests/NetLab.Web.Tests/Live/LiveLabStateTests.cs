@@ -135,6 +135,18 @@ public sealed class LiveLabStateTests
     }
 
     [Fact]
+    public void A_reading_names_the_parent_in_another_namespace_that_the_snapshot_could_not()
+    {
+        _state.Apply(Snapshot("ns2", Interface("macvlan2", 2, operState: "up")));
+
+        _state.ApplyCounters(new LabState(DemoLab, [new NamespaceState("ns2", "k", [Interface("macvlan2", 2, operState: "down", parent: "h1/eth0")])]), At);
+
+        var link = Only("ns2", "macvlan2").State;
+        Assert.Equal("h1/eth0", link.Parent);
+        Assert.Equal("up", link.OperState);
+    }
+
+    [Fact]
     public void Counters_that_go_backwards_start_over_instead_of_a_huge_rate()
     {
         _state.Apply(Snapshot("ns1", Interface("eth0", 2)));
