@@ -181,6 +181,14 @@ public sealed class LiveLabStateTests
         Assert.Equal(text, RateText.Format(bytesPerSecond));
 
     [Fact]
+    public void The_kernel_knows_a_lab_by_its_yaml_name_not_the_store_name()
+    {
+        Assert.Equal("vlan-888", KernelLabName.Of(RepositoryFiles.Lab("vlan-888.yaml"), "renamed"));
+        Assert.Equal("renamed", KernelLabName.Of("", "renamed"));
+        Assert.Equal("renamed", KernelLabName.Of("not: [a lab", "renamed"));
+    }
+
+    [Fact]
     public void The_sparkline_puts_the_highest_value_at_the_top() =>
         Assert.Equal("0,20 50,0 100,10", RateText.SparklinePoints([0, 10, 5], 100, 20));
 
