@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using NetLab.Web;
 using NetLab.Web.Model;
 using NetLab.Web.Components;
+using NetLab.Web.Hubs;
 using NetLab.Web.Store;
 
 var startupOptions = new WebOptions();
@@ -33,6 +34,7 @@ app.UseStaticFiles();
 app.UseAntiforgery();
 app.MapGet("/labs/{labId:long}/export", LabExport.HandleAsync);
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapHub<LabsHub>(LabsHub.Path);
 
 app.Logger.LogInformation("NetLab web on {Url}; store {Database}; agent socket {Socket}", options.Url, options.ResolvedDatabaseFile, options.AgentSocketPath);
 app.Run();

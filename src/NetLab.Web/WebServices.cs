@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using NetLab.Agent.Client;
@@ -23,6 +25,14 @@ public static class WebServices
         services.AddSingleton(_ => CurrentUser.Local);
         services.AddSingleton(sp => new AgentClient(sp.GetRequiredService<IOptions<WebOptions>>().Value.AgentSocketPath));
         services.AddSingleton<ILabRunner, LabRunner>();
+
+        services.AddSingleton<ILabEventSource, AgentLabEventSource>();
+        services.AddSignalR().AddJsonProtocol(json =>
+        {
+            // The hub's payloads have the agent API's JSON shape (AgentJson), so one document describes both.
+            json.PayloadSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        });
 
         services.AddMudServices();
         services.AddRazorComponents().AddInteractiveServerComponents();

@@ -4,6 +4,7 @@ using MudBlazor;
 using MudBlazor.Services;
 using NetLab.Web.Model;
 using NetLab.Web.Store;
+using NetLab.Web.Tests.Live;
 
 namespace NetLab.Web.Tests.Components;
 
@@ -23,6 +24,10 @@ public sealed class WebTestContext : IAsyncDisposable
         Bunit.Services.AddSingleton(_db.Store);
         Bunit.Services.AddSingleton(CurrentUser.Local);
         Bunit.Services.AddSingleton(new LabTemplates(Path.Combine(RepositoryFiles.Root, "labs")));
+
+        // The Lab page shows live state; pages render with an idle source unless a test registers its own.
+        Bunit.Services.AddSingleton(TimeProvider.System);
+        Bunit.Services.AddSingleton<ILabEventSource>(LabEvents);
         configureServices?.Invoke(Bunit.Services);
         Popovers = Bunit.Render<MudPopoverProvider>();
         Dialogs = Bunit.Render<MudDialogProvider>();
@@ -31,6 +36,9 @@ public sealed class WebTestContext : IAsyncDisposable
     public BunitContext Bunit { get; } = new();
 
     public LabStore Store => _db.Store;
+
+    /// <summary>The live state components see; idle until a test sets its snapshot or publishes.</summary>
+    public FakeLabEventSource LabEvents { get; } = new();
 
     public IRenderedComponent<MudPopoverProvider> Popovers { get; }
 

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using NetLab.Agent.Contracts;
+using NetLab.Web.Hubs;
+using NetLab.Web.Model;
+using static NetLab.Web.Tests.Live.LiveEvents;
+
+namespace NetLab.Web.Tests.Live;
+
+/// <summary>The public hub as another client sees it: the whole web app in-process, the agent replaced by the fake.</summary>
+public sealed class LabsHubTests : IAsyncDisposable
+{
+    private readonly TempDatabase _db = new();
+    private readonly FakeLabEventSource _source = new() { SnapshotOf = _ => [Snapshot("ns2", Interface("lo", 1), Interface("macvlan2", 2))] };
+    private readonly WebApplicationFactory<Program> _app;
+
+    public LabsHubTests()
+    {
+        _app = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("Web:DataFolder", _db.Folder);
+            web.UseSetting("Web:DatabaseFile", Path.Combine(_db.Folder, "hub.db"));
+            web.ConfigureTestServices(services => services.AddSingleton<ILabEventSource>(_source));
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        _db.Dispose();
+    }
+
+    [Fact]
+    public async Task A_client_gets_the_snapshot_then_the_changes_in_order()
+    {
+        await using var connection = await ConnectAsync();
+        await using var events = connection.StreamAsync<LabEvent>("Watch", DemoLab, TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+
+        Assert.True(await events.MoveNextAsync());
+        Assert.Equal(LabEventKind.Snapshot, events.Current.Kind);
+        Assert.Equal(["lo", "macvlan2"], events.Current.Snapshot!.Interfaces.Select(i => i.Name));
+
+        await _source.WaitForWatchersAsync(1);
+        _source.Publish(Changed("ns2", Interface("macvlan2", 2, operState: "down")), AddressAdded("ns2", "macvlan2", "10.0.0.2/24"));
+
+        Assert.True(await events.MoveNextAsync());
+        Assert.Equal((LabEventKind.InterfaceChanged, "down"), (events.Current.Kind, events.Current.Interface!.OperState));
+        Assert.True(await events.MoveNextAsync());
+        Assert.Equal((LabEventKind.AddressAdded, "10.0.0.2/24"), (events.Current.Kind, events.Current.Address));
+    }
+
+    [Fact]
+    public async Task A_client_that_reconnects_starts_from_a_fresh_snapshot()
+    {
+        await using (var first = await ConnectAsync())
+        {
+            await using var events = first.StreamAsync<LabEvent>("Watch", DemoLab, TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+            Assert.True(await events.MoveNextAsync());
+        }
+
+        await _source.WaitForWatchersAsync(0);
+        _source.SnapshotOf = _ => [Snapshot("ns2", Interface("lo", 1))];
+
+        await using var second = await ConnectAsync();
+        await using var again = second.StreamAsync<LabEvent>("Watch", DemoLab, TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+        Assert.True(await again.MoveNextAsync());
+        Assert.Equal(LabEventKind.Snapshot, again.Current.Kind);
+        Assert.Equal(["lo"], again.Current.Snapshot!.Interfaces.Select(i => i.Name));
+    }
+
+    [Fact]
+    public async Task An_invalid_lab_name_is_refused_with_the_reason()
+    {
+        await using var connection = await ConnectAsync();
+
+        var error = await Assert.ThrowsAsync<HubException>(async () =>
+        {
+            await foreach (var unused in connection.StreamAsync<LabEvent>("Watch", "../etc", TestContext.Current.CancellationToken))
+            {
+            }
+        });
+
+        Assert.Contains(NetLab.Core.Labs.LabName.Problem("../etc")!, error.Message, StringComparison.Ordinal);
+    }
+
+    private async Task<HubConnection> ConnectAsync()
+    {
+        var server = _app.Server;
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(server.BaseAddress, LabsHub.Path), options =>
+            {
+                options.Transports = HttpTransportType.WebSockets;
+                options.SkipNegotiation = true;
+                options.WebSocketFactory = async (context, cancellationToken) => await server.CreateWebSocketClient().ConnectAsync(context.Uri, cancellationToken);
+            })
+            .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)))
+            .Build();
+        await connection.StartAsync(TestContext.Current.CancellationToken);
+        return connection;
+    }
+}
