@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
@@ -29,6 +30,10 @@ public sealed class WebTestContext : IAsyncDisposable
         Bunit.Services.AddSingleton(TimeProvider.System);
         Bunit.Services.AddSingleton<ILabEventSource>(LabEvents);
         configureServices?.Invoke(Bunit.Services);
+
+        // Pages render as in the browser: interactive server (the live panel subscribes only when interactive).
+        // This builds the renderer, so every service must be registered before it.
+        Bunit.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         Popovers = Bunit.Render<MudPopoverProvider>();
         Dialogs = Bunit.Render<MudDialogProvider>();
     }
