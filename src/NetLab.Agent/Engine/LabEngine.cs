@@ -78,6 +78,9 @@ public sealed class LabEngine : ILabEngine, IDisposable
     public async IAsyncEnumerable<LabEvent> EventsAsync(string labName, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var watched = new Dictionary<string, NetworkNamespace>(StringComparer.Ordinal);
+
+        // Address events carry only an ifindex; the names come from the snapshots and link events before them.
+        var interfaceNames = new Dictionary<(string? Namespace, int Index), string>();
         using var subscription = EventSubscription.Start([]);
         try
         {
@@ -108,7 +111,8 @@ public sealed class LabEngine : ILabEngine, IDisposable
                         break;
                     }
 
-                    if (ToLabEvent(labName, item) is { } labEvent)
+                    RememberNames(interfaceNames, item);
+                    if (ToLabEvent(labName, item, interfaceNames) is { } labEvent)
                     {
                         yield return labEvent;
                     }
@@ -202,7 +206,24 @@ public sealed class LabEngine : ILabEngine, IDisposable
         }
     }
 
-    private LabEvent? ToLabEvent(string lab, NetlinkEvent item)
+    private static void RememberNames(Dictionary<(string? Namespace, int Index), string> names, NetlinkEvent item)
+    {
+        switch (item)
+        {
+            case NamespaceSnapshot snapshot:
+                foreach (var link in snapshot.Links)
+                {
+                    names[(snapshot.Namespace, link.Index)] = link.Name;
+                }
+
+                break;
+            case LinkChanged changed:
+                names[(changed.Namespace, changed.Link.Index)] = changed.Link.Name;
+                break;
+        }
+    }
+
+    private LabEvent? ToLabEvent(string lab, NetlinkEvent item, Dictionary<(string? Namespace, int Index), string> names)
     {
         var element = item.Namespace is null ? "(host)" : ElementOf(item.Namespace, lab);
         return item switch
@@ -215,8 +236,8 @@ public sealed class LabEngine : ILabEngine, IDisposable
                 Snapshot: KernelObserver.ToNamespaceState(new ObservedKernelNamespace(snapshot.Namespace!, snapshot.Links, snapshot.Addresses, LocalParents(snapshot.Namespace!, snapshot.Links)), n => ElementOf(n, lab))),
             LinkChanged changed => new LabEvent(LabEventKind.InterfaceChanged, lab, element, changed.At, Interface: LinkTranslation.ToState(changed.Link, null, [], null), InterfaceName: changed.Link.Name),
             LinkRemoved removed => new LabEvent(LabEventKind.InterfaceRemoved, lab, element, removed.At, InterfaceName: removed.Link.Name),
-            AddressAdded added => new LabEvent(LabEventKind.AddressAdded, lab, element, added.At, Address: added.Address.ToString(), Message: $"ifindex {added.Address.InterfaceIndex}"),
-            AddressRemoved removed => new LabEvent(LabEventKind.AddressRemoved, lab, element, removed.At, Address: removed.Address.ToString(), Message: $"ifindex {removed.Address.InterfaceIndex}"),
+            AddressAdded added => new LabEvent(LabEventKind.AddressAdded, lab, element, added.At, InterfaceName: names.GetValueOrDefault((added.Namespace, added.Address.InterfaceIndex)), Address: added.Address.ToString(), Message: $"ifindex {added.Address.InterfaceIndex}"),
+            AddressRemoved removed => new LabEvent(LabEventKind.AddressRemoved, lab, element, removed.At, InterfaceName: names.GetValueOrDefault((removed.Namespace, removed.Address.InterfaceIndex)), Address: removed.Address.ToString(), Message: $"ifindex {removed.Address.InterfaceIndex}"),
             ResyncNeeded resync => new LabEvent(LabEventKind.Resync, lab, element, resync.At, Message: resync.Reason),
             _ => null,
         };

@@ -59,7 +59,7 @@ public sealed class SeedLabsThroughSocketTests
     }
 
     [Fact]
-    public async Task Events_through_the_socket_start_with_snapshots_and_show_a_change_made_with_ip()
+    public async Task Events_through_the_socket_start_with_snapshots_and_show_changes_made_with_ip_with_interface_names()
     {
         using var lab = new EngineLab();
         await using var agent = await RealAgent.StartAsync(lab);
@@ -69,6 +69,7 @@ public sealed class SeedLabsThroughSocketTests
 
         var snapshots = new HashSet<string>();
         var changeMade = false;
+        var addressAdded = false;
         await foreach (var item in agent.Client.EventsAsync("macvlan-bridge", timeout.Token))
         {
             if (item.Kind == LabEventKind.Snapshot)
@@ -82,14 +83,21 @@ public sealed class SeedLabsThroughSocketTests
                 Assert.Equal(0, EngineLab.Run("ip", "-n", lab.Kernel("macvlan-bridge", "ns2"), "link", "set", "macvlan2", "down"));
             }
 
-            if (item is { Kind: LabEventKind.InterfaceChanged, Element: "ns2", Interface: { Name: "macvlan2", Up: false } })
+            if (!addressAdded && item is { Kind: LabEventKind.InterfaceChanged, Element: "ns2", Interface: { Name: "macvlan2", Up: false } })
             {
                 Assert.True(changeMade, "the change must follow the snapshots");
+                addressAdded = true;
+                Assert.Equal(0, EngineLab.Run("ip", "-n", lab.Kernel("macvlan-bridge", "ns2"), "addr", "add", "100.0.0.22/24", "dev", "macvlan2"));
+            }
+
+            if (item is { Kind: LabEventKind.AddressAdded, Element: "ns2", Address: "100.0.0.22/24" })
+            {
+                Assert.Equal("macvlan2", item.InterfaceName);
                 return;
             }
         }
 
-        Assert.Fail($"no event showed macvlan2 down; snapshots seen: {string.Join(", ", snapshots)}");
+        Assert.Fail($"no events showed macvlan2 down and its new address; snapshots seen: {string.Join(", ", snapshots)}");
     }
 
     private static LabDocument Document(string file) => new(EngineLab.LabText(file));
