@@ -8,8 +8,7 @@ RUN dotnet publish src/NetLab.Web -c Release -o /out
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app
 COPY --from=build /out .
-# The web finds its static assets and example labs next to itself, as in the repository.
-COPY wwwroot ./wwwroot
+# The publish carries the repository's wwwroot/; the example labs are found next to the app, as in the repository.
 COPY labs ./labs
 USER app
 ENTRYPOINT ["dotnet", "/app/NetLab.Web.dll"]
