@@ -187,40 +187,40 @@ public sealed unsafe class EventSubscription : IAsyncDisposable, IDisposable
                 var pollSet = new LibC.PollFd[watched.Length + 1];
                 fixed (LibC.PollFd* fds = pollSet)
                 {
-                fds[0] = new LibC.PollFd { Fd = _wake.Fd, Events = LibC.POLLIN };
-                for (var i = 0; i < watched.Length; i++)
-                {
-                    fds[i + 1] = new LibC.PollFd { Fd = watched[i].Socket.Fd, Events = LibC.POLLIN };
-                }
-
-                var ready = LibC.Poll(fds, (nuint)pollSet.Length, -1);
-                if (ready < 0)
-                {
-                    var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-                    if (errno == Errno.EINTR)
-                    {
-                        continue;
-                    }
-
-                    throw new NetlinkException(errno, "wait for kernel events (poll)");
-                }
-
-                if (fds[0].Revents != 0)
-                {
-                    DrainWake();
-                }
-
-                lock (_gate)
-                {
+                    fds[0] = new LibC.PollFd { Fd = _wake.Fd, Events = LibC.POLLIN };
                     for (var i = 0; i < watched.Length; i++)
                     {
-                        // Skip namespaces removed while we were waiting.
-                        if (fds[i + 1].Revents != 0 && _watched.Contains(watched[i]))
+                        fds[i + 1] = new LibC.PollFd { Fd = watched[i].Socket.Fd, Events = LibC.POLLIN };
+                    }
+
+                    var ready = LibC.Poll(fds, (nuint)pollSet.Length, -1);
+                    if (ready < 0)
+                    {
+                        var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                        if (errno == Errno.EINTR)
                         {
-                            Drain(watched[i]);
+                            continue;
+                        }
+
+                        throw new NetlinkException(errno, "wait for kernel events (poll)");
+                    }
+
+                    if (fds[0].Revents != 0)
+                    {
+                        DrainWake();
+                    }
+
+                    lock (_gate)
+                    {
+                        for (var i = 0; i < watched.Length; i++)
+                        {
+                            // Skip namespaces removed while we were waiting.
+                            if (fds[i + 1].Revents != 0 && _watched.Contains(watched[i]))
+                            {
+                                Drain(watched[i]);
+                            }
                         }
                     }
-                }
                 }
             }
         }
