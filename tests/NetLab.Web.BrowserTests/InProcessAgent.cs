@@ -1,0 +1,82 @@
+using NetLab.Agent.Engine;
+using NetLab.Agent.Hosting;
+using NetLab.Netlink.Namespaces;
+
+namespace NetLab.Web.BrowserTests;
+
+/// <summary>
+/// The real agent (engine and socket API) in this process, on a socket in a temp folder, with the namespace prefix
+/// "nltest-b{pid}-" so that scripts/test.sh's leak check covers it. Disposing stops it and deletes every namespace
+/// with that prefix, also after a failed journey.
+/// </summary>
+internal sealed class InProcessAgent : IAsyncDisposable
+{
+    private readonly string _folder;
+    private readonly LabEngine _engine;
+    private readonly AgentHost _host;
+
+    private InProcessAgent(string folder, string prefix, LabEngine engine, AgentHost host)
+    {
+        _folder = folder;
+        Prefix = prefix;
+        _engine = engine;
+        _host = host;
+    }
+
+    public string Prefix { get; }
+
+    public string SocketPath => _host.Options.SocketPath;
+
+    public static async Task<InProcessAgent> StartAsync(CancellationToken cancel)
+    {
+        var prefix = $"nltest-b{Environment.ProcessId % 100000}-";
+        DeleteNamespaces(prefix);
+        var folder = Directory.CreateTempSubdirectory("netlab-browser-agent-").FullName;
+        var options = new AgentOptions { NamespacePrefix = prefix, SocketPath = Path.Combine(folder, "agent.sock") };
+        var engine = new LabEngine(options);
+        var host = AgentHost.Create(options, engine);
+        try
+        {
+            await host.StartAsync(cancel);
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            engine.Dispose();
+            Directory.Delete(folder, recursive: true);
+            throw;
+        }
+
+        return new InProcessAgent(folder, prefix, engine, host);
+    }
+
+    /// <summary>The kernel name of a lab element's namespace.</summary>
+    public string Kernel(string lab, string element) => $"{Prefix}{lab}.{element}";
+
+    public IReadOnlyList<string> Namespaces() => NamespacesWith(Prefix);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _host.DisposeAsync();
+            _engine.Dispose();
+        }
+        finally
+        {
+            DeleteNamespaces(Prefix);
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    private static List<string> NamespacesWith(string prefix) =>
+        NetworkNamespace.ListNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+
+    private static void DeleteNamespaces(string prefix)
+    {
+        foreach (var name in NamespacesWith(prefix))
+        {
+            NetworkNamespace.Delete(name);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text;
+
+namespace NetLab.Web.BrowserTests;
+
+/// <summary>
+/// The real web, started as a child process from its build output on a free loopback port, with a temp data folder
+/// and the given agent socket. Ready once GET / answers 200. Disposing kills it (by its pid, with its children) and
+/// deletes the data folder.
+/// </summary>
+internal sealed class WebProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private readonly Process _process;
+    private readonly string _dataFolder;
+    private readonly StringBuilder _output;
+
+    private WebProcess(Process process, string dataFolder, StringBuilder output, string url)
+    {
+        _process = process;
+        _dataFolder = dataFolder;
+        _output = output;
+        Url = url;
+    }
+
+    public string Url { get; }
+
+    public static async Task<WebProcess> StartAsync(string agentSocketPath, CancellationToken cancel)
+    {
+        var assembly = WebAssemblyPath();
+        Assert.True(File.Exists(assembly), $"the web's build output {assembly} is missing; build the solution first");
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var dataFolder = Directory.CreateTempSubdirectory("netlab-browser-web-").FullName;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = RepositoryFolder.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { assembly, $"--Web:Url={url}", $"--Web:DataFolder={dataFolder}", $"--Web:AgentSocketPath={agentSocketPath}" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var output = new StringBuilder();
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var web = new WebProcess(process, dataFolder, output, url);
+        try
+        {
+            await web.WaitUntilReadyAsync(cancel);
+            return web;
+        }
+        catch
+        {
+            await web.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            await _process.WaitForExitAsync();
+        }
+        finally
+        {
+            _process.Dispose();
+            Directory.Delete(_dataFolder, recursive: true);
+        }
+    }
+
+    private async Task WaitUntilReadyAsync(CancellationToken cancel)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < StartTimeout)
+        {
+            if (_process.HasExited)
+            {
+                Assert.Fail($"the web exited with code {_process.ExitCode} before answering:\n{Output()}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(Url, cancel);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancel);
+        }
+
+        Assert.Fail($"the web did not answer 200 on {Url} within {StartTimeout.TotalSeconds} s:\n{Output()}");
+    }
+
+    private string Output()
+    {
+        lock (_output)
+        {
+            return _output.ToString();
+        }
+    }
+
+    private static void Append(StringBuilder output, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            output.AppendLine(line);
+        }
+    }
+
+    private static string WebAssemblyPath() =>
+        Path.GetFullPath(typeof(WebProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "NetLabWebAssembly").Value!);
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
