@@ -43,7 +43,7 @@ public sealed class BridgeLabJourneyTests
         await WaitUntilInteractiveAsync(page);
         await page.Locator(".labs-import").ClickAsync();
         var yaml = page.Locator(".import-yaml textarea");
-        await yaml.FillAsync(File.ReadAllText(Path.Combine(RepositoryFolder.Root, "labs", "macvlan-bridge.yaml")));
+        await yaml.FillAsync(File.ReadAllText(Path.Combine(RepositoryFiles.Root, "labs", "macvlan-bridge.yaml")));
         await screenshots.TakeAsync(page, "01-import-dialog");
         await page.Locator(".import-submit").ClickAsync();
         var labLink = page.Locator($"tr.lab-row[data-lab='{LabName}']").GetByRole(AriaRole.Link, new() { Name = LabName, Exact = true });

@@ -36,7 +36,7 @@ internal sealed class WebProcess : IAsyncDisposable
         var dataFolder = Directory.CreateTempSubdirectory("netlab-browser-web-").FullName;
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = RepositoryFolder.Root,
+            WorkingDirectory = RepositoryFiles.Root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

@@ -25,23 +25,3 @@ public sealed class TempDatabase : IDisposable
         Directory.Delete(Folder, recursive: true);
     }
 }
-
-public static class RepositoryFiles
-{
-    public static string Root { get; } = FindRoot();
-
-    public static string Lab(string name) => File.ReadAllText(Path.Combine(Root, "labs", name));
-
-    private static string FindRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "NetLab.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("NetLab.sln not found above " + AppContext.BaseDirectory);
-    }
-}

@@ -45,18 +45,11 @@ internal sealed class KernelObserver(KernelNamespaces namespaces)
         var result = new List<ObservedKernelNamespace>();
         foreach (var (name, handle, links, addresses) in dumped)
         {
-            var parents = new Dictionary<int, LinkReference>();
+            var parents = LocalParents(name, links);
             foreach (var link in links)
             {
-                if (LinkTranslation.ParentIndexOf(link) is not { } parentIndex || parentIndex == 0)
+                if (LinkTranslation.ParentIndexOf(link) is not { } parentIndex || parentIndex == 0 || link.ParentNetnsId is null)
                 {
-                    continue;
-                }
-
-                if (link.ParentNetnsId is null)
-                {
-                    var local = links.FirstOrDefault(l => l.Index == parentIndex);
-                    parents[link.Index] = new LinkReference(name, local?.Name ?? $"if{parentIndex}");
                     continue;
                 }
 
@@ -68,6 +61,21 @@ internal sealed class KernelObserver(KernelNamespaces namespaces)
         }
 
         return result;
+    }
+
+    /// <summary>Parents (or veth peers) in the same namespace: known from the namespace's own links.</summary>
+    public static Dictionary<int, LinkReference> LocalParents(string ns, IReadOnlyList<Link> links)
+    {
+        var parents = new Dictionary<int, LinkReference>();
+        foreach (var link in links)
+        {
+            if (LinkTranslation.ParentIndexOf(link) is { } parentIndex and > 0 && link.ParentNetnsId is null)
+            {
+                parents[link.Index] = new LinkReference(ns, links.FirstOrDefault(l => l.Index == parentIndex)?.Name ?? $"if{parentIndex}");
+            }
+        }
+
+        return parents;
     }
 
     public static ObservedState ToObservedState(IEnumerable<ObservedKernelNamespace> observed) => new()

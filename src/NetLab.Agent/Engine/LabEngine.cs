@@ -233,7 +233,7 @@ public sealed class LabEngine : ILabEngine, IDisposable
                 lab,
                 element,
                 snapshot.At,
-                Snapshot: KernelObserver.ToNamespaceState(new ObservedKernelNamespace(snapshot.Namespace!, snapshot.Links, snapshot.Addresses, LocalParents(snapshot.Namespace!, snapshot.Links)), n => ElementOf(n, lab))),
+                Snapshot: KernelObserver.ToNamespaceState(new ObservedKernelNamespace(snapshot.Namespace!, snapshot.Links, snapshot.Addresses, KernelObserver.LocalParents(snapshot.Namespace!, snapshot.Links)), n => ElementOf(n, lab))),
             LinkChanged changed => new LabEvent(LabEventKind.InterfaceChanged, lab, element, changed.At, Interface: LinkTranslation.ToState(changed.Link, null, [], null), InterfaceName: changed.Link.Name),
             LinkRemoved removed => new LabEvent(LabEventKind.InterfaceRemoved, lab, element, removed.At, InterfaceName: removed.Link.Name),
             AddressAdded added => new LabEvent(LabEventKind.AddressAdded, lab, element, added.At, InterfaceName: names.GetValueOrDefault((added.Namespace, added.Address.InterfaceIndex)), Address: added.Address.ToString(), Message: $"ifindex {added.Address.InterfaceIndex}"),
@@ -242,13 +242,6 @@ public sealed class LabEngine : ILabEngine, IDisposable
             _ => null,
         };
     }
-
-    /// <summary>Parents in the same namespace are known from the snapshot itself; others are left to a state query.</summary>
-    private static Dictionary<int, LinkReference> LocalParents(string ns, IReadOnlyList<Netlink.Links.Link> links) => links
-        .Where(l => LinkTranslation.ParentIndexOf(l) is > 0 && l.ParentNetnsId is null)
-        .Select(l => (l.Index, Parent: links.FirstOrDefault(p => p.Index == LinkTranslation.ParentIndexOf(l))))
-        .Where(x => x.Parent is not null)
-        .ToDictionary(x => x.Index, x => new LinkReference(ns, x.Parent!.Name));
 
     private async Task<IDisposable> LockAsync(string lab, CancellationToken cancellationToken)
     {

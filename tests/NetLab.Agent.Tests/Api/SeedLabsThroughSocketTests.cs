@@ -100,7 +100,7 @@ public sealed class SeedLabsThroughSocketTests
         Assert.Fail($"no events showed macvlan2 down and its new address; snapshots seen: {string.Join(", ", snapshots)}");
     }
 
-    private static LabDocument Document(string file) => new(EngineLab.LabText(file));
+    private static LabDocument Document(string file) => new(RepositoryFiles.Lab(file));
 
     private static async Task<List<T>> Collect<T>(IAsyncEnumerable<T> stream)
     {

@@ -48,11 +48,9 @@ internal sealed class EngineLab : IDisposable
 
     public IReadOnlyList<string> Namespaces() => NetworkNamespace.ListNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal)).ToList();
 
-    public static string LabText(string file) => File.ReadAllText(Path.Combine(RepositoryRoot(), "labs", file));
-
     public static Lab LoadLab(string file)
     {
-        var result = LabFormat.LoadAndValidate(LabText(file), LabFileFormat.Yaml);
+        var result = LabFormat.LoadAndValidate(RepositoryFiles.Lab(file), LabFileFormat.Yaml);
         Assert.True(result.Succeeded, string.Join("\n", result.Problems));
         return result.Lab!;
     }
@@ -113,18 +111,5 @@ internal sealed class EngineLab : IDisposable
         {
             NetworkNamespace.Delete(name);
         }
-    }
-
-    public static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "NetLab.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("NetLab.sln not found");
     }
 }

@@ -87,7 +87,7 @@ public sealed class LabEngineKernelTests
         using var lab = new EngineLab();
         var bridge = LoadLab("macvlan-bridge.yaml");
         AssertSucceeded(await lab.Engine.ApplyAsync(bridge));
-        var vepaYaml = LabText("macvlan-bridge.yaml")
+        var vepaYaml = RepositoryFiles.Lab("macvlan-bridge.yaml")
             .Replace("macvlan3: { kind: macvlan, parent: h1/eth0, mode: bridge", "macvlan3: { kind: macvlan, parent: h1/eth0, mode: vepa", StringComparison.Ordinal);
 
         var modePlan = await lab.Engine.PlanAsync(ParseLab(vepaYaml));

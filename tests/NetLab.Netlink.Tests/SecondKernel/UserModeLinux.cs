@@ -31,7 +31,7 @@ internal static class UserModeLinux
 
     public static (int ExitCode, string Stdout, string Stderr) Run(string outputDirectory, TimeSpan timeout, params string[] command)
     {
-        var script = Path.Combine(RepositoryRoot(), "scripts", "uml-run.sh");
+        var script = Path.Combine(RepositoryFiles.Root, "scripts", "uml-run.sh");
         var start = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[] { script, "--timeout", ((int)timeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), outputDirectory, "--" }.Concat(command))
         {
@@ -56,18 +56,5 @@ internal static class UserModeLinux
 
         Directory.CreateDirectory(directory);
         return directory;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "NetLab.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"NetLab.sln not found above {AppContext.BaseDirectory}");
     }
 }

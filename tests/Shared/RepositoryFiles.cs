@@ -1,11 +1,18 @@
-namespace NetLab.Core.Tests;
+namespace NetLab;
 
-/// <summary>Finds files of the repository (the example labs) from wherever the test runner starts.</summary>
+/// <summary>
+/// The checkout's files (the example labs, scripts) for every test project, found by walking up from the test's
+/// folder to the one holding NetLab.sln. Linked into each test project by tests/Directory.Build.props; in the root
+/// namespace so that every NetLab.*.Tests namespace sees it without a using.
+/// </summary>
 internal static class RepositoryFiles
 {
     public static string Root { get; } = FindRoot();
 
     public static string LabsFolder => Path.Combine(Root, "labs");
+
+    /// <summary>The text of an example lab, e.g. "macvlan-bridge.yaml".</summary>
+    public static string Lab(string file) => File.ReadAllText(Path.Combine(LabsFolder, file));
 
     public static IEnumerable<string> ExampleLabs() =>
         Directory.GetFiles(LabsFolder, "*.yaml").Order(StringComparer.Ordinal);
