@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using NetLab.Agent.Contracts;
 using NetLab.Agent.Engine;
 using NetLab.Agent.Hosting;
@@ -86,20 +85,7 @@ internal sealed class EngineLab : IDisposable
         }
     }
 
-    public static int Run(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        process.StandardOutput.ReadToEnd();
-        process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode;
-    }
+    public static int Run(string program, params string[] arguments) => ExternalCommand.Run(program, arguments).ExitCode;
 
     public static void AssertSucceeded(ApplyResult result) =>
         Assert.True(result.Succeeded, $"apply failed at {result.Failure?.Operation.Command} ({result.Failure?.Operation.Source}): {result.Failure?.Message}");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using NetLab.Netlink.Namespaces;
 
 namespace NetLab.Netlink.Tests.Kernel;
@@ -52,19 +51,7 @@ internal sealed class KernelLab : IDisposable
     public static bool Ping(NetlinkHandle from, string target, int count = 1) =>
         Run("ip", "netns", "exec", from.Namespace.Name!, "ping", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "-W", "1", "-q", target).ExitCode == 0;
 
-    public static (int ExitCode, string Output) Run(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
-        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output);
-    }
+    public static (int ExitCode, string Output) Run(string program, params string[] arguments) => ExternalCommand.Run(program, arguments);
 
     public void Dispose()
     {
