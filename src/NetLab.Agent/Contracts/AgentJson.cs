@@ -48,4 +48,8 @@ public static class AgentJson
 [JsonSerializable(typeof(LabValidation))]
 [JsonSerializable(typeof(DoctorReport))]
 [JsonSerializable(typeof(AgentError))]
+[JsonSerializable(typeof(ProbeRequest))]
+[JsonSerializable(typeof(ProbeReport))]
+[JsonSerializable(typeof(CaptureRequest))]
+[JsonSerializable(typeof(CaptureStreamItem))]
 internal sealed partial class AgentJsonContext : JsonSerializerContext;
