@@ -62,6 +62,18 @@ public sealed class AgentClient : IDisposable
     public IAsyncEnumerable<LabEvent> EventsAsync(string labName, CancellationToken cancellationToken = default) =>
         ReadLinesAsync<LabEvent>("GET", $"v1/labs/{Uri.EscapeDataString(labName)}/events", null, cancellationToken);
 
+    /// <summary>An ICMP echo from every namespace of the lab to every address of the lab, with what ARP showed (POST v1/labs/{name}/probe).</summary>
+    /// <exception cref="AgentClientException">Code "not-found" when the kernel holds no such lab.</exception>
+    public Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken = default) =>
+        PostJsonAsync<ProbeReport>($"v1/labs/{Uri.EscapeDataString(labName)}/probe", request, cancellationToken);
+
+    /// <summary>
+    /// Captures frames on one interface of the lab (POST v1/labs/{name}/captures): a Started item, then frames, until
+    /// <paramref name="cancellationToken"/> ends the capture (or the agent ends it with an Ended or Error item).
+    /// </summary>
+    public IAsyncEnumerable<CaptureStreamItem> CaptureAsync(string labName, CaptureRequest request, CancellationToken cancellationToken = default) =>
+        ReadLinesAsync<CaptureStreamItem>("POST", $"v1/labs/{Uri.EscapeDataString(labName)}/captures", JsonSerializer.SerializeToUtf8Bytes(request, AgentJson.Options), cancellationToken);
+
     /// <summary>Which link kinds and modes the agent's kernel can create.</summary>
     public Task<DoctorReport> DoctorAsync(CancellationToken cancellationToken = default) =>
         GetJsonAsync<DoctorReport>("v1/doctor", cancellationToken);
