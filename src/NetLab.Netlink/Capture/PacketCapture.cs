@@ -33,6 +33,12 @@ public sealed unsafe class PacketCapture : IDisposable
     private const int ReceiveBufferBytes = 4 * 1024 * 1024;
     private const int ChannelCapacity = 4096;
 
+    /// <summary>
+    /// How often a quiet capture checks that its interface still exists: the kernel reports only ENETDOWN when one
+    /// is deleted (then silently unbinds the socket), so a removal is seen by looking, not by being told.
+    /// </summary>
+    private const int LivenessCheckMilliseconds = 1000;
+
     private readonly FileDescriptorHandle _socket;
     private readonly FileDescriptorHandle _stop;
     private readonly CancellationTokenSource _stopping = new();
@@ -98,7 +104,8 @@ public sealed unsafe class PacketCapture : IDisposable
             {
                 fds[0] = new LibC.PollFd { Fd = _socket.Fd, Events = LibC.POLLIN };
                 fds[1] = new LibC.PollFd { Fd = _stop.Fd, Events = LibC.POLLIN };
-                if (LibC.Poll(fds, 2, -1) < 0)
+                var ready = LibC.Poll(fds, 2, LivenessCheckMilliseconds);
+                if (ready < 0)
                 {
                     if (Marshal.GetLastPInvokeError() == Errno.EINTR)
                     {
@@ -106,6 +113,12 @@ public sealed unsafe class PacketCapture : IDisposable
                     }
 
                     throw NetlinkSocket.LastError($"wait for frames on {InterfaceName}");
+                }
+
+                if (ready == 0)
+                {
+                    ThrowIfUnbound();
+                    continue;
                 }
 
                 if (fds[1].Revents != 0)
@@ -143,7 +156,7 @@ public sealed unsafe class PacketCapture : IDisposable
         }
 
         var channel = Channel.CreateBounded<CapturedPacket>(new BoundedChannelOptions(ChannelCapacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
-        var reader = new Thread(() => Pump(channel.Writer)) { IsBackground = true, Name = $"netlab-capture-{InterfaceName}" };
+        var reader = new Thread(() => Pump(channel.Writer)) { IsBackground = true, Name = $"nlcap-{InterfaceName}" };
         _reader = reader;
         using var registration = cancellationToken.Register(Stop);
         reader.Start();
@@ -324,6 +337,16 @@ public sealed unsafe class PacketCapture : IDisposable
         }
     }
 
+    /// <summary>The kernel sets a packet socket's ifindex to -1 when its interface is unregistered.</summary>
+    private void ThrowIfUnbound()
+    {
+        var length = sizeof(LibC.SockaddrLl);
+        if (LibC.GetSockNamePacket(_socket.Fd, out var bound, ref length) == 0 && bound.InterfaceIndex != InterfaceIndex)
+        {
+            throw new NetlinkException(Errno.ENODEV, $"read a frame from {InterfaceName}", explanation: $"the interface {InterfaceName} was removed (the lab was destroyed or changed), which ends its capture");
+        }
+    }
+
     /// <summary>One recvmsg; null when the socket had nothing after all (EAGAIN) or the call was interrupted.</summary>
     private CapturedPacket? ReceiveOne()
     {
@@ -347,7 +370,10 @@ public sealed unsafe class PacketCapture : IDisposable
             if (result < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
-                if (errno is Errno.EAGAIN or Errno.EINTR)
+
+                // ENETDOWN is a one-shot report that the interface is (or went) down, raised at bind too: a capture
+                // started before the lab brings the link up must go on and see its first frames, as tcpdump's does.
+                if (errno is Errno.EAGAIN or Errno.EINTR or Errno.ENETDOWN)
                 {
                     return null;
                 }

@@ -89,6 +89,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "bind", SetLastError = true)]
     public static partial int BindPacket(int fd, in SockaddrLl address, int length);
 
+    [LibraryImport(Library, EntryPoint = "getsockname", SetLastError = true)]
+    public static partial int GetSockNamePacket(int fd, out SockaddrLl address, ref int length);
+
     [LibraryImport(Library, EntryPoint = "recvmsg", SetLastError = true)]
     public static partial nint RecvMsg(int fd, MsgHdr* message, int flags);
 
