@@ -14,9 +14,9 @@ public sealed class LabObjectNotFoundException(string message) : Exception(messa
 /// (so only the lab's own namespaces can be captured), the socket is bound inside the element's namespace, and
 /// frames stream until the caller cancels or the requested count is reached.
 /// </summary>
-internal static class LabCapture
+public static class LabCapture
 {
-    public static async IAsyncEnumerable<CaptureStreamItem> RunAsync(
+    internal static async IAsyncEnumerable<CaptureStreamItem> RunAsync(
         LabState? lab,
         string labName,
         CaptureRequest request,
@@ -51,8 +51,11 @@ internal static class LabCapture
         }
     }
 
-    /// <summary>The kernel namespace of the request's element, after checking the request and that the interface exists there.</summary>
-    internal static string Resolve(LabState? lab, string labName, CaptureRequest request)
+    /// <summary>
+    /// The kernel namespace of the request's element, after checking the request and that the interface exists there
+    /// (<see cref="ArgumentException"/> for a bad request, <see cref="LabObjectNotFoundException"/> naming what exists).
+    /// </summary>
+    public static string Resolve(LabState? lab, string labName, CaptureRequest request)
     {
         if (string.IsNullOrWhiteSpace(request.Element) || string.IsNullOrWhiteSpace(request.Interface))
         {
