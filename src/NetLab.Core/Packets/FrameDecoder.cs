@@ -98,10 +98,8 @@ public static class FrameDecoder
     private static void DecodeArp(ReadOnlySpan<byte> arp, Builder summary)
     {
         summary.Protocol = "ARP";
-        if (arp.Length < 8)
+        if (TooShort(arp, 8, "ARP", summary))
         {
-            summary.Detail = "ARP";
-            summary.Truncated = true;
             return;
         }
 
@@ -125,10 +123,8 @@ public static class FrameDecoder
             return;
         }
 
-        if (arp.Length < 28)
+        if (TooShort(arp, 28, operationName, summary))
         {
-            summary.Detail = operationName;
-            summary.Truncated = true;
             return;
         }
 
@@ -149,10 +145,8 @@ public static class FrameDecoder
     private static void DecodeIPv4(ReadOnlySpan<byte> packet, Builder summary)
     {
         summary.Protocol = "IPv4";
-        if (packet.Length < 20)
+        if (TooShort(packet, 20, "IP", summary))
         {
-            summary.Detail = "IP";
-            summary.Truncated = true;
             return;
         }
 
@@ -193,10 +187,8 @@ public static class FrameDecoder
     private static void DecodeIPv6(ReadOnlySpan<byte> packet, Builder summary)
     {
         summary.Protocol = "IPv6";
-        if (packet.Length < 40)
+        if (TooShort(packet, 40, "IP6", summary))
         {
-            summary.Detail = "IP6";
-            summary.Truncated = true;
             return;
         }
 
@@ -214,10 +206,8 @@ public static class FrameDecoder
         var payload = packet[40..Math.Min(packet.Length, 40 + payloadLength)];
         for (var skipped = 0; skipped < MaxExtensionHeaders && next is 0 or 43 or 60 or 44; skipped++)
         {
-            if (payload.Length < 8)
+            if (TooShort(payload, 8, Invariant($"IP6 extension header {next}"), summary))
             {
-                summary.Detail = Invariant($"IP6 extension header {next}");
-                summary.Truncated = true;
                 return;
             }
 
@@ -261,10 +251,8 @@ public static class FrameDecoder
                 break;
             case IpProtoUdp:
                 summary.Protocol = "UDP";
-                if (payload.Length < 8)
+                if (TooShort(payload, 8, "UDP", summary))
                 {
-                    summary.Detail = "UDP";
-                    summary.Truncated = true;
                     return;
                 }
 
@@ -284,10 +272,8 @@ public static class FrameDecoder
 
     private static void DecodeTcp(ReadOnlySpan<byte> segment, int segmentLength, Builder summary)
     {
-        if (segment.Length < 20)
+        if (TooShort(segment, 20, "TCP", summary))
         {
-            summary.Detail = "TCP";
-            summary.Truncated = true;
             return;
         }
 
@@ -327,10 +313,8 @@ public static class FrameDecoder
 
     private static void DecodeIcmp(ReadOnlySpan<byte> message, int messageLength, Builder summary)
     {
-        if (message.Length < 4)
+        if (TooShort(message, 4, "ICMP", summary))
         {
-            summary.Detail = "ICMP";
-            summary.Truncated = true;
             return;
         }
 
@@ -340,14 +324,12 @@ public static class FrameDecoder
         switch (type)
         {
             case 0 or 8:
-                if (message.Length < 8)
+                if (TooShort(message, 8, type == 8 ? "ICMP echo request" : "ICMP echo reply", summary))
                 {
-                    summary.Detail = type == 8 ? "ICMP echo request" : "ICMP echo reply";
-                    summary.Truncated = true;
                     return;
                 }
 
-                text = Invariant($"echo {(type == 8 ? "request" : "reply")}, id {BinaryPrimitives.ReadUInt16BigEndian(message[4..])}, seq {BinaryPrimitives.ReadUInt16BigEndian(message[6..])}");
+                text = EchoText(message, request: type == 8);
                 break;
             case 3:
                 text = Invariant($"{UnreachableWhat(code)} unreachable{UnreachableTarget(message, code)}");
@@ -399,10 +381,8 @@ public static class FrameDecoder
 
     private static void DecodeIcmpV6(ReadOnlySpan<byte> message, int messageLength, Builder summary)
     {
-        if (message.Length < 4)
+        if (TooShort(message, 4, "ICMP6", summary))
         {
-            summary.Detail = "ICMP6";
-            summary.Truncated = true;
             return;
         }
 
@@ -412,20 +392,16 @@ public static class FrameDecoder
         switch (type)
         {
             case 128 or 129:
-                if (message.Length < 8)
+                if (TooShort(message, 8, type == 128 ? "ICMP6, echo request" : "ICMP6, echo reply", summary))
                 {
-                    summary.Detail = type == 128 ? "ICMP6, echo request" : "ICMP6, echo reply";
-                    summary.Truncated = true;
                     return;
                 }
 
-                text = Invariant($"echo {(type == 128 ? "request" : "reply")}, id {BinaryPrimitives.ReadUInt16BigEndian(message[4..])}, seq {BinaryPrimitives.ReadUInt16BigEndian(message[6..])}");
+                text = EchoText(message, request: type == 128);
                 break;
             case 135 or 136:
-                if (message.Length < 24)
+                if (TooShort(message, 24, type == 135 ? "ICMP6, neighbor solicitation" : "ICMP6, neighbor advertisement", summary))
                 {
-                    summary.Detail = type == 135 ? "ICMP6, neighbor solicitation" : "ICMP6, neighbor advertisement";
-                    summary.Truncated = true;
                     return;
                 }
 
@@ -457,6 +433,23 @@ public static class FrameDecoder
 
         summary.Detail = Invariant($"ICMP6, {text}, length {messageLength}");
     }
+
+    /// <summary>Whether <paramref name="bytes"/> lacks the <paramref name="needed"/> bytes of a header; if so the summary stops there.</summary>
+    private static bool TooShort(ReadOnlySpan<byte> bytes, int needed, string detail, Builder summary)
+    {
+        if (bytes.Length >= needed)
+        {
+            return false;
+        }
+
+        summary.Detail = detail;
+        summary.Truncated = true;
+        return true;
+    }
+
+    /// <summary>ICMP and ICMPv6 echo share their layout: type, code, checksum, identifier, sequence.</summary>
+    private static string EchoText(ReadOnlySpan<byte> message, bool request) =>
+        Invariant($"echo {(request ? "request" : "reply")}, id {BinaryPrimitives.ReadUInt16BigEndian(message[4..])}, seq {BinaryPrimitives.ReadUInt16BigEndian(message[6..])}");
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

@@ -39,26 +39,7 @@ public sealed class CaptureKernelTests
         Assert.All(frames, f => Assert.Equal(f.Data.Length, f.OriginalLength));
         Assert.True(request.Frame.At <= reply.Frame.At);
 
-        var path = Path.Combine(Path.GetTempPath(), $"{lab.Id}.pcap");
-        try
-        {
-            using (var writer = new PcapWriter(File.Create(path), capture.SnapLength, PcapTimestampResolution.Nanoseconds))
-            {
-                foreach (var frame in frames)
-                {
-                    writer.WriteFrame(frame.At, frame.Data, frame.OriginalLength);
-                }
-            }
-
-            var (exit, output) = KernelLab.Run("tcpdump", "-r", path, "-n", "-e");
-            Assert.True(exit == 0, output);
-            Assert.Contains("10.9.0.1 > 10.9.0.2: ICMP echo request", output, StringComparison.Ordinal);
-            Assert.Contains("Request who-has 10.9.0.2 tell 10.9.0.1", output, StringComparison.Ordinal);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        AssertTcpdumpReads(frames, Path.Combine(Path.GetTempPath(), $"{lab.Id}.pcap"), PcapTimestampResolution.Nanoseconds, "10.9.0.1 > 10.9.0.2: ICMP echo request", "Request who-has 10.9.0.2 tell 10.9.0.1");
     }
 
     [Fact]
@@ -163,26 +144,7 @@ public sealed class CaptureKernelTests
         Assert.All(echo, s => Assert.Equal(new VlanTag(VlanTag.Dot1Q, 888, 0, false), Assert.Single(s.Tags)));
         Assert.Contains("vlan 888, p 0: IP 88.8.8.8 > 88.8.8.88: ICMP echo request", echo[0].Text, StringComparison.Ordinal);
 
-        var path = Path.Combine(Path.GetTempPath(), $"{lab.Id}-swp1.pcap");
-        try
-        {
-            using (var writer = new PcapWriter(File.Create(path)))
-            {
-                foreach (var frame in frames)
-                {
-                    writer.WriteFrame(frame.At, frame.Data, frame.OriginalLength);
-                }
-            }
-
-            var (exit, output) = KernelLab.Run("tcpdump", "-r", path, "-n", "-e");
-            Assert.True(exit == 0, output);
-            Assert.Contains("vlan 888", output, StringComparison.Ordinal);
-            Assert.Contains("88.8.8.8 > 88.8.8.88: ICMP echo request", output, StringComparison.Ordinal);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        AssertTcpdumpReads(frames, Path.Combine(Path.GetTempPath(), $"{lab.Id}-swp1.pcap"), PcapTimestampResolution.Microseconds, "vlan 888", "88.8.8.8 > 88.8.8.88: ICMP echo request");
     }
 
     /// <summary>Namespaces "a" and "b" joined by a veth pair eth0-eth0 with 10.9.0.1/24 and 10.9.0.2/24.</summary>
@@ -199,6 +161,29 @@ public sealed class CaptureKernelTests
         }
 
         return (a, b);
+    }
+
+    /// <summary>Writes the frames as a pcap file and checks that `tcpdump -r` reads every expected text from it.</summary>
+    private static void AssertTcpdumpReads(IEnumerable<CapturedPacket> frames, string path, PcapTimestampResolution resolution, params string[] expected)
+    {
+        try
+        {
+            using (var writer = new PcapWriter(File.Create(path), PacketCapture.MaxSnapLength, resolution))
+            {
+                foreach (var frame in frames)
+                {
+                    writer.WriteFrame(frame.At, frame.Data, frame.OriginalLength);
+                }
+            }
+
+            var (exit, output) = KernelLab.Run("tcpdump", "-r", path, "-n", "-e");
+            Assert.True(exit == 0, output);
+            Assert.All(expected, text => Assert.Contains(text, output, StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     /// <summary>Reads frames while <paramref name="traffic"/> runs, until one matches <paramref name="last"/>.</summary>

@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using NetLab.Agent.Contracts;
 using NetLab.Web.Components.Controls;
 using NetLab.Web.Tests.Components;
@@ -92,6 +93,14 @@ public sealed class CaptureListTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Without_an_agent_the_list_says_so_instead_of_breaking_the_page()
+    {
+        await using var context = new WebTestContext(services => services.AddSingleton<NetLab.Web.Model.ILabEventSource>(new UnreachableAgent()));
+        var rendered = context.Bunit.Render<CaptureList>(p => p.Add(c => c.Lab, DemoLab));
+        rendered.WaitForAssertion(() => Assert.Contains("Cannot list the lab's interfaces: no NetLab agent", rendered.Find(".capture-problem").TextContent, StringComparison.Ordinal), Patience);
+    }
+
+    [Fact]
     public async Task A_page_opened_again_shows_the_labs_newest_capture()
     {
         var capture = _context.Captures.Start(DemoLab, new CaptureRequest("h1", "eth0"));
@@ -103,5 +112,13 @@ public sealed class CaptureListTests : IAsyncDisposable
         list.WaitForAssertion(() => Assert.Single(list.FindAll("tr.capture-frame")), Patience);
         Assert.Equal("h1/eth0", list.Find("select.capture-target").GetAttribute("value"));
         capture.Stop();
+    }
+
+    private sealed class UnreachableAgent : NetLab.Web.Model.ILabEventSource
+    {
+        public IAsyncEnumerable<LabEvent> WatchAsync(string lab, CancellationToken cancellationToken) => AsyncEnumerable.Empty<LabEvent>();
+
+        public Task<LabState?> ReadStateAsync(string lab, CancellationToken cancellationToken) =>
+            throw new NetLab.Agent.Client.AgentUnavailableException("/run/netlab/agent.sock", "no NetLab agent at /run/netlab/agent.sock: start it with `sudo netlab agent`");
     }
 }

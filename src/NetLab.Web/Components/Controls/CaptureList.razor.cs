@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using NetLab.Agent.Client;
 using NetLab.Agent.Contracts;
 using NetLab.Web.Model;
 using NetLab.Web.Model.Captures;
@@ -15,6 +16,8 @@ public sealed partial class CaptureList : IDisposable
 {
     private UpdateThrottle? _throttle;
     private LiveCapture? _subscribed;
+    private bool _labMissing;
+    private string? _agentProblem;
 
     [Inject]
     private CaptureService Captures { get; set; } = default!;
@@ -44,7 +47,9 @@ public sealed partial class CaptureList : IDisposable
 
     internal LiveCapture? Current { get; private set; }
 
-    internal string? Problem { get; private set; }
+    /// <summary>Why the shown capture failed, or that the kernel holds no such lab.</summary>
+    internal string? Problem => Current?.Status == CaptureStatus.Failed ? Current.Problem
+        : _agentProblem ?? (_labMissing ? $"The kernel holds no lab named '{Lab}': apply it to capture on its interfaces." : null);
 
     private bool IsRunning => Current?.Status is CaptureStatus.Starting or CaptureStatus.Running;
 
@@ -81,14 +86,23 @@ public sealed partial class CaptureList : IDisposable
 
     private async Task LoadTargetsAsync()
     {
-        var state = await Source.ReadStateAsync(Lab, CancellationToken.None);
+        LabState? state;
+        try
+        {
+            state = await Source.ReadStateAsync(Lab, CancellationToken.None);
+            _agentProblem = null;
+        }
+        catch (Exception error) when (error is AgentClientException or AgentUnavailableException)
+        {
+            // No agent (or it failed): say so instead of breaking the page; the next render asks again.
+            _agentProblem = $"Cannot list the lab's interfaces: {error.Message}";
+            return;
+        }
+
         Targets = state is null
             ? []
             : state.Namespaces.SelectMany(n => n.Interfaces.Select(i => $"{n.Element}/{i.Name}")).ToList();
-        if (state is null)
-        {
-            Problem ??= $"The kernel holds no lab named '{Lab}': apply it to capture on its interfaces.";
-        }
+        _labMissing = state is null;
     }
 
     private void OnTargetChanged(ChangeEventArgs change) => Target = change.Value as string;
@@ -100,7 +114,6 @@ public sealed partial class CaptureList : IDisposable
             return;
         }
 
-        Problem = null;
         Show(Captures.Start(Lab, new CaptureRequest(element, interfaceName)));
     }
 
@@ -129,11 +142,7 @@ public sealed partial class CaptureList : IDisposable
 
     private void OnFrame(LiveCapture capture, CaptureFrameView frame) => _throttle?.Signal();
 
-    private void OnStatus(LiveCapture capture)
-    {
-        Problem = capture.Status == CaptureStatus.Failed ? capture.Problem : Problem;
-        _throttle?.Signal();
-    }
+    private void OnStatus(LiveCapture capture) => _throttle?.Signal();
 
     private async Task RenderAsync()
     {

@@ -39,6 +39,7 @@ public sealed class LiveCapture
     private readonly Queue<CaptureFrameView> _frames = new();
     private long _storedBytes;
     private CancellationTokenSource? _stopping;
+    private bool _stopRequested;
 
     public LiveCapture(string lab, CaptureRequest request, DateTimeOffset requestedAt, long maxStoredBytes = DefaultMaxStoredBytes)
     {
@@ -116,6 +117,8 @@ public sealed class LiveCapture
     {
         lock (_gate)
         {
+            // A stop that comes before the reading task has begun is kept for it.
+            _stopRequested = true;
             _stopping?.Cancel();
         }
     }
@@ -127,6 +130,10 @@ public sealed class LiveCapture
         lock (_gate)
         {
             _stopping = stopping;
+            if (_stopRequested)
+            {
+                stopping.Cancel();
+            }
         }
 
         try
