@@ -12,8 +12,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # 1. Debian packages the suites use: the second kernel (user-mode-linux + kmod for its modules), the
-#    tests' oracles (ip, ping, tcpdump), curl (a second user talking to the agent) and chromium (the browser tests).
-packages=(user-mode-linux kmod iproute2 iputils-ping tcpdump curl chromium)
+#    tests' oracles (ip, ping, tcpdump, tshark: pcaps NetLab writes must read back), curl (a second user talking to the agent) and chromium (the browser tests).
+packages=(user-mode-linux kmod iproute2 iputils-ping tcpdump tshark curl chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

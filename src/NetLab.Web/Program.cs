@@ -33,6 +33,7 @@ if (!app.Environment.IsDevelopment())
 app.UseStaticFiles();
 app.UseAntiforgery();
 app.MapGet("/labs/{labId:long}/export", LabExport.HandleAsync);
+app.MapGet("/captures/{id:guid}.pcap", NetLab.Web.Model.Captures.CaptureService.Download);
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapHub<LabsHub>(LabsHub.Path);
 

@@ -27,6 +27,8 @@ public static class WebServices
         services.AddSingleton<ILabRunner, LabRunner>();
 
         services.AddSingleton<ILabEventSource, AgentLabEventSource>();
+        services.AddSingleton<Model.Captures.ICaptureSource, Model.Captures.AgentCaptureSource>();
+        services.AddSingleton<Model.Captures.CaptureService>();
         services.AddSignalR().AddJsonProtocol(json =>
         {
             // The hub's payloads have the agent API's JSON shape (AgentJson), so one document describes both.

@@ -33,6 +33,12 @@ public sealed class FakeLabEngine : ILabEngine
     /// <summary>Completed when an event stream ends, with whether it ended by cancellation.</summary>
     public TaskCompletionSource<bool> EventStreamEnded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Frames CaptureAsync streams after Started; completing the writer makes it end with Ended.</summary>
+    public Channel<CapturedFrame> CaptureFrames { get; } = Channel.CreateUnbounded<CapturedFrame>();
+
+    /// <summary>Completed when a capture ends, with whether it ended by cancellation (the client leaving).</summary>
+    public TaskCompletionSource<bool> CaptureEnded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public static IReadOnlyList<PlannedOperation> OperationsOf(string lab) =>
     [
         new(0, "namespace-add", "hosts.h1", $"nl-{lab}-h1", $"ip netns add nl-{lab}-h1"),
@@ -134,6 +140,48 @@ public sealed class FakeLabEngine : ILabEngine
         finally
         {
             EventStreamEnded.TrySetResult(cancelled);
+        }
+    }
+
+    public async IAsyncEnumerable<CaptureStreamItem> CaptureAsync(string labName, CaptureRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue($"capture {labName} {request.Element} {request.Interface}");
+
+        // The real engine's checks of the target, against the canned state.
+        LabCapture.Resolve(Labs.SingleOrDefault(l => l.Lab == labName), labName, request);
+        var cancelled = false;
+        try
+        {
+            yield return new CaptureStreamItem(Started: request);
+            while (true)
+            {
+                CapturedFrame frame;
+                try
+                {
+                    if (!await CaptureFrames.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    if (!CaptureFrames.Reader.TryRead(out frame!))
+                    {
+                        continue;
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    cancelled = true;
+                    throw;
+                }
+
+                yield return new CaptureStreamItem(Frame: frame);
+            }
+
+            yield return new CaptureStreamItem(Ended: "the fake capture ended");
+        }
+        finally
+        {
+            CaptureEnded.TrySetResult(cancelled);
         }
     }
 }

@@ -27,12 +27,13 @@ internal static class AgentEndpoints
         v1.MapPost("/apply", ApplyAsync);
         v1.MapPost("/labs/{name}/destroy", DestroyAsync);
         v1.MapGet("/labs/{name}/events", EventsAsync);
+        v1.MapPost("/labs/{name}/captures", CaptureEndpoint.CaptureAsync);
         v1.MapGet("/doctor", DoctorAsync);
         routes.MapFallback((HttpContext context) => WriteErrorAsync(
             context,
             new HttpAgentError(StatusCodes.Status404NotFound, new AgentError(
                 AgentErrorCodes.NotFound,
-                $"No route {context.Request.Method} {context.Request.Path}. The API is under /v1 (see docs/agent-api.md): GET /v1/labs, GET /v1/labs/NAME, POST /v1/validate, POST /v1/plan, POST /v1/apply, POST /v1/labs/NAME/destroy, GET /v1/labs/NAME/events, GET /v1/doctor."))));
+                $"No route {context.Request.Method} {context.Request.Path}. The API is under /v1 (see docs/agent-api.md): GET /v1/labs, GET /v1/labs/NAME, POST /v1/validate, POST /v1/plan, POST /v1/apply, POST /v1/labs/NAME/destroy, GET /v1/labs/NAME/events, POST /v1/labs/NAME/captures, GET /v1/doctor."))));
     }
 
     private static async Task GetLabAsync(string name, HttpContext context, ILabEngine engine)
@@ -207,7 +208,7 @@ internal static class AgentEndpoints
         }
     }
 
-    private static void StartNdjson(HttpContext context)
+    internal static void StartNdjson(HttpContext context)
     {
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = AgentJson.NdjsonMediaType;
@@ -221,7 +222,7 @@ internal static class AgentEndpoints
     /// soon as nothing follows it, but a burst (an apply's thousand operations) goes out in a few writes, not one each.
     /// Returns whether there is a next item.
     /// </summary>
-    private static async Task<bool> WriteLineAsync<T>(HttpResponse response, T item, ValueTask<bool> next, CancellationToken cancellationToken)
+    internal static async Task<bool> WriteLineAsync<T>(HttpResponse response, T item, ValueTask<bool> next, CancellationToken cancellationToken)
     {
         await response.Body.WriteAsync(AgentJson.SerializeToUtf8Bytes(item), cancellationToken).ConfigureAwait(false);
         await response.Body.WriteAsync(NewLine, cancellationToken).ConfigureAwait(false);

@@ -31,6 +31,7 @@ public static class AgentErrors
     public static HttpAgentError FromException(Exception exception) => exception switch
     {
         InvalidLabException invalid => InvalidLab(invalid.Problems),
+        NetLab.Agent.Engine.LabObjectNotFoundException notFound => new(StatusCodes.Status404NotFound, new AgentError(AgentErrorCodes.NotFound, notFound.Message)),
         NetlinkException kernel => new(
             StatusCodes.Status500InternalServerError,
             new AgentError(AgentErrorCodes.KernelError, $"The kernel refused: {kernel.Message}. Check `netlab doctor` for what this kernel supports.")),

@@ -21,4 +21,11 @@ public interface ILabEngine
 
     /// <summary>A snapshot of each of the lab's namespaces, then every change, until cancelled.</summary>
     IAsyncEnumerable<LabEvent> EventsAsync(string labName, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Captures frames on one interface of one of the lab's elements: Started once the socket is bound, then frames,
+    /// until cancelled (or Ended after <see cref="CaptureRequest.MaxFrames"/>). An unknown lab, element or interface
+    /// throws <see cref="LabObjectNotFoundException"/> before anything is opened.
+    /// </summary>
+    IAsyncEnumerable<CaptureStreamItem> CaptureAsync(string labName, CaptureRequest request, CancellationToken cancellationToken = default);
 }

@@ -128,6 +128,15 @@ public sealed class LabEngine : ILabEngine, IDisposable
         }
     }
 
+    public async IAsyncEnumerable<CaptureStreamItem> CaptureAsync(string labName, CaptureRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var lab = (await StateAsync(labName, cancellationToken).ConfigureAwait(false)).FirstOrDefault(l => l.Lab == labName);
+        await foreach (var item in LabCapture.RunAsync(lab, labName, request, _namespaces.Guard, cancellationToken).ConfigureAwait(false))
+        {
+            yield return item;
+        }
+    }
+
     /// <summary>Link kinds a lab uses that this kernel cannot create, found by the doctor once per agent.</summary>
     public IReadOnlyList<KindWarning> UnsupportedKinds(Lab lab)
     {

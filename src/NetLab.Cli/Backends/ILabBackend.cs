@@ -17,4 +17,6 @@ internal interface ILabBackend : IDisposable
     Task<IReadOnlyList<LabState>> StateAsync(string? labName, CancellationToken cancellationToken);
 
     IAsyncEnumerable<LabEvent> EventsAsync(string labName, CancellationToken cancellationToken);
+
+    IAsyncEnumerable<CaptureStreamItem> CaptureAsync(string labName, CaptureRequest request, CancellationToken cancellationToken);
 }

@@ -49,6 +49,18 @@ internal sealed class InProcessBackend(ILabEngine engine) : ILabBackend
         }
     }
 
+    public async IAsyncEnumerable<CaptureStreamItem> CaptureAsync(string labName, CaptureRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var items = engine.CaptureAsync(labName, request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (items.ConfigureAwait(false))
+        {
+            while (await Translate(async () => await items.MoveNextAsync().ConfigureAwait(false)).ConfigureAwait(false))
+            {
+                yield return items.Current;
+            }
+        }
+    }
+
     public void Dispose()
     {
         if (engine is IDisposable disposable)

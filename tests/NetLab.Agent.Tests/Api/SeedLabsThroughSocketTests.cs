@@ -114,7 +114,7 @@ public sealed class SeedLabsThroughSocketTests
     }
 
     /// <summary>An agent with the real engine on a fresh socket, using the test lab's namespace prefix.</summary>
-    private sealed class RealAgent : IAsyncDisposable
+    internal sealed class RealAgent : IAsyncDisposable
     {
         private readonly string _directory;
         private readonly AgentHost _host;

@@ -3,7 +3,7 @@ using NetLab.Tests.SecondKernel;
 
 namespace NetLab.Agent.Tests.SecondKernel;
 
-/// <summary>The engine's kernel tests again inside user-mode Linux (Linux 6.1 with 8021q): there the vlan-888 lab must apply and ping.</summary>
+/// <summary>The engine's kernel tests again inside user-mode Linux (Linux 6.1 with 8021q): there the vlan-888 lab must apply and ping, and a capture on its switch port must show tag 888.</summary>
 public sealed class EngineOnUserModeLinuxTests
 {
     [Fact]
@@ -29,6 +29,8 @@ public sealed class EngineOnUserModeLinuxTests
             Assert.True(tests.Count >= 15, $"expected the engine suite, found {tests.Count} tests");
             var vlan = Assert.Single(tests, t => ((string?)t.Attribute("method"))?.StartsWith("Vlan_888", StringComparison.Ordinal) == true);
             Assert.Equal("Pass", (string?)vlan.Attribute("result"));
+            var capture = Assert.Single(tests, t => (string?)t.Attribute("method") == "A_capture_of_the_vlan_888_lab_on_the_switch_port_shows_tag_888_in_the_summary_and_the_pcap");
+            Assert.True((string?)capture.Attribute("result") == "Pass", $"the vlan-888 capture was {capture.Attribute("result")} inside user-mode Linux: {capture.Element("reason")?.Value}");
         }
         finally
         {

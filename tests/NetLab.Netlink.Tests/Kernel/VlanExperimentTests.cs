@@ -17,6 +17,33 @@ public sealed class VlanExperimentTests
     public void Vlan_888_between_two_hosts_through_a_switch_pings_and_the_wire_carries_tag_888()
     {
         using var lab = new KernelLab();
+        var (sw, ns1) = BuildVlan888(lab);
+
+        var capture = Path.Combine(Path.GetTempPath(), $"{lab.Id}-swp1.pcap");
+        using var tcpdump = StartCapture(sw.Namespace.Name!, "swp1", capture);
+        try
+        {
+            Assert.True(KernelLab.Ping(ns1, "88.8.8.88", count: 2), "vlan 888 on both ends of a link should be reachable");
+        }
+        finally
+        {
+            tcpdump.Kill();
+            tcpdump.WaitForExit();
+        }
+
+        var frames = KernelLab.Run("tcpdump", "-r", capture, "-e", "-n").Output;
+        File.Delete(capture);
+        Assert.Contains("vlan 888", frames, StringComparison.Ordinal);
+        Assert.Contains("88.8.8.88", frames, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The seed's vlan-888 topology: switch "sw" (br0, ports swp1/swp2), hosts h1/h2 with eth0 plugged in, and on each
+    /// a vlan 888 sub-interface moved into its own namespace with 88.8.8.8/24 and 88.8.8.88/24. Skips where the kernel
+    /// has no 8021q. Returns the switch and the first vlan namespace.
+    /// </summary>
+    internal static (NetlinkHandle Switch, NetlinkHandle FirstVlanNamespace) BuildVlan888(KernelLab lab)
+    {
         var sw = lab.Namespace("sw");
         var h1 = lab.Namespace("h1");
         var h2 = lab.Namespace("h2");
@@ -53,22 +80,7 @@ public sealed class VlanExperimentTests
             ns.LinkSetUp(index);
         }
 
-        var capture = Path.Combine(Path.GetTempPath(), $"{lab.Id}-swp1.pcap");
-        using var tcpdump = StartCapture(sw.Namespace.Name!, "swp1", capture);
-        try
-        {
-            Assert.True(KernelLab.Ping(ns1, "88.8.8.88", count: 2), "vlan 888 on both ends of a link should be reachable");
-        }
-        finally
-        {
-            tcpdump.Kill();
-            tcpdump.WaitForExit();
-        }
-
-        var frames = KernelLab.Run("tcpdump", "-r", capture, "-e", "-n").Output;
-        File.Delete(capture);
-        Assert.Contains("vlan 888", frames, StringComparison.Ordinal);
-        Assert.Contains("88.8.8.88", frames, StringComparison.Ordinal);
+        return (sw, ns1);
     }
 
     private static Process StartCapture(string ns, string device, string file)

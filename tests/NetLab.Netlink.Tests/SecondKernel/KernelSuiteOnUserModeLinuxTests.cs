@@ -15,6 +15,7 @@ public sealed class KernelSuiteOnUserModeLinuxTests
         "Vlan_888_between_two_hosts_through_a_switch_pings_and_the_wire_carries_tag_888",
         "Vlan_reads_back_id_and_protocol_or_skips_where_the_kernel_lacks_8021q",
         "Dummy_and_ipvlan_are_created_or_skipped_where_the_kernel_lacks_them",
+        "Vlan_888_capture_on_the_switch_port_puts_the_offloaded_tag_back",
     ];
 
     [Fact]

@@ -3,8 +3,11 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
+using Microsoft.Extensions.Logging.Abstractions;
 using NetLab.Web.Model;
+using NetLab.Web.Model.Captures;
 using NetLab.Web.Store;
+using NetLab.Web.Tests.Captures;
 using NetLab.Web.Tests.Live;
 
 namespace NetLab.Web.Tests.Components;
@@ -16,6 +19,7 @@ namespace NetLab.Web.Tests.Components;
 public sealed class WebTestContext : IAsyncDisposable
 {
     private readonly TempDatabase _db = new();
+    private CaptureService? _captures;
 
     /// <param name="configureServices">More services (e.g. fakes) before anything renders.</param>
     public WebTestContext(Action<IServiceCollection>? configureServices = null)
@@ -29,6 +33,8 @@ public sealed class WebTestContext : IAsyncDisposable
         // The Lab page shows live state; pages render with an idle source unless a test registers its own.
         Bunit.Services.AddSingleton(TimeProvider.System);
         Bunit.Services.AddSingleton<ILabEventSource>(LabEvents);
+        Bunit.Services.AddSingleton<ICaptureSource>(CaptureSource);
+        Bunit.Services.AddSingleton(Captures);
         configureServices?.Invoke(Bunit.Services);
 
         // Pages render as in the browser: interactive server (the live panel subscribes only when interactive).
@@ -45,6 +51,11 @@ public sealed class WebTestContext : IAsyncDisposable
     /// <summary>The live state components see; idle until a test sets its snapshot or publishes.</summary>
     public FakeLabEventSource LabEvents { get; } = new();
 
+    /// <summary>Captures the components start; streams the test writes.</summary>
+    public FakeCaptureSource CaptureSource { get; } = new();
+
+    public CaptureService Captures => _captures ??= new CaptureService(CaptureSource, TimeProvider.System, NullLogger<CaptureService>.Instance);
+
     public IRenderedComponent<MudPopoverProvider> Popovers { get; }
 
     public IRenderedComponent<MudDialogProvider> Dialogs { get; }
@@ -53,6 +64,7 @@ public sealed class WebTestContext : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Bunit.DisposeAsync();
+        _captures?.Dispose();
         _db.Dispose();
     }
 }

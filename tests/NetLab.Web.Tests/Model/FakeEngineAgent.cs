@@ -106,5 +106,17 @@ public sealed class FakeEngineAgent : IAsyncDisposable
             await Task.Delay(Timeout.Infinite, cancellationToken);
             yield break;
         }
+
+        /// <summary>Started, then the frames a test writes, as the agent streams them.</summary>
+        public System.Threading.Channels.Channel<CapturedFrame> CaptureFrames { get; } = System.Threading.Channels.Channel.CreateUnbounded<CapturedFrame>();
+
+        public async IAsyncEnumerable<CaptureStreamItem> CaptureAsync(string labName, CaptureRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            yield return new CaptureStreamItem(Started: request);
+            await foreach (var frame in CaptureFrames.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return new CaptureStreamItem(Frame: frame);
+            }
+        }
     }
 }

@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using NetLab.Agent.Contracts;
+using NetLab.Netlink.Capture;
+using NetLab.Netlink.Namespaces;
+
+namespace NetLab.Agent.Engine;
+
+/// <summary>A lab, element or interface a request named does not exist; the message lists what does.</summary>
+public sealed class LabObjectNotFoundException(string message) : Exception(message);
+
+/// <summary>
+/// A packet capture on one interface of a lab: the target is checked against what the kernel holds for that lab
+/// (so only the lab's own namespaces can be captured), the socket is bound inside the element's namespace, and
+/// frames stream until the caller cancels or the requested count is reached.
+/// </summary>
+public static class LabCapture
+{
+    internal static async IAsyncEnumerable<CaptureStreamItem> RunAsync(
+        LabState? lab,
+        string labName,
+        CaptureRequest request,
+        Action<string> guardNamespace,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var kernelNamespace = Resolve(lab, labName, request);
+        guardNamespace(kernelNamespace);
+
+        PacketCapture capture;
+        using (var networkNamespace = NetworkNamespace.Open(kernelNamespace))
+        {
+            capture = PacketCapture.Open(networkNamespace, request.Interface, request.SnapLength);
+        }
+
+        using (capture)
+        {
+            // The socket is bound: from here on the interface's traffic is seen, which is what Started promises.
+            yield return new CaptureStreamItem(Started: request);
+            long number = 0;
+            await foreach (var packet in capture.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                number++;
+                yield return new CaptureStreamItem(Frame: new CapturedFrame(number, packet.At, packet.OriginalLength, packet.Data, packet.Outgoing));
+                if (number == request.MaxFrames)
+                {
+                    var statistics = capture.Statistics();
+                    yield return new CaptureStreamItem(Ended: string.Create(CultureInfo.InvariantCulture, $"{number} frames captured, as requested; the kernel dropped {statistics.Dropped}."));
+                    yield break;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The kernel namespace of the request's element, after checking the request and that the interface exists there
+    /// (<see cref="ArgumentException"/> for a bad request, <see cref="LabObjectNotFoundException"/> naming what exists).
+    /// </summary>
+    public static string Resolve(LabState? lab, string labName, CaptureRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.Element) || string.IsNullOrWhiteSpace(request.Interface))
+        {
+            throw new ArgumentException("A capture names the lab element and its interface: send {\"element\": \"h1\", \"interface\": \"eth0\"}.");
+        }
+
+        if (request.SnapLength is < 1 or > PacketCapture.MaxSnapLength)
+        {
+            throw new ArgumentException($"The snap length must be between 1 and {PacketCapture.MaxSnapLength} bytes; {request.SnapLength} is not. Leave it out for whole frames.");
+        }
+
+        if (request.MaxFrames is < 1)
+        {
+            throw new ArgumentException($"maxFrames must be at least 1 (or left out to capture until stopped); {request.MaxFrames} is not.");
+        }
+
+        if (lab is null)
+        {
+            throw new LabObjectNotFoundException($"The kernel holds no lab named '{labName}'. Apply it first (`netlab apply FILE`), or list the labs there are with `netlab state`.");
+        }
+
+        var element = lab.Namespaces.FirstOrDefault(n => n.Element == request.Element)
+            ?? throw new LabObjectNotFoundException($"Lab '{labName}' has no element '{request.Element}'. Its elements are: {string.Join(", ", lab.Namespaces.Select(n => n.Element))}.");
+        if (!element.Interfaces.Any(i => i.Name == request.Interface))
+        {
+            throw new LabObjectNotFoundException($"Element '{request.Element}' of lab '{labName}' has no interface '{request.Interface}'. Its interfaces are: {string.Join(", ", element.Interfaces.Select(i => i.Name))}.");
+        }
+
+        return element.KernelName;
+    }
+}

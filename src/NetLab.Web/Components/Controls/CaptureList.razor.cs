@@ -1,0 +1,158 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using NetLab.Agent.Client;
+using NetLab.Agent.Contracts;
+using NetLab.Web.Model;
+using NetLab.Web.Model.Captures;
+
+namespace NetLab.Web.Components.Controls;
+
+/// <summary>
+/// Packet capture on one interface of a lab: choose the interface, start, stop, and see the newest frames decoded
+/// as they arrive (a window of <see cref="Window"/> rows, re-rendered at most every 100 ms), with the whole capture
+/// as a pcap download. The capture lives in <see cref="CaptureService"/>, so it goes on if the page is left.
+/// </summary>
+public sealed partial class CaptureList : IDisposable
+{
+    private UpdateThrottle? _throttle;
+    private LiveCapture? _subscribed;
+    private bool _labMissing;
+    private string? _agentProblem;
+
+    [Inject]
+    private CaptureService Captures { get; set; } = default!;
+
+    [Inject]
+    private ILabEventSource Source { get; set; } = default!;
+
+    [Inject]
+    private TimeProvider Time { get; set; } = default!;
+
+    /// <summary>The lab's name in the kernel (its YAML <c>name</c>).</summary>
+    [Parameter, EditorRequired]
+    public string Lab { get; set; } = "";
+
+    /// <summary>How many of the newest frames are listed; older ones stay in the capture (and the pcap).</summary>
+    [Parameter]
+    public int Window { get; set; } = 200;
+
+    /// <summary>Settable for tests; the dashboard's rhythm is the default.</summary>
+    [Parameter]
+    public TimeSpan Throttle { get; set; } = UpdateThrottle.DefaultInterval;
+
+    /// <summary>"element/interface" for every interface of the lab the kernel holds now.</summary>
+    internal IReadOnlyList<string> Targets { get; private set; } = [];
+
+    internal string? Target { get; private set; }
+
+    internal LiveCapture? Current { get; private set; }
+
+    /// <summary>Why the shown capture failed, or that the kernel holds no such lab.</summary>
+    internal string? Problem => Current?.Status == CaptureStatus.Failed ? Current.Problem
+        : _agentProblem ?? (_labMissing ? $"The kernel holds no lab named '{Lab}': apply it to capture on its interfaces." : null);
+
+    private bool IsRunning => Current?.Status is CaptureStatus.Starting or CaptureStatus.Running;
+
+    public void Dispose()
+    {
+        Unsubscribe();
+        _throttle?.Dispose();
+    }
+
+    internal static string StatusText(LiveCapture capture) => capture.Status switch
+    {
+        CaptureStatus.Starting => $"starting on {capture.Request.Element} {capture.Request.Interface}...",
+        CaptureStatus.Running => string.Create(CultureInfo.InvariantCulture, $"capturing on {capture.Request.Element} {capture.Request.Interface}: {capture.Count} frames"),
+        CaptureStatus.Stopped => string.Create(CultureInfo.InvariantCulture, $"stopped: {capture.Count} frames{(capture.Released > 0 ? $" ({capture.Released} oldest let go from memory)" : "")}"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"failed after {capture.Count} frames"),
+    };
+
+    protected override async Task OnParametersSetAsync()
+    {
+        // Prerendering is thrown away at once: no agent call for it.
+        if (!RendererInfo.IsInteractive)
+        {
+            return;
+        }
+
+        _throttle ??= new UpdateThrottle(Throttle, RenderAsync, Time);
+        if (Current is null && Captures.ForLab(Lab).FirstOrDefault() is { } newest)
+        {
+            Show(newest);
+        }
+
+        await LoadTargetsAsync();
+    }
+
+    private async Task LoadTargetsAsync()
+    {
+        LabState? state;
+        try
+        {
+            state = await Source.ReadStateAsync(Lab, CancellationToken.None);
+            _agentProblem = null;
+        }
+        catch (Exception error) when (error is AgentClientException or AgentUnavailableException)
+        {
+            // No agent (or it failed): say so instead of breaking the page; the next render asks again.
+            _agentProblem = $"Cannot list the lab's interfaces: {error.Message}";
+            return;
+        }
+
+        Targets = state is null
+            ? []
+            : state.Namespaces.SelectMany(n => n.Interfaces.Select(i => $"{n.Element}/{i.Name}")).ToList();
+        _labMissing = state is null;
+    }
+
+    private void OnTargetChanged(ChangeEventArgs change) => Target = change.Value as string;
+
+    private void Start()
+    {
+        if (string.IsNullOrEmpty(Target) || Target.Split('/', 2) is not [var element, var interfaceName])
+        {
+            return;
+        }
+
+        Show(Captures.Start(Lab, new CaptureRequest(element, interfaceName)));
+    }
+
+    private void Stop() => Current?.Stop();
+
+    private void Show(LiveCapture capture)
+    {
+        Unsubscribe();
+        Current = capture;
+        Target ??= $"{capture.Request.Element}/{capture.Request.Interface}";
+        _subscribed = capture;
+        capture.FrameAdded += OnFrame;
+        capture.StatusChanged += OnStatus;
+        OnStatus(capture);
+    }
+
+    private void Unsubscribe()
+    {
+        if (_subscribed is { } capture)
+        {
+            capture.FrameAdded -= OnFrame;
+            capture.StatusChanged -= OnStatus;
+            _subscribed = null;
+        }
+    }
+
+    private void OnFrame(LiveCapture capture, CaptureFrameView frame) => _throttle?.Signal();
+
+    private void OnStatus(LiveCapture capture) => _throttle?.Signal();
+
+    private async Task RenderAsync()
+    {
+        try
+        {
+            await InvokeAsync(StateHasChanged);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The circuit closed between the frame and the render.
+        }
+    }
+}

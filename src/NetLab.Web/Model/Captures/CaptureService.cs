@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using NetLab.Agent.Contracts;
+
+namespace NetLab.Web.Model.Captures;
+
+/// <summary>
+/// The web's captures, kept in memory while the process runs: started from a page, read by any page (a capture goes
+/// on when its page is closed, until stopped), downloaded as pcap. Only the newest few per lab are kept.
+/// </summary>
+public sealed class CaptureService(ICaptureSource source, TimeProvider time, ILogger<CaptureService> logger) : IDisposable
+{
+    /// <summary>Finished captures kept per lab (running ones are always kept).</summary>
+    public const int KeptPerLab = 10;
+
+    private readonly ConcurrentDictionary<Guid, LiveCapture> _captures = new();
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>A capture was created (before its first frame): subscribe to its events here to record it.</summary>
+    public event Action<LiveCapture>? CaptureStarted;
+
+    /// <summary>Starts capturing on one interface of a lab (its kernel name).</summary>
+    public LiveCapture Start(string lab, CaptureRequest request)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(lab);
+        var capture = new LiveCapture(lab, request, time.GetUtcNow());
+        _captures[capture.Id] = capture;
+        Prune(lab);
+        CaptureStarted?.Invoke(capture);
+        _ = Task.Run(() => RunAsync(capture));
+        return capture;
+    }
+
+    public LiveCapture? Get(Guid id) => _captures.GetValueOrDefault(id);
+
+    /// <summary>The lab's captures, newest first.</summary>
+    public IReadOnlyList<LiveCapture> ForLab(string lab) =>
+        _captures.Values.Where(c => c.Lab == lab).OrderByDescending(c => c.RequestedAt).ThenByDescending(c => c.Id).ToList();
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+
+    /// <summary>GET /captures/{id}.pcap: the frames held now, as a file the browser saves.</summary>
+    public static IResult Download(Guid id, CaptureService captures)
+    {
+        var capture = captures.Get(id);
+        return capture is null
+            ? Results.NotFound($"No capture {id}: captures live in the web process's memory and are gone after it restarts. Start a new one.")
+            : Results.Stream(stream => capture.WritePcapAsync(stream, CancellationToken.None), "application/vnd.tcpdump.pcap", capture.FileName);
+    }
+
+    private async Task RunAsync(LiveCapture capture)
+    {
+        try
+        {
+            await capture.RunAsync(source, _stopping.Token).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A capture's failure must not take the process down; it is logged and shown on the capture.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            logger.LogError(error, "Capture {Id} on {Lab} {Element} {Interface} failed", capture.Id, capture.Lab, capture.Request.Element, capture.Request.Interface);
+        }
+    }
+
+    private void Prune(string lab)
+    {
+        foreach (var old in ForLab(lab).Where(c => c.Status is CaptureStatus.Stopped or CaptureStatus.Failed).Skip(KeptPerLab))
+        {
+            _captures.TryRemove(old.Id, out _);
+        }
+    }
+}

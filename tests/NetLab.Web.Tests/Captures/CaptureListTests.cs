@@ -1,0 +1,124 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using NetLab.Agent.Contracts;
+using NetLab.Web.Components.Controls;
+using NetLab.Web.Tests.Components;
+using static NetLab.Web.Tests.Live.LiveEvents;
+
+namespace NetLab.Web.Tests.Captures;
+
+/// <summary>The capture control: interfaces to choose, start and stop, the newest frames live, the pcap link.</summary>
+public sealed class CaptureListTests : IAsyncDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
+    private readonly WebTestContext _context = new();
+
+    public CaptureListTests() =>
+        _context.LabEvents.State = new LabState(DemoLab, [
+            new NamespaceState("h1", "nl-demo.h1", [Interface("lo", 1), Interface("eth0", 2)]),
+            new NamespaceState("sw1", "nl-demo.sw1", [Interface("p1", 3)]),
+        ]);
+
+    private static CancellationToken Cancel => Xunit.TestContext.Current.CancellationToken;
+
+    public ValueTask DisposeAsync() => _context.DisposeAsync();
+
+    [Fact]
+    public void Every_interface_of_the_lab_can_be_chosen_and_start_waits_for_a_choice()
+    {
+        var list = _context.Bunit.Render<CaptureList>(p => p.Add(c => c.Lab, DemoLab));
+
+        list.WaitForAssertion(() => Assert.Equal(["", "h1/lo", "h1/eth0", "sw1/p1"], list.FindAll("select.capture-target option").Select(o => o.GetAttribute("value"))), Patience);
+        Assert.True(list.Find(".capture-start").HasAttribute("disabled"));
+        Assert.True(list.Find(".capture-stop").HasAttribute("disabled"));
+        Assert.Empty(list.FindAll(".capture-download"));
+    }
+
+    [Fact]
+    public async Task Started_capture_lists_frames_live_in_a_bounded_window_and_stops()
+    {
+        var list = _context.Bunit.Render<CaptureList>(p => p
+            .Add(c => c.Lab, DemoLab)
+            .Add(c => c.Window, 3)
+            .Add(c => c.Throttle, TimeSpan.FromMilliseconds(10)));
+        list.WaitForAssertion(() => Assert.Equal(4, list.FindAll("select.capture-target option").Count), Patience);
+
+        list.Find("select.capture-target").Change("sw1/p1");
+        list.Find(".capture-start").Click();
+
+        var (lab, request) = Assert.Single(_context.CaptureSource.Requests);
+        Assert.Equal((DemoLab, new CaptureRequest("sw1", "p1")), (lab, request));
+        var capture = Assert.Single(_context.Captures.ForLab(DemoLab));
+        Assert.Equal($"/captures/{capture.Id}.pcap", list.Find(".capture-download").GetAttribute("href"));
+
+        await _context.CaptureSource.Stream.Writer.WriteAsync(new CaptureStreamItem(Started: request), Cancel);
+        for (var i = 1; i <= 5; i++)
+        {
+            await _context.CaptureSource.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeCaptureSource.Echo(i, outgoing: i % 2 == 1)), Cancel);
+        }
+
+        list.WaitForAssertion(() => Assert.Equal(["3", "4", "5"], list.FindAll("tr.capture-frame").Select(r => r.GetAttribute("data-number"))), Patience);
+        Assert.Contains("IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id 32379, seq 1", list.Find("tr.capture-frame[data-number='4'] .capture-summary").TextContent, StringComparison.Ordinal);
+        Assert.Contains("in", list.Find("tr.capture-frame[data-number='4']").TextContent, StringComparison.Ordinal);
+        list.WaitForAssertion(() => Assert.Equal("capturing on sw1 p1: 5 frames", list.Find(".capture-status").TextContent), Patience);
+        Assert.True(list.Find(".capture-start").HasAttribute("disabled"));
+
+        list.Find(".capture-stop").Click();
+
+        await _context.CaptureSource.Cancelled.Task.WaitAsync(Patience, Cancel);
+        list.WaitForAssertion(() => Assert.Equal("stopped: 5 frames", list.Find(".capture-status").TextContent), Patience);
+        Assert.Equal(5, capture.Frames.Count);
+    }
+
+    [Fact]
+    public async Task A_capture_that_fails_shows_the_agents_reason()
+    {
+        var list = _context.Bunit.Render<CaptureList>(p => p.Add(c => c.Lab, DemoLab).Add(c => c.Throttle, TimeSpan.FromMilliseconds(10)));
+        list.WaitForAssertion(() => Assert.Equal(4, list.FindAll("select.capture-target option").Count), Patience);
+        list.Find("select.capture-target").Change("h1/eth0");
+        list.Find(".capture-start").Click();
+
+        await _context.CaptureSource.Stream.Writer.WriteAsync(new CaptureStreamItem(Error: new AgentError("kernel-error", "The kernel refused: read a frame from eth0: ENODEV.")), Cancel);
+
+        list.WaitForAssertion(() => Assert.Contains("ENODEV", list.Find(".capture-problem").TextContent, StringComparison.Ordinal), Patience);
+        Assert.False(list.Find(".capture-start").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void A_lab_the_kernel_does_not_hold_says_to_apply_it()
+    {
+        _context.LabEvents.State = null;
+        var list = _context.Bunit.Render<CaptureList>(p => p.Add(c => c.Lab, DemoLab));
+        list.WaitForAssertion(() => Assert.Contains("apply it to capture", list.Find(".capture-problem").TextContent, StringComparison.Ordinal), Patience);
+    }
+
+    [Fact]
+    public async Task Without_an_agent_the_list_says_so_instead_of_breaking_the_page()
+    {
+        await using var context = new WebTestContext(services => services.AddSingleton<NetLab.Web.Model.ILabEventSource>(new UnreachableAgent()));
+        var rendered = context.Bunit.Render<CaptureList>(p => p.Add(c => c.Lab, DemoLab));
+        rendered.WaitForAssertion(() => Assert.Contains("Cannot list the lab's interfaces: no NetLab agent", rendered.Find(".capture-problem").TextContent, StringComparison.Ordinal), Patience);
+    }
+
+    [Fact]
+    public async Task A_page_opened_again_shows_the_labs_newest_capture()
+    {
+        var capture = _context.Captures.Start(DemoLab, new CaptureRequest("h1", "eth0"));
+        await _context.CaptureSource.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeCaptureSource.Echo(1)), Cancel);
+        Assert.True(SpinWait.SpinUntil(() => capture.Count == 1, Patience));
+
+        var list = _context.Bunit.Render<CaptureList>(p => p.Add(c => c.Lab, DemoLab));
+
+        list.WaitForAssertion(() => Assert.Single(list.FindAll("tr.capture-frame")), Patience);
+        Assert.Equal("h1/eth0", list.Find("select.capture-target").GetAttribute("value"));
+        capture.Stop();
+    }
+
+    private sealed class UnreachableAgent : NetLab.Web.Model.ILabEventSource
+    {
+        public IAsyncEnumerable<LabEvent> WatchAsync(string lab, CancellationToken cancellationToken) => AsyncEnumerable.Empty<LabEvent>();
+
+        public Task<LabState?> ReadStateAsync(string lab, CancellationToken cancellationToken) =>
+            throw new NetLab.Agent.Client.AgentUnavailableException("/run/netlab/agent.sock", "no NetLab agent at /run/netlab/agent.sock: start it with `sudo netlab agent`");
+    }
+}
