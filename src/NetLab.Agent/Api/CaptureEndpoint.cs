@@ -15,7 +15,7 @@ internal static class CaptureEndpoint
         CaptureRequest? request;
         try
         {
-            request = await JsonSerializer.DeserializeAsync<CaptureRequest>(context.Request.Body, AgentJson.Options, context.RequestAborted).ConfigureAwait(false);
+            request = await AgentJson.DeserializeAsync<CaptureRequest>(context.Request.Body, context.RequestAborted).ConfigureAwait(false);
         }
         catch (JsonException error)
         {
@@ -70,7 +70,7 @@ internal static class CaptureEndpoint
             {
                 // Headers are gone: the error becomes the stream's last line, which the client reads as the capture's end.
                 loggers.CreateLogger(typeof(CaptureEndpoint)).LogError(error, "The capture on lab {Lab} failed", name);
-                var line = JsonSerializer.SerializeToUtf8Bytes(new CaptureStreamItem(Error: AgentErrors.FromException(error).Error), AgentJson.Options);
+                var line = AgentJson.SerializeToUtf8Bytes(new CaptureStreamItem(Error: AgentErrors.FromException(error).Error));
                 await context.Response.Body.WriteAsync(line, CancellationToken.None).ConfigureAwait(false);
                 await context.Response.Body.WriteAsync("\n"u8.ToArray(), CancellationToken.None).ConfigureAwait(false);
                 await context.Response.Body.FlushAsync(CancellationToken.None).ConfigureAwait(false);

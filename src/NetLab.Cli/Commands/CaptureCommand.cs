@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using NetLab.Agent.Contracts;
 using NetLab.Cli.Backends;
 using NetLab.Core.Packets;
@@ -62,7 +61,7 @@ internal static class CaptureCommand
 
                         if (context.Json)
                         {
-                            await context.Output.WriteLineAsync(JsonSerializer.Serialize(item, AgentJson.Options)).ConfigureAwait(false);
+                            await context.Output.WriteLineAsync(AgentJson.Serialize(item)).ConfigureAwait(false);
                         }
 
                         if (item.Frame is { } frame)
