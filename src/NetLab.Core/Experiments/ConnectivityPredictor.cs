@@ -164,6 +164,26 @@ public sealed class ConnectivityPredictor
             }
         }
 
+        foreach (var end in new[] { sender, answerer })
+        {
+            if (PassthruChildOf(end) is { } child)
+            {
+                return (ConnectivityRules.MacvlanPassthruParent,
+                    $"{Name(child)} is the passthru child of {Name(end)}: every frame {end.Name} receives goes to {child.Name}, so {end.Name}'s own addresses never see a frame.",
+                    $"put the address on {child.Name} itself, or use another mode than passthru.");
+            }
+        }
+
+        foreach (var (end, other, otherPath) in new[] { (answerer, sender, senderPath), (sender, answerer, answererPath) })
+        {
+            if (end.Macvlan is { Mode: MacvlanMode.Source } source && !SourceAllows(source, otherPath))
+            {
+                return (ConnectivityRules.MacvlanSourceFiltered,
+                    $"{Name(end)} is a source-mode child: it takes only frames from the MACs in its sourceMacs, and {Name(other)}'s MAC is not one of them (frames must pass both ways).",
+                    $"give {other.Name} a fixed mac and list it in sourceMacs at {_devices.PathOf(end)}.");
+            }
+        }
+
         var common = senderPath.FirstOrDefault(answererPath.Contains);
         return common is null
             ? AcrossTheWire(sender, answerer, senderPath, answererPath)
@@ -191,13 +211,6 @@ public sealed class ConnectivityPredictor
             var child = (senderBranch ?? answererBranch)!;
             var childInitiates = senderBranch is not null;
             var mode = child.Macvlan!.Mode;
-            if (mode == MacvlanMode.Passthru)
-            {
-                return (ConnectivityRules.MacvlanPassthruParent,
-                    $"{Name(child)} is the passthru child of {Name(lower)}: every frame {lower.Name} receives goes to {child.Name}, so {lower.Name}'s own addresses never see a frame.",
-                    $"put the address on {child.Name} itself, or use another mode than passthru.");
-            }
-
             if (reflector is null)
             {
                 return (ConnectivityRules.MacvlanParentNoHairpin,
@@ -208,7 +221,7 @@ public sealed class ConnectivityPredictor
             if (mode == MacvlanMode.Private && childInitiates)
             {
                 return (ConnectivityRules.MacvlanPrivateToParent,
-                    $"{Name(child)} is in private mode: {reflector} reflects its ARP request back, but the kernel hands a private child's reflected broadcast only back to that child, so {lower.Name} never sees it (the other way round works).",
+                    $"{Name(child)} is in private mode: {reflector} reflects its ARP request back, but the kernel hands a private child's reflected broadcast only back to that child, so {lower.Name} never sees it. The other way round works, and a ping from {lower.Name} to {child.Name} teaches {child.Name} {lower.Name}'s MAC, after which this ping works too until the neighbour entry expires.",
                     $"use mode vepa or bridge for {child.Name} (mode at {_devices.PathOf(child)}).");
             }
 
@@ -277,13 +290,6 @@ public sealed class ConnectivityPredictor
             return TagMismatch(sender, answerer, senderTags, answererTags);
         }
 
-        if (answerer.Macvlan is { Mode: MacvlanMode.Source } source && !SourceAllows(source, senderPath))
-        {
-            return (ConnectivityRules.MacvlanSourceFiltered,
-                $"{Name(answerer)} is a source-mode child: it takes only frames from the MACs in its sourceMacs, and {Name(sender)}'s MAC is not one of them.",
-                $"give {sender.Name} a fixed mac and list it in sourceMacs at {_devices.PathOf(answerer)}.");
-        }
-
         var tags = senderTags.Length == 0 ? "" : $", with the same tag ({senderTags}) on both ends";
         return (ConnectivityRules.Connected, $"{Name(sender)} and {Name(answerer)} are joined {Via(senderRoot, answererRoot)}{tags}.", null);
     }
@@ -324,6 +330,10 @@ public sealed class ConnectivityPredictor
 
         return path;
     }
+
+    /// <summary>The passthru child made on this device, if any: it takes every frame the device receives.</summary>
+    private LabDevice? PassthruChildOf(LabDevice device) =>
+        _devices.All.FirstOrDefault(d => d.Macvlan is { Mode: MacvlanMode.Passthru } && PathDown(d) is [_, var lower, ..] && lower == device);
 
     /// <summary>The switch port that sends a lower device's frames back to it (hairpin on), described, or null.</summary>
     private string? Reflector(LabDevice lower) =>

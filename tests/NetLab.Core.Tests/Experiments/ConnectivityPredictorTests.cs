@@ -275,6 +275,8 @@ public sealed class ConnectivityPredictorTests
             """);
 
         Assert.Equal("macvlan-passthru-parent", Pair(lab, "ns2", "100.0.0.1").Rule.Id);
+        Assert.Equal("macvlan-passthru-parent", Pair(lab, "h2", "100.0.0.1").Rule.Id);
+        Assert.Equal("macvlan-passthru-parent", Pair(lab, "h1", "100.0.0.9").Rule.Id);
         Assert.Equal("connected", Pair(lab, "ns2", "100.0.0.9").Rule.Id);
         Assert.Equal("connected", Pair(lab, "h2", "100.0.0.2").Rule.Id);
     }
@@ -292,6 +294,7 @@ public sealed class ConnectivityPredictorTests
 
         Assert.Equal("macvlan-source-filtered", filtered.Rule.Id);
         Assert.Equal("connected", allowed.Rule.Id);
+        Assert.Equal("macvlan-source-filtered", Pair(With("\"02:00:00:00:00:77\""), "ns2", "10.0.0.2").Rule.Id);
     }
 
     [Theory]
