@@ -56,6 +56,19 @@ public sealed class LabConnectivityTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Predictions_come_from_the_applied_revision_when_the_current_one_differs()
+    {
+        var lab = (await _context.Store.CreateAsync(LabStore.LocalUserId, ProbeReports.BridgeYaml)).Value!;
+        await _context.Store.MarkAppliedAsync(LabStore.LocalUserId, lab.Id, 1);
+        await _context.Store.SaveRevisionAsync(LabStore.LocalUserId, lab.Id, ProbeReports.BridgeYaml.Replace("mode: bridge", "mode: private", StringComparison.Ordinal));
+
+        var page = _context.Bunit.Render<Lab>(p => p.Add(l => l.LabId, lab.Id));
+
+        Assert.Equal("Predictions of revision 1, the applied one.", page.Find(".connectivity-source").TextContent);
+        Assert.Equal("✓", page.Find("td[data-from='ns2'][data-address='100.0.0.3'] .matrix-predicted").TextContent);
+    }
+
+    [Fact]
     public async Task A_lab_made_from_a_template_shows_its_guide_on_the_lab_page()
     {
         var page = await OpenBridgeLabAsync();

@@ -21,6 +21,10 @@ public sealed partial class LabConnectivity : IDisposable
     [Parameter, EditorRequired]
     public string Yaml { get; set; } = "";
 
+    /// <summary>Which revision the predictions come from, in words.</summary>
+    [Parameter]
+    public string Source { get; set; } = "";
+
     private ConnectivityMatrixModel Model { get; set; } = ConnectivityMatrixModel.Empty;
 
     private ProbeReport? Report { get; set; }

@@ -1,8 +1,9 @@
+using NetLab.Agent.Tests.Engine;
 using NetLab.Core.Experiments;
 using NetLab.Core.Labs;
 using static NetLab.Agent.Tests.Engine.EngineLab;
 
-namespace NetLab.Agent.Tests.Engine;
+namespace NetLab.Agent.Tests.Experiments;
 
 /// <summary>
 /// The connectivity predictor against the real kernel: each lab is applied by the engine and every pair the predictor
@@ -145,7 +146,7 @@ public sealed class PredictionKernelTests
         {
             if (!probe.KernelCanCreateVlan())
             {
-                Assert.Skip("This kernel lacks 802.1Q vlan; the second kernel (user-mode Linux, EngineOnUserModeLinuxTests) runs this test with 8021q.");
+                Assert.Skip("This kernel lacks 802.1Q vlan; the second kernel (user-mode Linux) runs this test with 8021q (PredictionsOnUserModeLinuxTests).");
             }
         }
 
