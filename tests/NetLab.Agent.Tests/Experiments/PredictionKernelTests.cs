@@ -43,26 +43,7 @@ public sealed class PredictionKernelTests
         ["private-hairpin"] = SiblingLab("private-hairpin", "private", "bridge", hairpin: true),
         ["mixed-no-hairpin"] = SiblingLab("mixed-no-hairpin", "vepa", "bridge", hairpin: false),
         ["parent-down"] = SiblingLab("parent-down", "bridge", "bridge", hairpin: false, nicUp: false),
-        ["passthru-parent"] = """
-            name: passthru-parent
-            switches:
-              sw1:
-                ports:
-                  p1: { hairpin: true }
-                  p2: {}
-            hosts:
-              h1:
-                nics:
-                  eth0: { switch: sw1, port: p1, addresses: [100.0.0.1/24] }
-              h2:
-                loopback: up
-                nics:
-                  eth0: { switch: sw1, port: p2, addresses: [100.0.0.9/24] }
-            namespaces:
-              ns2:
-                interfaces:
-                  macvlan2: { kind: macvlan, parent: h1/eth0, mode: passthru, addresses: [100.0.0.2/24] }
-            """,
+        ["passthru-parent"] = RuleLabs.PassthruParent,
         ["switches"] = """
             name: switches
             switches:
@@ -88,17 +69,7 @@ public sealed class PredictionKernelTests
                 nics:
                   eth0: { switch: sw2, port: p4, addresses: [10.0.0.4/24], up: false }
             """,
-        ["carrier"] = """
-            name: carrier
-            namespaces:
-              a:
-                interfaces:
-                  va: { kind: veth, peer: b/vb, addresses: [10.0.0.1/24] }
-              b:
-                interfaces:
-                  vb: { kind: veth, peer: a/va, up: false, master: br0 }
-                  br0: { kind: bridge, addresses: [10.0.0.2/24] }
-            """,
+        ["carrier"] = RuleLabs.Carrier,
         ["source-mode"] = """
             name: source-mode
             switches:

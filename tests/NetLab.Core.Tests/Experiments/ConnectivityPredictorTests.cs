@@ -166,17 +166,7 @@ public sealed class ConnectivityPredictorTests
     [Fact]
     public void A_veth_whose_other_end_is_down_has_no_carrier()
     {
-        var lab = Parse("""
-            name: carrier
-            namespaces:
-              a:
-                interfaces:
-                  va: { kind: veth, peer: b/vb, addresses: [10.0.0.1/24] }
-              b:
-                interfaces:
-                  vb: { kind: veth, peer: a/va, up: false, master: br0 }
-                  br0: { kind: bridge, addresses: [10.0.0.2/24] }
-            """);
+        var lab = Parse(RuleLabs.Carrier);
 
         var prediction = Pair(lab, "a", "10.0.0.2");
 
@@ -254,25 +244,7 @@ public sealed class ConnectivityPredictorTests
     [Fact]
     public void A_passthru_child_takes_every_frame_of_its_parent()
     {
-        var lab = Parse("""
-            name: passthru
-            switches:
-              sw1:
-                ports:
-                  p1: { hairpin: true }
-                  p2: {}
-            hosts:
-              h1:
-                nics:
-                  eth0: { switch: sw1, port: p1, addresses: [100.0.0.1/24] }
-              h2:
-                nics:
-                  eth0: { switch: sw1, port: p2, addresses: [100.0.0.9/24] }
-            namespaces:
-              ns2:
-                interfaces:
-                  macvlan2: { kind: macvlan, parent: h1/eth0, mode: passthru, addresses: [100.0.0.2/24] }
-            """);
+        var lab = Parse(RuleLabs.PassthruParent);
 
         Assert.Equal("macvlan-passthru-parent", Pair(lab, "ns2", "100.0.0.1").Rule.Id);
         Assert.Equal("macvlan-passthru-parent", Pair(lab, "h2", "100.0.0.1").Rule.Id);
