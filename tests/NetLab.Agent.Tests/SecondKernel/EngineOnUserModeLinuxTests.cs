@@ -29,8 +29,6 @@ public sealed class EngineOnUserModeLinuxTests
             Assert.True(tests.Count >= 15, $"expected the engine suite, found {tests.Count} tests");
             var vlan = Assert.Single(tests, t => ((string?)t.Attribute("method"))?.StartsWith("Vlan_888", StringComparison.Ordinal) == true);
             Assert.Equal("Pass", (string?)vlan.Attribute("result"));
-            var predictedVlan = Assert.Single(tests, t => ((string?)t.Attribute("method"))?.StartsWith("The_vlan_888_lab_and_a_mismatched_id", StringComparison.Ordinal) == true);
-            Assert.Equal("Pass", (string?)predictedVlan.Attribute("result"));
         }
         finally
         {
