@@ -24,6 +24,9 @@ public interface ILabRunner
 
     /// <summary>Removes the lab's kernel objects; progress as for <see cref="ApplyAsync"/>.</summary>
     Task<RunnerOutcome<ApplyResult>> DestroyAsync(string labName, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default);
+
+    /// <summary>The connectivity check of an applied lab (by its kernel name): every namespace to every address.</summary>
+    Task<RunnerOutcome<ProbeReport>> ProbeAsync(string labName, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Either the agent's answer, or why there is none (and the lab's problems when it was invalid).</summary>
@@ -47,6 +50,9 @@ public sealed class LabRunner(AgentClient agent) : ILabRunner
 
     public Task<RunnerOutcome<ApplyResult>> DestroyAsync(string labName, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default) =>
         RunAsync(() => ResultOfAsync(agent.DestroyAsync(labName, cancellationToken), onProgress));
+
+    public Task<RunnerOutcome<ProbeReport>> ProbeAsync(string labName, CancellationToken cancellationToken = default) =>
+        RunAsync(() => agent.ProbeAsync(labName, new ProbeRequest(), cancellationToken));
 
     /// <summary>What to tell the user when no agent answers at <paramref name="socketPath"/>.</summary>
     public static string UnavailableMessage(string socketPath, Exception error) =>

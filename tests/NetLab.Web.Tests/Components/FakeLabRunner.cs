@@ -28,6 +28,9 @@ public sealed class FakeLabRunner : ILabRunner
 
     public TaskCompletionSource<RunnerOutcome<ApplyResult>> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>What a connectivity check answers; pending until a test completes it, so the progress indicator can be seen.</summary>
+    public TaskCompletionSource<RunnerOutcome<ProbeReport>> ProbeOutcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public static OperationProgress ProgressOf(int index, OperationStatus status, double milliseconds = 0.5, string? error = null) =>
         new(index, Operations.Count, Operations[index], status, milliseconds, error);
 
@@ -50,6 +53,12 @@ public sealed class FakeLabRunner : ILabRunner
     {
         Calls.Enqueue($"destroy {labName}");
         return RunAsync(onProgress);
+    }
+
+    public Task<RunnerOutcome<ProbeReport>> ProbeAsync(string labName, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue($"probe {labName}");
+        return ProbeOutcome.Task;
     }
 
     private async Task<RunnerOutcome<ApplyResult>> RunAsync(Action<OperationProgress> onProgress)
