@@ -11,7 +11,7 @@ namespace NetLab.Web.Model.Runs;
 /// not to the page that started it: closing the browser does not stop it, and a page can find it again by its id.
 /// </summary>
 public sealed partial class ExperimentRunner(
-    RunStore store, ILabRunner runner, ILabEventSource events, IExperimentAgent agent, TimeProvider time, ILogger<ExperimentRunner> logger)
+    RunStore store, LabStore labs, ILabRunner runner, ILabEventSource events, IExperimentAgent agent, TimeProvider time, ILogger<ExperimentRunner> logger)
 {
     private readonly ConcurrentDictionary<long, ExperimentRun> _active = new();
 
@@ -40,7 +40,7 @@ public sealed partial class ExperimentRunner(
         {
             try
             {
-                await RunAsync(run, recorder, revision.Yaml, kernelLab, options).ConfigureAwait(false);
+                await RunAsync(run, recorder, revision, kernelLab, options).ConfigureAwait(false);
             }
             finally
             {
@@ -52,8 +52,9 @@ public sealed partial class ExperimentRunner(
         return run;
     }
 
-    private async Task RunAsync(ExperimentRun run, RunRecorder recorder, string yaml, string kernelLab, ExperimentOptions options)
+    private async Task RunAsync(ExperimentRun run, RunRecorder recorder, LabRevision revision, string kernelLab, ExperimentOptions options)
     {
+        var yaml = revision.Yaml;
         using var watching = new CancellationTokenSource();
         using var capturing = new CancellationTokenSource();
         var watch = WatchAsync(recorder, kernelLab, watching.Token);
@@ -78,6 +79,9 @@ public sealed partial class ExperimentRunner(
                 summary = $"Apply failed: {result.Failure?.Message ?? "the agent gave no reason"}" + (result.RolledBack ? " (rolled back)" : "");
                 return;
             }
+
+            // As the Apply button does: the lab page shows which revision the kernel holds.
+            await labs.MarkAppliedAsync(run.Run.OwnerId, revision.LabId, revision.Number).ConfigureAwait(false);
 
             run.SetPhase(ExperimentPhase.WaitingForState);
             if (!await WaitUntilAsync(() => run.HasSnapshotsOf(Elements(yaml)), options.SnapshotWait).ConfigureAwait(false))
