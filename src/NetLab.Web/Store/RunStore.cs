@@ -13,8 +13,6 @@ public sealed class RunStore(SqliteDatabase database, TimeProvider time)
         "r.id AS Id, r.owner_id AS OwnerId, r.lab_id AS LabId, l.name AS LabName, r.revision AS Revision, r.kernel_lab AS KernelLab, " +
         "r.title AS Title, r.notes AS Notes, r.status AS Status, r.started_ms AS StartedMs, r.ended_ms AS EndedMs, r.imported_from AS ImportedFrom";
 
-    // A list needs no YAML; Dapper maps rows through the record's constructor, so the column is always there.
-    private const string NoYaml = ", '' AS Yaml";
 
     private const string RunFrom = "FROM runs r JOIN labs l ON l.id = r.lab_id";
 
@@ -44,7 +42,7 @@ public sealed class RunStore(SqliteDatabase database, TimeProvider time)
         var text = string.IsNullOrWhiteSpace(search.Text) ? null : $"%{EscapeLike(search.Text.Trim())}%";
         using var connection = database.Open();
         var rows = await connection.QueryAsync<RunRow>(
-            $"SELECT {RunColumns}{NoYaml} {RunFrom} WHERE r.owner_id = @ownerId AND r.lab_id = @labId " +
+            $"SELECT {RunColumns} {RunFrom} WHERE r.owner_id = @ownerId AND r.lab_id = @labId " +
             "AND (@text IS NULL OR r.title LIKE @text ESCAPE '\\' OR r.notes LIKE @text ESCAPE '\\') " +
             "AND (@status IS NULL OR r.status = @status) " +
             "AND (@from IS NULL OR r.started_ms >= @from) AND (@to IS NULL OR r.started_ms <= @to) " +
@@ -207,23 +205,76 @@ public sealed class RunStore(SqliteDatabase database, TimeProvider time)
 
     private static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 
-    private sealed record RunRow(
-        long Id, long OwnerId, long LabId, string LabName, long Revision, string KernelLab, string Title, string Notes, string Status,
-        long StartedMs, long? EndedMs, string? ImportedFrom, string Yaml)
+    // Classes with setters, not positional records: Dapper matches a constructor by column types, which SQLite
+    // reports as BLOB for an empty result or a NULL expression.
+    private sealed class RunRow
     {
+        public long Id { get; init; }
+
+        public long OwnerId { get; init; }
+
+        public long LabId { get; init; }
+
+        public string LabName { get; init; } = "";
+
+        public long Revision { get; init; }
+
+        public string KernelLab { get; init; } = "";
+
+        public string Title { get; init; } = "";
+
+        public string Notes { get; init; } = "";
+
+        public string Status { get; init; } = "";
+
+        public long StartedMs { get; init; }
+
+        public long? EndedMs { get; init; }
+
+        public string? ImportedFrom { get; init; }
+
+        public string Yaml { get; init; } = "";
+
         public RunSummary ToSummary() => new(
             Id, OwnerId, LabId, LabName, (int)Revision, KernelLab, Title, Notes, ParseStatus(Status), FromMs(StartedMs),
             EndedMs is { } ended ? FromMs(ended) : null, ImportedFrom);
     }
 
-    private sealed record CaptureRow(long RunId, long Number, string Element, string Interface, long SnapLength, long StartedMs, long? EndedMs, long FrameCount)
+    private sealed class CaptureRow
     {
+        public long RunId { get; init; }
+
+        public long Number { get; init; }
+
+        public string Element { get; init; } = "";
+
+        public string Interface { get; init; } = "";
+
+        public long SnapLength { get; init; }
+
+        public long StartedMs { get; init; }
+
+        public long? EndedMs { get; init; }
+
+        public long FrameCount { get; init; }
+
         public RunCapture ToCapture() => new(
             RunId, (int)Number, Element, Interface, (int)SnapLength, FromMs(StartedMs), EndedMs is { } ended ? FromMs(ended) : null,
             (int)FrameCount);
     }
 
-    private sealed record FrameRow(long Number, long AtUs, long OriginalLength, long Outgoing, byte[] Data);
+    private sealed class FrameRow
+    {
+        public long Number { get; init; }
+
+        public long AtUs { get; init; }
+
+        public long OriginalLength { get; init; }
+
+        public long Outgoing { get; init; }
+
+        public byte[] Data { get; init; } = [];
+    }
 }
 
 /// <summary>Formatting shared by run pages and exports.</summary>

@@ -41,7 +41,7 @@ public sealed partial class Run : IDisposable
 
     protected override async Task OnParametersSetAsync()
     {
-        Replay = await LoadAsync(Store, User.Id, RunId);
+        Replay = await RunReplay.LoadAsync(Store, User.Id, RunId);
         if (Replay is null)
         {
             return;
@@ -53,14 +53,6 @@ public sealed partial class Run : IDisposable
             StillRunning = true;
             _ = ReloadWhenDoneAsync(active);
         }
-    }
-
-    /// <summary>Everything the page shows of a run, read once: the replay then needs no database.</summary>
-    public static async Task<RunReplay?> LoadAsync(RunStore store, long ownerId, long runId)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        var run = await store.GetRunAsync(ownerId, runId);
-        return run is null ? null : new RunReplay(run, await store.GetEntriesAsync(ownerId, runId), await store.GetCapturesAsync(ownerId, runId));
     }
 
     public void Dispose()
@@ -96,7 +88,7 @@ public sealed partial class Run : IDisposable
         await InvokeAsync(async () =>
         {
             StillRunning = false;
-            Replay = await LoadAsync(Store, User.Id, RunId);
+            Replay = await RunReplay.LoadAsync(Store, User.Id, RunId);
             if (Replay is not null)
             {
                 SeekTo(Replay.DurationMilliseconds);

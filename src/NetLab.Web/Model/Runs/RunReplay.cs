@@ -37,6 +37,16 @@ public sealed class RunReplay
 
     public RunDetails Run { get; }
 
+    /// <summary>Everything a replay shows of a run, read once: from then on it needs no database. Null when there is no such run of the owner.</summary>
+    public static async Task<RunReplay?> LoadAsync(RunStore store, long ownerId, long runId)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var run = await store.GetRunAsync(ownerId, runId).ConfigureAwait(false);
+        return run is null
+            ? null
+            : new RunReplay(run, await store.GetEntriesAsync(ownerId, runId).ConfigureAwait(false), await store.GetCapturesAsync(ownerId, runId).ConfigureAwait(false));
+    }
+
     public IReadOnlyList<RunEntry> Entries => _entries;
 
     public IReadOnlyList<RunCapture> Captures { get; }
