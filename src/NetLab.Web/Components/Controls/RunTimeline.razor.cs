@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using NetLab.Web.Model.Runs;
-using NetLab.Web.Store;
 
 namespace NetLab.Web.Components.Controls;
 
@@ -18,7 +17,6 @@ public sealed partial class RunTimeline : IDisposable
     internal static readonly double[] Speeds = [0.25, 1, 2, 5, 10, 50];
 
     private ITimer? _player;
-    private RunReplay? _markersOf;
 
     [Inject]
     private TimeProvider Time { get; set; } = default!;
@@ -33,49 +31,15 @@ public sealed partial class RunTimeline : IDisposable
     [Parameter]
     public EventCallback<long> PositionChanged { get; set; }
 
-    private IReadOnlyList<TimelineMarker> Markers { get; set; } = [];
-
     private bool Playing => _player is not null;
 
     private double Speed { get; set; } = 1;
-
-    protected override void OnParametersSet()
-    {
-        if (!ReferenceEquals(_markersOf, Replay))
-        {
-            _markersOf = Replay;
-            Markers = Replay.Markers();
-        }
-    }
 
     public void Dispose() => StopPlaying();
 
     internal static string TimeText(long milliseconds) => $"{milliseconds / 1000.0:0.000} s";
 
-    private static string KindClass(RunEntryKind kind) => RunRecorder.KindText(kind).ToLowerInvariant();
-
     private double Percent(long offset) => Replay.DurationMilliseconds == 0 ? 0 : 100.0 * offset / Replay.DurationMilliseconds;
-
-    private string MarkerStyle(TimelineMarker marker) => string.Create(CultureInfo.InvariantCulture,
-        $"position: absolute; left: calc({Percent(marker.OffsetMilliseconds):0.###}% - 3px); top: {Row(marker.Kind)}px; width: 6px; height: 6px; border-radius: 3px; cursor: pointer; background: {Colour(marker.Kind)};");
-
-    // One row per family, so that a probe among a thousand events stays visible.
-    private static int Row(RunEntryKind kind) => kind switch
-    {
-        RunEntryKind.Operation or RunEntryKind.Applied => 0,
-        RunEntryKind.Event => 8,
-        _ => 16,
-    };
-
-    private static string Colour(RunEntryKind kind) => kind switch
-    {
-        RunEntryKind.Operation => "var(--mud-palette-primary)",
-        RunEntryKind.Applied => "var(--mud-palette-success)",
-        RunEntryKind.Event => "var(--mud-palette-info)",
-        RunEntryKind.Probe => "var(--mud-palette-secondary)",
-        RunEntryKind.CaptureStarted or RunEntryKind.CaptureEnded => "var(--mud-palette-warning)",
-        _ => "var(--mud-palette-text-secondary)",
-    };
 
     private Task OnScrub(ChangeEventArgs change) =>
         long.TryParse(change.Value?.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var position) ? SeekAsync(position) : Task.CompletedTask;
