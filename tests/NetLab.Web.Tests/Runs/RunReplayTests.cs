@@ -100,4 +100,30 @@ public sealed class RunReplayTests : IDisposable
         Assert.Single(coarse, m => m.Kind == RunEntryKind.Probe);
         Assert.Equal(replay.Entries.Count, replay.Markers(buckets: 1000).Sum(m => m.Count));
     }
+
+    [Fact]
+    public void Before_a_snapshot_the_links_the_apply_made_show_as_its_operations_left_them()
+    {
+        var start = RunFixtures.Start;
+        RunEntry Operation(long sequence, int index, string kind, string source, NetLab.Agent.Contracts.OperationStatus status = NetLab.Agent.Contracts.OperationStatus.Done) =>
+            new(sequence, start.AddMilliseconds(10 * sequence), RunEntryKind.Operation,
+                Operation: new NetLab.Agent.Contracts.OperationProgress(index, 4, new NetLab.Agent.Contracts.PlannedOperation(index, kind, source, "nl-lab.ns2", "ip ..."), status, 0.1));
+        var entries = new List<RunEntry>
+        {
+            Operation(1, 0, "CreateNamespace", "namespaces.ns2"),
+            Operation(2, 1, "CreateLink", "namespaces.ns2.interfaces.macvlan2"),
+            Operation(3, 2, "SetLinkUp", "namespaces.ns2.interfaces.macvlan2", NetLab.Agent.Contracts.OperationStatus.Started),
+            Operation(4, 2, "SetLinkUp", "namespaces.ns2.interfaces.macvlan2"),
+            new(5, start.AddMilliseconds(50), RunEntryKind.Event, Event: Live.LiveEvents.Snapshot("ns2", Live.LiveEvents.Interface("macvlan2", 2))),
+        };
+        var summary = new RunSummary(1, 1, 1, "lab", 1, "lab", "", "", RunStatus.Succeeded, start, start.AddMilliseconds(50), null);
+        var replay = new RunReplay(new RunDetails(summary, "name: lab\n"), entries, []);
+
+        Assert.Empty(replay.At(10).AppliedLinks);
+        Assert.Equal([new AppliedLink("ns2", "macvlan2", Up: false)], replay.At(30).AppliedLinks);
+        Assert.Equal([new AppliedLink("ns2", "macvlan2", Up: true)], replay.At(40).AppliedLinks);
+        // Once the kernel's snapshot of ns2 is there, that is what shows.
+        Assert.Empty(replay.At(50).AppliedLinks);
+        Assert.Equal("up", replay.At(50).Namespaces.Single().Interfaces.Single().State.OperState);
+    }
 }

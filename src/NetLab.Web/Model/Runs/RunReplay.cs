@@ -13,6 +13,7 @@ public sealed class RunReplay
 {
     private readonly RunEntry[] _entries;
     private readonly long[] _offsets;
+    private readonly int[] _operations;
     private LiveLabState _state;
     private int _folded;
 
@@ -32,6 +33,7 @@ public sealed class RunReplay
         }
 
         _offsets = [.. _entries.Select(e => Math.Max(0, (long)(e.At - Start).TotalMilliseconds))];
+        _operations = [.. Enumerable.Range(0, _entries.Length).Where(i => _entries[i].Kind == RunEntryKind.Operation)];
         _state = new LiveLabState(run.Summary.KernelLab);
     }
 
@@ -79,8 +81,12 @@ public sealed class RunReplay
             }
         }
 
-        return new ReplayMoment(offsetMilliseconds, count, _state.Namespaces, _state.Problem, LastOf(count, RunEntryKind.Probe)?.Probe,
-            LastOf(count, RunEntryKind.Operation)?.Operation, LastOf(count, RunEntryKind.Applied)?.Applied, count > 0 ? _entries[count - 1] : null);
+        var namespaces = _state.Namespaces;
+        return new ReplayMoment(offsetMilliseconds, count, namespaces, _state.Problem, LastOf(count, RunEntryKind.Probe)?.Probe,
+            LastOf(count, RunEntryKind.Operation)?.Operation, LastOf(count, RunEntryKind.Applied)?.Applied, count > 0 ? _entries[count - 1] : null)
+        {
+            AppliedLinks = AppliedLinks(count, namespaces),
+        };
     }
 
     /// <summary>Where entry <paramref name="index"/> sits on the timeline, in milliseconds after the start.</summary>
@@ -130,6 +136,54 @@ public sealed class RunReplay
         _ => entry.Message ?? entry.Kind.ToString(),
     };
 
+    /// <summary>
+    /// Links the apply had made by the moment, in lab elements the kernel has sent no snapshot of yet: the agent's event
+    /// stream starts with a snapshot, so links made while it (re)subscribes are seen first already up. Read from the
+    /// operations' kinds and lab paths (`namespaces.ns2.interfaces.macvlan2`), not from the kernel, and shown as such.
+    /// </summary>
+    private IReadOnlyList<AppliedLink> AppliedLinks(int count, IReadOnlyList<LiveNamespace> observed)
+    {
+        var links = new List<AppliedLink>();
+        foreach (var index in _operations)
+        {
+            if (index >= count)
+            {
+                break;
+            }
+
+            if (_entries[index].Operation is not { Status: Agent.Contracts.OperationStatus.Done, Operation: { } operation })
+            {
+                continue;
+            }
+
+            var path = operation.Source.Split('.');
+            if (path.Length != 4 || observed.Any(n => n.Element == path[1]))
+            {
+                continue;
+            }
+
+            var (element, name) = (path[1], path[3]);
+            var known = links.FindIndex(l => l.Element == element && l.Interface == name);
+            switch (operation.Kind)
+            {
+                case "CreateLink" when known < 0:
+                    links.Add(new AppliedLink(element, name, Up: false));
+                    break;
+                case "SetLinkUp" when known >= 0:
+                    links[known] = links[known] with { Up = true };
+                    break;
+                case "SetLinkDown" when known >= 0:
+                    links[known] = links[known] with { Up = false };
+                    break;
+                case "DeleteLink" when known >= 0:
+                    links.RemoveAt(known);
+                    break;
+            }
+        }
+
+        return links;
+    }
+
     private static RunEntryKind MarkerKind(RunEntryKind kind) => kind == RunEntryKind.CaptureEnded ? RunEntryKind.CaptureStarted : kind;
 
     private RunEntry? LastOf(int count, RunEntryKind kind)
@@ -177,7 +231,14 @@ public sealed record ReplayMoment(
     ProbeReport? Probe,
     OperationProgress? LastOperation,
     ApplyResult? Applied,
-    RunEntry? LastEntry);
+    RunEntry? LastEntry)
+{
+    /// <summary>Links made by the apply so far in elements without a kernel snapshot yet (see <see cref="RunReplay"/>).</summary>
+    public IReadOnlyList<AppliedLink> AppliedLinks { get; init; } = [];
+}
+
+/// <summary>A link as the apply's operations left it: created (down) and, once its up operation ran, up.</summary>
+public sealed record AppliedLink(string Element, string Interface, bool Up);
 
 /// <summary>A mark on the timeline: the first entry of a group of <see cref="Count"/> of one kind close in time.</summary>
 public sealed record TimelineMarker(long OffsetMilliseconds, RunEntryKind Kind, int Count, string Label);
