@@ -17,6 +17,9 @@ public static class RunJson
     public static RunEntry Deserialize(string payload) =>
         JsonSerializer.Deserialize<RunEntry>(payload, Options) ?? throw new JsonException("A run entry's payload is null.");
 
+    public static RunEntry Deserialize(ReadOnlySpan<byte> utf8Payload) =>
+        JsonSerializer.Deserialize<RunEntry>(utf8Payload, Options) ?? throw new JsonException("A run entry's payload is null.");
+
     private static JsonSerializerOptions Create()
     {
         var options = new JsonSerializerOptions(AgentJson.Options);

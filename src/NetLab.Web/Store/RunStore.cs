@@ -82,7 +82,8 @@ public sealed class RunStore(SqliteDatabase database, TimeProvider time)
         using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            entries.Add(RunJson.Deserialize(reader.GetString(0)));
+            // The payload's UTF-8 bytes as SQLite holds them: no detour through a UTF-16 string.
+            entries.Add(RunJson.Deserialize(reader.GetFieldValue<byte[]>(0)));
         }
 
         return entries;
