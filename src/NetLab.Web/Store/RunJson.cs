@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NetLab.Agent.Contracts;
+using NetLab.Web.Model.Runs;
 
 namespace NetLab.Web.Store;
 
@@ -22,7 +23,10 @@ public static class RunJson
 
     private static JsonSerializerOptions Create()
     {
+        // The API's options (its enum converters, names, null handling), with the run's own types and enums added.
         var options = new JsonSerializerOptions(AgentJson.Options);
+        options.Converters.Add(new JsonStringEnumConverter<RunEntryKind>(JsonNamingPolicy.CamelCase));
+        options.Converters.Add(new JsonStringEnumConverter<RunStatus>(JsonNamingPolicy.CamelCase));
         options.TypeInfoResolverChain.Insert(0, RunJsonContext.Default);
         options.MakeReadOnly();
         return options;
@@ -31,4 +35,5 @@ public static class RunJson
 
 [JsonSerializable(typeof(RunEntry))]
 [JsonSerializable(typeof(List<RunEntry>))]
+[JsonSerializable(typeof(ArchivedRun))]
 internal sealed partial class RunJsonContext : JsonSerializerContext;
