@@ -142,7 +142,7 @@ internal static class AgentEndpoints
         LabDocument? document;
         try
         {
-            document = await JsonSerializer.DeserializeAsync<LabDocument>(context.Request.Body, AgentJson.Options, context.RequestAborted).ConfigureAwait(false);
+            document = await AgentJson.DeserializeAsync<LabDocument>(context.Request.Body, context.RequestAborted).ConfigureAwait(false);
         }
         catch (JsonException error)
         {
@@ -223,7 +223,7 @@ internal static class AgentEndpoints
     /// </summary>
     private static async Task<bool> WriteLineAsync<T>(HttpResponse response, T item, ValueTask<bool> next, CancellationToken cancellationToken)
     {
-        await response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(item, AgentJson.Options), cancellationToken).ConfigureAwait(false);
+        await response.Body.WriteAsync(AgentJson.SerializeToUtf8Bytes(item), cancellationToken).ConfigureAwait(false);
         await response.Body.WriteAsync(NewLine, cancellationToken).ConfigureAwait(false);
         if (!next.IsCompleted)
         {
@@ -242,7 +242,7 @@ internal static class AgentEndpoints
     internal static Task WriteJsonAsync<T>(HttpContext context, int statusCode, T value)
     {
         context.Response.StatusCode = statusCode;
-        return context.Response.WriteAsJsonAsync(value, AgentJson.Options, contentType: "application/json", context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(value, AgentJson.TypeInfo<T>(), contentType: "application/json", context.RequestAborted);
     }
 
     internal static Task WriteErrorAsync(HttpContext context, HttpAgentError error) =>

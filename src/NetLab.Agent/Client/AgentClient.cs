@@ -36,7 +36,7 @@ public sealed class AgentClient : IDisposable
     {
         try
         {
-            await PostJsonAsync<LabValidation>("v1/validate", document, cancellationToken).ConfigureAwait(false);
+            await PostJsonAsync<LabDocument, LabValidation>("v1/validate", document, cancellationToken).ConfigureAwait(false);
             return [];
         }
         catch (AgentClientException error) when (error.Error.Code == AgentErrorCodes.InvalidLab)
@@ -47,12 +47,12 @@ public sealed class AgentClient : IDisposable
 
     /// <exception cref="AgentClientException">Code "invalid-lab" (with the problems) when the lab is not valid.</exception>
     public Task<PlanView> PlanAsync(LabDocument document, CancellationToken cancellationToken = default) =>
-        PostJsonAsync<PlanView>("v1/plan", document, cancellationToken);
+        PostJsonAsync<LabDocument, PlanView>("v1/plan", document, cancellationToken);
 
     /// <summary>Progress items as the agent applies, then the result item.</summary>
     /// <exception cref="AgentClientException">The lab is invalid, or the agent failed (an error line).</exception>
     public IAsyncEnumerable<ApplyStreamItem> ApplyAsync(LabDocument document, CancellationToken cancellationToken = default) =>
-        ReadOperationStreamAsync("POST", "v1/apply", JsonSerializer.SerializeToUtf8Bytes(document, AgentJson.Options), cancellationToken);
+        ReadOperationStreamAsync("POST", "v1/apply", AgentJson.SerializeToUtf8Bytes(document), cancellationToken);
 
     /// <summary>Progress items as the agent removes the lab's namespaces, then the result item.</summary>
     public IAsyncEnumerable<ApplyStreamItem> DestroyAsync(string labName, CancellationToken cancellationToken = default) =>
@@ -65,14 +65,14 @@ public sealed class AgentClient : IDisposable
     /// <summary>An ICMP echo from every namespace of the lab to every address of the lab, with what ARP showed (POST v1/labs/{name}/probe).</summary>
     /// <exception cref="AgentClientException">Code "not-found" when the kernel holds no such lab.</exception>
     public Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken = default) =>
-        PostJsonAsync<ProbeReport>($"v1/labs/{Uri.EscapeDataString(labName)}/probe", request, cancellationToken);
+        PostJsonAsync<ProbeRequest, ProbeReport>($"v1/labs/{Uri.EscapeDataString(labName)}/probe", request, cancellationToken);
 
     /// <summary>
     /// Captures frames on one interface of the lab (POST v1/labs/{name}/captures): a Started item, then frames, until
     /// <paramref name="cancellationToken"/> ends the capture (or the agent ends it with an Ended or Error item).
     /// </summary>
     public IAsyncEnumerable<CaptureStreamItem> CaptureAsync(string labName, CaptureRequest request, CancellationToken cancellationToken = default) =>
-        ReadLinesAsync<CaptureStreamItem>("POST", $"v1/labs/{Uri.EscapeDataString(labName)}/captures", JsonSerializer.SerializeToUtf8Bytes(request, AgentJson.Options), cancellationToken);
+        ReadLinesAsync<CaptureStreamItem>("POST", $"v1/labs/{Uri.EscapeDataString(labName)}/captures", AgentJson.SerializeToUtf8Bytes(request), cancellationToken);
 
     /// <summary>Which link kinds and modes the agent's kernel can create.</summary>
     public Task<DoctorReport> DoctorAsync(CancellationToken cancellationToken = default) =>
@@ -92,9 +92,9 @@ public sealed class AgentClient : IDisposable
         }
     }
 
-    private async Task<T> PostJsonAsync<T>(string path, object body, CancellationToken cancellationToken)
+    private async Task<T> PostJsonAsync<TBody, T>(string path, TBody body, CancellationToken cancellationToken)
     {
-        var response = await SendAsync("POST", path, JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), AgentJson.Options), cancellationToken).ConfigureAwait(false);
+        var response = await SendAsync("POST", path, AgentJson.SerializeToUtf8Bytes(body), cancellationToken).ConfigureAwait(false);
         await using (response.ConfigureAwait(false))
         {
             return await ReadBodyAsync<T>(response, cancellationToken).ConfigureAwait(false);
@@ -184,7 +184,7 @@ public sealed class AgentClient : IDisposable
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(json, AgentJson.Options)
+            return AgentJson.Deserialize<T>(json)
                 ?? throw new JsonException("the answer is null");
         }
         catch (JsonException error)
@@ -198,7 +198,7 @@ public sealed class AgentClient : IDisposable
         var text = await response.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (JsonSerializer.Deserialize<AgentError>(text, AgentJson.Options) is { Code: not null } error)
+            if (AgentJson.Deserialize<AgentError>(text) is { Code: not null } error)
             {
                 return new AgentClientException(response.StatusCode, error);
             }

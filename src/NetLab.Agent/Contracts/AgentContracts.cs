@@ -83,7 +83,14 @@ public sealed record LabEvent(LabEventKind Kind, string Lab, string Element, Dat
 public sealed record LabValidation(bool Valid, string Lab);
 
 /// <summary>The answer of GET /v1/doctor: what this kernel can create, tried for real in a scratch namespace.</summary>
-public sealed record DoctorReport(string Kernel, IReadOnlyList<KernelCheck> Checks);
+public sealed record DoctorReport(string Kernel, IReadOnlyList<KernelCheck> Checks)
+{
+    /// <summary>Checks that failed for a reason other than the kernel lacking the kind.</summary>
+    public int Failed => Checks.Count(c => c.Status == CheckStatus.Failed);
+
+    /// <summary>Checks of kinds this kernel does not have.</summary>
+    public int Unsupported => Checks.Count(c => c.Status == CheckStatus.Unsupported);
+}
 
 /// <summary>The body of every error response.</summary>
 public sealed record AgentError(string Code, string Message, IReadOnlyList<Problem>? Problems = null);

@@ -52,8 +52,10 @@ internal sealed class KernelNamespaces(string prefix) : IDisposable
         lock (_gate)
         {
             Forget(name);
-            NetworkNamespace.Delete(name);
         }
+
+        // Outside the lock: the unmount waits for an RCU grace period, and deletions on several threads share them.
+        NetworkNamespace.Delete(name);
     }
 
     /// <summary>Drops a cached handle (e.g. after the namespace was deleted or found broken).</summary>

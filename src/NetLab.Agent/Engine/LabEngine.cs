@@ -61,7 +61,7 @@ public sealed class LabEngine : ILabEngine, IDisposable
         // all the removal plan needs, so no link is dumped (that would be most of a destroy's time).
         var before = new ObservedState { Namespaces = [.. _namespaces.List().Where(n => _naming.BelongsTo(n, labName)).Select(n => new ObservedNamespace(n))] };
         var plan = Planner.PlanRemoval(before, labName, _naming);
-        return await Task.Run(() => new PlanExecutor(_namespaces, AliasFor(labName)).Run(plan, before, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return await Task.Run(() => new PlanExecutor(_namespaces, AliasFor(labName)) { InjectFailure = InjectFailure }.Run(plan, before, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     public Task<IReadOnlyList<LabState>> StateAsync(string? labName = null, CancellationToken cancellationToken = default)

@@ -66,7 +66,7 @@ internal sealed class BackendRunner(CliServices services, CommandContext context
         Readable.WriteProblems(Errors, labFile, error.Error.Problems ?? []);
         if (context.Json)
         {
-            await context.Output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(error.Error, AgentJson.Indented)).ConfigureAwait(false);
+            await context.Output.WriteLineAsync(AgentJson.Serialize(error.Error, AgentJson.Indented)).ConfigureAwait(false);
         }
     }
 

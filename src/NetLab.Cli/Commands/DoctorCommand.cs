@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using NetLab.Agent.Contracts;
 using NetLab.Netlink;
 using NetLab.Netlink.Diagnostics;
 
@@ -10,13 +9,6 @@ namespace NetLab.Cli.Commands;
 /// <summary>`netlab doctor [--json]`: which link kinds and modes this kernel can make, tried for real.</summary>
 internal static class DoctorCommand
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
-
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
@@ -53,7 +45,7 @@ internal static class DoctorCommand
         var failed = checks.Count(c => c.Status == CheckStatus.Failed);
         if (asJson)
         {
-            output.WriteLine(JsonSerializer.Serialize(new { kernel, checks, failed, unsupported = checks.Count(c => c.Status == CheckStatus.Unsupported) }, Json));
+            output.WriteLine(AgentJson.Serialize(new DoctorReport(kernel, checks), AgentJson.Indented));
         }
         else
         {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using NetLab.Agent.Contracts;
 using NetLab.Cli.Backends;
 using NetLab.Cli.Output;
@@ -25,7 +24,7 @@ internal static class EventsCommand
             {
                 await foreach (var e in backend.EventsAsync(name, cancellationToken).ConfigureAwait(false))
                 {
-                    await context.Output.WriteLineAsync(context.Json ? JsonSerializer.Serialize(e, AgentJson.Options) : Readable.Event(e)).ConfigureAwait(false);
+                    await context.Output.WriteLineAsync(context.Json ? AgentJson.Serialize(e) : Readable.Event(e)).ConfigureAwait(false);
                     await context.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
             }

@@ -1,6 +1,5 @@
 using System.Text;
 using System.CommandLine;
-using System.Text.Json;
 using NetLab.Agent.Contracts;
 using NetLab.Cli.Backends;
 using NetLab.Cli.Output;
@@ -87,7 +86,7 @@ internal static class OperationCommands
                     var item = enumerator.Current;
                     if (context.Json)
                     {
-                        await output.WriteLineAsync(JsonSerializer.Serialize(item, AgentJson.Options)).ConfigureAwait(false);
+                        await output.WriteLineAsync(AgentJson.Serialize(item)).ConfigureAwait(false);
                     }
                     else if (item.Progress is { } progress)
                     {

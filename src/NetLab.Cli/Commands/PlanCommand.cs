@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using NetLab.Agent.Contracts;
 using NetLab.Cli.Backends;
 using NetLab.Cli.Output;
@@ -30,7 +29,7 @@ internal static class PlanCommand
             var plan = await backend.PlanAsync(document, cancellationToken).ConfigureAwait(false);
             if (context.Json)
             {
-                await context.Output.WriteLineAsync(JsonSerializer.Serialize(plan, AgentJson.Indented)).ConfigureAwait(false);
+                await context.Output.WriteLineAsync(AgentJson.Serialize(plan, AgentJson.Indented)).ConfigureAwait(false);
             }
             else
             {

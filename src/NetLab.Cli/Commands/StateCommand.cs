@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using NetLab.Agent.Contracts;
 using NetLab.Cli.Backends;
 using NetLab.Cli.Output;
@@ -25,8 +24,8 @@ internal static class StateCommand
             if (context.Json)
             {
                 await context.Output.WriteLineAsync(name is null
-                    ? JsonSerializer.Serialize(labs, AgentJson.Indented)
-                    : JsonSerializer.Serialize(labs[0], AgentJson.Indented)).ConfigureAwait(false);
+                    ? AgentJson.Serialize(labs, AgentJson.Indented)
+                    : AgentJson.Serialize(labs[0], AgentJson.Indented)).ConfigureAwait(false);
             }
             else
             {

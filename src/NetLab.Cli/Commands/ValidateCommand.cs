@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using NetLab.Agent.Api;
 using NetLab.Agent.Contracts;
 using NetLab.Cli.Output;
@@ -31,14 +30,14 @@ internal static class ValidateCommand
         if (loaded.Lab is { } lab)
         {
             context.Output.WriteLine(context.Json
-                ? JsonSerializer.Serialize(new LabValidation(true, lab.Name), AgentJson.Indented)
+                ? AgentJson.Serialize(new LabValidation(true, lab.Name), AgentJson.Indented)
                 : $"{path}: lab {lab.Name} is valid.");
             return ExitCodes.Ok;
         }
 
         if (context.Json)
         {
-            context.Output.WriteLine(JsonSerializer.Serialize(AgentErrors.InvalidLab(loaded.Problems).Error, AgentJson.Indented));
+            context.Output.WriteLine(AgentJson.Serialize(AgentErrors.InvalidLab(loaded.Problems).Error, AgentJson.Indented));
         }
         else
         {

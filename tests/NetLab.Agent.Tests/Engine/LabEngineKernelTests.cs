@@ -131,6 +131,34 @@ public sealed class LabEngineKernelTests
     }
 
     [Fact]
+    public async Task Destroy_deletes_namespaces_together_reports_them_in_plan_order_and_names_the_one_that_failed()
+    {
+        using var lab = new EngineLab();
+        AssertSucceeded(await lab.Engine.ApplyAsync(LoadLab("macvtap.yaml")));
+        var before = lab.Namespaces();
+        var refused = before[before.Count / 2];
+        lab.Engine.InjectFailure = operation => operation is DeleteNamespace delete && delete.Name == refused
+            ? new NetLab.Netlink.NetlinkException(NetLab.Netlink.Interop.Errno.EBUSY, $"unmount {refused} (injected)", "injected by the test")
+            : null;
+        var progress = new List<OperationProgress>();
+
+        var failed = await lab.Engine.DestroyAsync("macvtap", new SynchronousProgress(progress.Add));
+
+        Assert.True(before.Count > 2, "the lab should have enough namespaces for deletions to run together");
+        Assert.False(failed.Succeeded);
+        Assert.Equal(before.Count - 1, failed.Applied);
+        Assert.Equal("EBUSY", failed.Failure?.Errno);
+        Assert.Contains(refused, failed.Failure?.Operation.Command, StringComparison.Ordinal);
+        Assert.Equal(Enumerable.Range(0, failed.Total), progress.Select(p => p.Index));
+        Assert.Equal(OperationStatus.Failed, Assert.Single(progress, p => p.Status != OperationStatus.Done).Status);
+        Assert.Equal([refused], lab.Namespaces());
+
+        lab.Engine.InjectFailure = null;
+        AssertSucceeded(await lab.Engine.DestroyAsync("macvtap"));
+        Assert.Empty(lab.Namespaces());
+    }
+
+    [Fact]
     public async Task A_kernel_refusal_midway_rolls_back_too()
     {
         using var lab = new EngineLab();

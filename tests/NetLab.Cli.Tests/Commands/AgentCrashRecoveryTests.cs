@@ -121,14 +121,30 @@ public sealed class AgentCrashRecoveryTests
         agent.BeginOutputReadLine();
         agent.BeginErrorReadLine();
         var clock = Stopwatch.StartNew();
-        while (!File.Exists(socket))
+        // The socket file appears at bind(), a moment before listen(): on a loaded machine a connect in between is
+        // refused, so wait for a connection that succeeds.
+        while (!Accepts(socket))
         {
             Assert.False(agent.HasExited, "the agent exited at start");
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the agent's socket did not appear within 30 s");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the agent did not accept connections within 30 s");
             Thread.Sleep(50);
         }
 
         return agent;
+    }
+
+    private static bool Accepts(string socket)
+    {
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(socket));
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 
     private static string ScaleLab(string name, int count)
