@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using NetLab.Web;
 using NetLab.Web.Model;
+using NetLab.Web.Model.Runs;
 using NetLab.Web.Components;
 using NetLab.Web.Hubs;
 using NetLab.Web.Store;
@@ -24,6 +25,8 @@ var app = builder.Build();
 var options = app.Services.GetRequiredService<IOptions<WebOptions>>().Value;
 app.Urls.Add(options.Url);
 app.Services.GetRequiredService<SqliteDatabase>().EnsureCreated();
+// Runs left "running" by a web that stopped or crashed are over: everything they recorded is kept.
+await app.Services.GetRequiredService<RunStore>().MarkAbandonedRunsInterruptedAsync();
 
 if (!app.Environment.IsDevelopment())
 {
@@ -34,6 +37,8 @@ app.UseStaticFiles();
 app.UseAntiforgery();
 app.MapGet("/labs/{labId:long}/export", LabExport.HandleAsync);
 app.MapGet("/captures/{id:guid}.pcap", NetLab.Web.Model.Captures.CaptureService.Download);
+app.MapGet("/runs/{runId:long}/export", RunArchive.HandleExportAsync);
+app.MapGet("/runs/{runId:long}/captures/{number:int}.pcap", RunArchive.HandleCaptureAsync);
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapHub<LabsHub>(LabsHub.Path);
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using NetLab.Agent.Client;
 using NetLab.Web.Model;
+using NetLab.Web.Model.Runs;
 using NetLab.Web.Store;
 
 namespace NetLab.Web;
@@ -25,6 +26,11 @@ public static class WebServices
         services.AddSingleton(_ => CurrentUser.Local);
         services.AddSingleton(sp => new AgentClient(sp.GetRequiredService<IOptions<WebOptions>>().Value.AgentSocketPath));
         services.AddSingleton<ILabRunner, LabRunner>();
+
+        // Experiment runs: the store, the agent's probe and capture calls, and the runner that outlives a page.
+        services.AddSingleton<RunStore>();
+        services.AddSingleton<IExperimentAgent, AgentExperiments>();
+        services.AddSingleton<ExperimentRunner>();
 
         services.AddSingleton<ILabEventSource, AgentLabEventSource>();
         services.AddSingleton<Model.Captures.ICaptureSource, Model.Captures.AgentCaptureSource>();

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.SignalR;
 using NetLab.Agent.Contracts;
 using NetLab.Core.Labs;
 using NetLab.Web.Model;
+using NetLab.Web.Store;
 
 namespace NetLab.Web.Hubs;
 
@@ -10,9 +11,12 @@ namespace NetLab.Web.Hubs;
 /// The public live-state hub at <see cref="Path"/> (docs/web-api.md): the same events the dashboard shows, for other
 /// clients. A client that reconnects calls <see cref="Watch"/> again and starts from fresh snapshots.
 /// </summary>
-public sealed class LabsHub(ILabEventSource source) : Hub
+public sealed class LabsHub(ILabEventSource source, RunStore runs, CurrentUser user) : Hub
 {
     public const string Path = "/hubs/labs";
+
+    /// <summary>How often a stream of a run still going on looks for new entries.</summary>
+    public static readonly TimeSpan RunPollInterval = TimeSpan.FromMilliseconds(250);
 
     /// <summary>A snapshot of each namespace of the lab, then every change, until the client stops the stream.</summary>
     public async IAsyncEnumerable<LabEvent> Watch(string lab, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -26,6 +30,37 @@ public sealed class LabsHub(ILabEventSource source) : Hub
         await foreach (var change in source.WatchAsync(lab, cancellationToken).ConfigureAwait(false))
         {
             yield return change;
+        }
+    }
+
+    /// <summary>
+    /// A run's entries in order, from the first; for a run still going on, then each new entry as it is committed,
+    /// until the run finishes (the stream then ends) or the client stops it.
+    /// </summary>
+    public async IAsyncEnumerable<RunEntry> RunHistory(long runId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (await runs.GetRunAsync(user.Id, runId).ConfigureAwait(false) is null)
+        {
+            throw new HubException($"There is no run {runId}: the runs of a lab are listed on its History page.");
+        }
+
+        long last = 0;
+        while (true)
+        {
+            // Read the status before the entries: a run that finished after this read still has its last entries read below.
+            var finished = (await runs.GetRunAsync(user.Id, runId).ConfigureAwait(false))?.Summary.Status is not RunStatus.Running;
+            foreach (var entry in await runs.GetEntriesAsync(user.Id, runId, last).ConfigureAwait(false))
+            {
+                last = entry.Sequence;
+                yield return entry;
+            }
+
+            if (finished)
+            {
+                yield break;
+            }
+
+            await Task.Delay(RunPollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
 }

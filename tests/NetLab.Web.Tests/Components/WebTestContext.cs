@@ -27,6 +27,7 @@ public sealed class WebTestContext : IAsyncDisposable
         Bunit.JSInterop.Mode = JSRuntimeMode.Loose;
         Bunit.Services.AddMudServices();
         Bunit.Services.AddSingleton(_db.Store);
+        Bunit.Services.AddSingleton(new RunStore(_db.Database, TimeProvider.System));
         Bunit.Services.AddSingleton(CurrentUser.Local);
         Bunit.Services.AddSingleton(new LabTemplates(Path.Combine(RepositoryFiles.Root, "labs")));
 
@@ -47,6 +48,8 @@ public sealed class WebTestContext : IAsyncDisposable
     public BunitContext Bunit { get; } = new();
 
     public LabStore Store => _db.Store;
+
+    public SqliteDatabase Database => _db.Database;
 
     /// <summary>The live state components see; idle until a test sets its snapshot or publishes.</summary>
     public FakeLabEventSource LabEvents { get; } = new();

@@ -1,13 +1,9 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using NetLab.Agent.Contracts;
-using NetLab.Web.Hubs;
 using NetLab.Web.Model;
 using static NetLab.Web.Tests.Live.LiveEvents;
 
@@ -89,19 +85,5 @@ public sealed class LabsHubTests : IAsyncDisposable
         Assert.Contains(NetLab.Core.Labs.LabName.Problem("../etc")!, error.Message, StringComparison.Ordinal);
     }
 
-    private async Task<HubConnection> ConnectAsync()
-    {
-        var server = _app.Server;
-        var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(server.BaseAddress, LabsHub.Path), options =>
-            {
-                options.Transports = HttpTransportType.WebSockets;
-                options.SkipNegotiation = true;
-                options.WebSocketFactory = async (context, cancellationToken) => await server.CreateWebSocketClient().ConnectAsync(context.Uri, cancellationToken);
-            })
-            .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)))
-            .Build();
-        await connection.StartAsync(TestContext.Current.CancellationToken);
-        return connection;
-    }
+    private Task<HubConnection> ConnectAsync() => HubClient.ConnectAsync(_app.Server);
 }

@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.Components;
-using MudBlazor;
-using NetLab.Agent.Contracts;
 using NetLab.Web.Model;
 
 namespace NetLab.Web.Components.Controls;
@@ -86,34 +84,4 @@ public sealed partial class LiveInterfaces : IDisposable
         _watching?.Dispose();
         _watching = null;
     }
-
-    internal static Color StateColor(InterfaceState link) => link.OperState switch
-    {
-        "up" when link.Carrier is false => Color.Warning,
-        "up" => Color.Success,
-        "down" => Color.Error,
-        "lowerlayerdown" => Color.Warning,
-        _ => Color.Default,
-    };
-
-    internal static string StateClass(InterfaceState link) => link.OperState switch
-    {
-        "up" when link.Carrier is false => "nocarrier",
-        "up" or "down" or "lowerlayerdown" => link.OperState,
-        _ => "unknown",
-    };
-
-    internal static string StateText(InterfaceState link)
-    {
-        var text = link.Up || link.OperState != "down" ? link.OperState : "down (admin)";
-        return link.Carrier switch
-        {
-            true => $"{text} · carrier",
-            false => $"{text} · no carrier",
-            null => text,
-        };
-    }
-
-    private static string KindText(InterfaceState link) =>
-        string.Join(" ", new[] { link.Kind, link.Mode, link.VlanId is { } id ? $"id {id}" : null }.Where(part => part is not null));
 }

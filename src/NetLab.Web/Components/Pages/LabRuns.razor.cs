@@ -1,0 +1,116 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
+using NetLab.Web.Model;
+using NetLab.Web.Model.Runs;
+using NetLab.Web.Store;
+
+namespace NetLab.Web.Components.Pages;
+
+/// <summary>A lab's runs: searchable by title, notes, status and date; two ticked ones compared; a run export imported.</summary>
+public sealed partial class LabRuns
+{
+    /// <summary>An export holds its captures; a larger file is refused before it is read.</summary>
+    public const long MaxImportBytes = 512L * 1024 * 1024;
+
+    [Inject]
+    private LabStore Labs { get; set; } = default!;
+
+    [Inject]
+    private RunStore Store { get; set; } = default!;
+
+    [Inject]
+    private CurrentUser User { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    [Parameter]
+    public long LabId { get; set; }
+
+    private LabSummary? Summary { get; set; }
+
+    private IReadOnlyList<RunSummary> Runs { get; set; } = [];
+
+    private IReadOnlyList<long> Selected { get; set; } = [];
+
+    private RunSearch Search { get; set; } = new();
+
+    private string Text { get; set; } = "";
+
+    private string? ImportMessage { get; set; }
+
+    private bool ImportFailed { get; set; }
+
+    // The older run first, so that the comparison reads "from then to now".
+    private string? CompareHref => Selected.Count == 2 ? $"runs/compare/{Selected.Min()}/{Selected.Max()}" : null;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        Summary = await Labs.GetLabAsync(User.Id, LabId);
+        await ReloadAsync();
+    }
+
+    private async Task ReloadAsync() => Runs = Summary is null ? [] : await Store.ListRunsAsync(User.Id, LabId, Search);
+
+    private Task SearchTextAsync(string? text)
+    {
+        Text = text ?? "";
+        Search = Search with { Text = string.IsNullOrWhiteSpace(text) ? null : text };
+        return ReloadAsync();
+    }
+
+    private Task SearchStatusAsync(ChangeEventArgs change)
+    {
+        Search = Search with { Status = change.Value is string { Length: > 0 } text ? RunStore.ParseStatus(text) : null };
+        return ReloadAsync();
+    }
+
+    private Task SearchDateAsync(ChangeEventArgs change, bool from)
+    {
+        DateTimeOffset? day = change.Value is string text && DateOnly.TryParse(text, CultureInfo.InvariantCulture, out var date)
+            ? new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeZoneInfo.Local.GetUtcOffset(date.ToDateTime(TimeOnly.MinValue)))
+            : null;
+        // "To" a day means up to the end of that day.
+        Search = from ? Search with { From = day } : Search with { To = day?.AddDays(1).AddMilliseconds(-1) };
+        return ReloadAsync();
+    }
+
+    private async Task ImportAsync(IBrowserFile? file)
+    {
+        if (file is null)
+        {
+            return;
+        }
+
+        if (file.Size > MaxImportBytes)
+        {
+            (ImportMessage, ImportFailed) = ($"{file.Name} is {file.Size / (1024 * 1024)} MiB; an import may be at most {MaxImportBytes / (1024 * 1024)} MiB.", true);
+            return;
+        }
+
+        // A zip is read with synchronous seeks, which a browser's file stream does not allow: buffer it first.
+        using var buffer = new MemoryStream();
+        await using (var upload = file.OpenReadStream(MaxImportBytes))
+        {
+            await upload.CopyToAsync(buffer);
+        }
+
+        buffer.Position = 0;
+        var imported = await RunArchive.ImportAsync(Store, Labs, User.Id, buffer, file.Name);
+        if (imported.Run is not { } run)
+        {
+            (ImportMessage, ImportFailed) = (imported.Error, true);
+            return;
+        }
+
+        if (run.LabId != LabId)
+        {
+            Navigation.NavigateTo($"labs/{run.LabId}/runs");
+            return;
+        }
+
+        (ImportMessage, ImportFailed) = ($"Imported {run.DisplayTitle} from {file.Name}.", false);
+        await ReloadAsync();
+    }
+}

@@ -1,0 +1,100 @@
+using Microsoft.AspNetCore.Components;
+using NetLab.Web.Model;
+using NetLab.Web.Model.Runs;
+using NetLab.Web.Store;
+
+namespace NetLab.Web.Components.Pages;
+
+/// <summary>
+/// One run replayed: the timeline and scrubber, the lab's state at the chosen moment (recorded events folded as the live
+/// panel folds them), the connectivity check of that moment, what happened just before it, and the captures.
+/// Opens at the end of the run.
+/// </summary>
+public sealed partial class Run : IDisposable
+{
+    /// <summary>How many entries up to the moment the side list shows.</summary>
+    public const int RecentCount = 12;
+
+    private readonly CancellationTokenSource _disposed = new();
+
+    [Inject]
+    private RunStore Store { get; set; } = default!;
+
+    [Inject]
+    private CurrentUser User { get; set; } = default!;
+
+    [Inject]
+    private ExperimentRunner Runner { get; set; } = default!;
+
+    [Parameter]
+    public long RunId { get; set; }
+
+    internal RunReplay? Replay { get; private set; }
+
+    internal long Position { get; private set; }
+
+    internal ReplayMoment Moment { get; private set; } = new(0, 0, [], null, null, null, null, null);
+
+    private bool StillRunning { get; set; }
+
+    private IReadOnlyList<RunEntry> RecentEntries { get; set; } = [];
+
+    protected override async Task OnParametersSetAsync()
+    {
+        Replay = await RunReplay.LoadAsync(Store, User.Id, RunId);
+        if (Replay is null)
+        {
+            return;
+        }
+
+        SeekTo(Replay.DurationMilliseconds);
+        if (Runner.Active(RunId) is { } active)
+        {
+            StillRunning = true;
+            _ = ReloadWhenDoneAsync(active);
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed.Cancel();
+        _disposed.Dispose();
+    }
+
+    internal void SeekTo(long position)
+    {
+        if (Replay is null)
+        {
+            return;
+        }
+
+        Moment = Replay.At(position);
+        Position = Moment.OffsetMilliseconds;
+        var first = Math.Max(0, Moment.EntryCount - RecentCount);
+        RecentEntries = [.. Replay.Entries.Skip(first).Take(Moment.EntryCount - first).Reverse()];
+    }
+
+    private void SeekToEntry(RunEntry entry)
+    {
+        if (Replay is not null)
+        {
+            SeekTo((long)(entry.At - Replay.Start).TotalMilliseconds);
+        }
+    }
+
+    private async Task ReloadWhenDoneAsync(ExperimentRun active)
+    {
+        await active.Completion.WaitAsync(_disposed.Token).ConfigureAwait(false);
+        await InvokeAsync(async () =>
+        {
+            StillRunning = false;
+            Replay = await RunReplay.LoadAsync(Store, User.Id, RunId);
+            if (Replay is not null)
+            {
+                SeekTo(Replay.DurationMilliseconds);
+            }
+
+            StateHasChanged();
+        });
+    }
+}

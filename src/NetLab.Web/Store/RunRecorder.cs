@@ -1,0 +1,388 @@
+using Microsoft.Data.Sqlite;
+using NetLab.Agent.Contracts;
+
+namespace NetLab.Web.Store;
+
+/// <summary>How a <see cref="RunRecorder"/> batches.</summary>
+/// <param name="MaxBatch">Writes per transaction at most, so that one burst cannot hold the first write's commit back for long.</param>
+/// <param name="BatchWindow">
+/// How long the writer waits for more after the first write of a batch. Zero (the default) takes only what is already
+/// waiting: while one transaction commits the next batch gathers by itself, so a burst is batched without delaying a
+/// lone write.
+/// </param>
+public sealed record RunRecorderOptions(int MaxBatch = 4096, TimeSpan BatchWindow = default);
+
+/// <summary>
+/// Writes one run as it happens: entries, capture rows and frames, each numbered in the order it was appended, in small
+/// batches (one transaction each) on a connection of its own. Every append returns a task that completes when its batch
+/// is committed, and <see cref="Committed"/> reports the entries of each committed batch in order: show those, and a
+/// crash of the web (kill -9) loses nothing that was shown. WAL with synchronous=NORMAL: a committed transaction is in
+/// the WAL file before COMMIT returns, so a killed process loses nothing committed (only a power cut could lose the last
+/// transactions, which no one was shown yet if the machine went dark).
+/// </summary>
+public sealed class RunRecorder : IAsyncDisposable
+{
+    private readonly SqliteDatabase _database;
+    private readonly TimeProvider _time;
+    private readonly RunRecorderOptions _options;
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _writer;
+    private List<PendingWrite> _pending = [];
+    private TaskCompletionSource _pendingCommit = NewCommit();
+    private long _nextSequence;
+    private Exception? _failure;
+    private bool _closed;
+
+    internal RunRecorder(SqliteDatabase database, long runId, TimeProvider time, RunRecorderOptions options)
+    {
+        _database = database;
+        _time = time;
+        _options = options;
+        RunId = runId;
+        using (var connection = database.Open())
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT COALESCE(MAX(sequence), 0) FROM run_entries WHERE run_id = $run";
+            command.Parameters.AddWithValue("$run", runId);
+            _nextSequence = (long)command.ExecuteScalar()! + 1;
+        }
+
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    public long RunId { get; }
+
+    /// <summary>
+    /// The entries of a batch just committed, in order; raised on the writer's thread, so a listener marshals before
+    /// touching UI state and must not block.
+    /// </summary>
+    public event Action<IReadOnlyList<RunEntry>>? Committed;
+
+    /// <summary>Appends an entry stamped now; the task completes when it is committed.</summary>
+    public Task AppendAsync(RunEntryKind kind, OperationProgress? operation = null, ApplyResult? applied = null, LabEvent? labEvent = null,
+        ProbeReport? probe = null, RunCaptureInfo? capture = null, string? message = null, RunStatus? status = null) =>
+        Enqueue(sequence => new PendingWrite(new RunEntry(sequence, _time.GetUtcNow(), kind, operation, applied, labEvent, probe, capture, message, status)));
+
+    /// <summary>Records that a capture was armed: its row (so its frames can follow) and a timeline entry.</summary>
+    public Task CaptureStartedAsync(RunCaptureInfo capture, int snapLength) =>
+        Enqueue(sequence => new PendingWrite(new RunEntry(sequence, _time.GetUtcNow(), RunEntryKind.CaptureStarted, Capture: capture)) { CaptureRow = (capture, snapLength) });
+
+    public Task CaptureEndedAsync(RunCaptureInfo capture, string? message = null) =>
+        Enqueue(sequence => new PendingWrite(new RunEntry(sequence, _time.GetUtcNow(), RunEntryKind.CaptureEnded, Capture: capture, Message: message)) { EndsCapture = true });
+
+    /// <summary>A captured frame of a capture whose start was appended before.</summary>
+    public Task AppendFrameAsync(int capture, CapturedFrame frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        var stored = new StoredFrame(frame.Number, ToMicroseconds(frame.At), frame.OriginalLength, frame.Outgoing, frame.Data);
+        return Enqueue(_ => new PendingWrite(null) { Frame = (capture, stored) }, numbered: false);
+    }
+
+    /// <summary>The run's last entry and its status and end time in the runs row, in one transaction.</summary>
+    public Task FinishAsync(RunStatus status, string message) =>
+        Enqueue(sequence => new PendingWrite(new RunEntry(sequence, _time.GetUtcNow(), RunEntryKind.Status, Message: message, Status: status)) { Finishes = status });
+
+    /// <summary>Waits until everything appended so far is committed.</summary>
+    public Task FlushAsync()
+    {
+        lock (_gate)
+        {
+            ThrowIfFailed();
+            if (_pending.Count == 0)
+            {
+                // Whatever was taken is being committed with the previous task; an empty batch commits at once.
+                _pending.Add(new PendingWrite(null));
+                _wake.Release();
+            }
+
+            return _pendingCommit.Task;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+        }
+
+        _stopping.Cancel();
+        try
+        {
+            await _writer.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped while idle.
+        }
+
+        _stopping.Dispose();
+        _wake.Dispose();
+    }
+
+    internal static long ToMicroseconds(DateTimeOffset at) => (at.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    internal static PreparedInsert EntryInsert(SqliteConnection connection, SqliteTransaction transaction) => new(
+        connection, transaction,
+        "INSERT INTO run_entries (run_id, sequence, at_ms, kind, payload) VALUES ($run, $sequence, $at, $kind, $payload)",
+        "$run", "$sequence", "$at", "$kind", "$payload");
+
+    internal static void BindEntry(PreparedInsert insert, long runId, RunEntry entry) =>
+        insert.Bind(runId, entry.Sequence, entry.At.ToUnixTimeMilliseconds(), KindText(entry.Kind), RunJson.Serialize(entry));
+
+    internal static PreparedInsert FrameInsert(SqliteConnection connection, SqliteTransaction transaction) => new(
+        connection, transaction,
+        "INSERT INTO run_frames (run_id, capture, number, at_us, original_length, outgoing, data) VALUES ($run, $capture, $number, $at, $length, $outgoing, $data)",
+        "$run", "$capture", "$number", "$at", "$length", "$outgoing", "$data");
+
+    internal static void BindFrame(PreparedInsert insert, long runId, int capture, StoredFrame frame) =>
+        insert.Bind(runId, capture, frame.Number, frame.AtMicroseconds, frame.OriginalLength, frame.Outgoing ? 1 : 0, frame.Data);
+
+    internal static string KindText(RunEntryKind kind) => kind switch
+    {
+        RunEntryKind.Operation => "operation",
+        RunEntryKind.Applied => "applied",
+        RunEntryKind.Event => "event",
+        RunEntryKind.Probe => "probe",
+        RunEntryKind.CaptureStarted => "captureStarted",
+        RunEntryKind.CaptureEnded => "captureEnded",
+        _ => "status",
+    };
+
+    private Task Enqueue(Func<long, PendingWrite> create, bool numbered = true)
+    {
+        lock (_gate)
+        {
+            ThrowIfFailed();
+            // Numbered under the lock, so the order of the sequence is the order of the calls.
+            _pending.Add(create(numbered ? _nextSequence++ : 0));
+            if (_pending.Count == 1)
+            {
+                _wake.Release();
+            }
+
+            return _pendingCommit.Task;
+        }
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failure is not null)
+        {
+            throw new InvalidOperationException($"Recording run {RunId} failed: {_failure.Message}", _failure);
+        }
+
+        ObjectDisposedException.ThrowIf(_closed, this);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        using var connection = _database.Open();
+        using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA synchronous=NORMAL";
+            pragma.ExecuteNonQuery();
+        }
+
+        while (true)
+        {
+            try
+            {
+                await _wake.WaitAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Closing: what was appended before the close is still written.
+                if (!HasPending())
+                {
+                    return;
+                }
+            }
+
+            if (_options.BatchWindow > TimeSpan.Zero && !_stopping.IsCancellationRequested)
+            {
+                await Task.Delay(_options.BatchWindow, _time).ConfigureAwait(false);
+            }
+
+            while (TakeBatch(out var batch, out var commit))
+            {
+                try
+                {
+                    var entries = Write(connection, batch);
+                    commit.SetResult();
+                    if (entries.Count > 0)
+                    {
+                        Committed?.Invoke(entries);
+                    }
+                }
+                catch (Exception error)
+                {
+                    lock (_gate)
+                    {
+                        _failure = error;
+                    }
+
+                    commit.SetException(error);
+                    FailPending(error);
+                    return;
+                }
+            }
+        }
+    }
+
+    private bool TakeBatch(out List<PendingWrite> batch, out TaskCompletionSource commit)
+    {
+        lock (_gate)
+        {
+            batch = _pending;
+            commit = _pendingCommit;
+            if (batch.Count == 0)
+            {
+                return false;
+            }
+
+            if (batch.Count > _options.MaxBatch)
+            {
+                // The rest stays pending with the same commit task: it completes once the last of them is written.
+                _pending = batch.GetRange(_options.MaxBatch, batch.Count - _options.MaxBatch);
+                batch = batch.GetRange(0, _options.MaxBatch);
+                commit = NewCommit();
+                return true;
+            }
+
+            _pending = [];
+            _pendingCommit = NewCommit();
+            return true;
+        }
+    }
+
+    private bool HasPending()
+    {
+        lock (_gate)
+        {
+            return _pending.Count > 0;
+        }
+    }
+
+    private void FailPending(Exception error)
+    {
+        lock (_gate)
+        {
+            _pending = [];
+            _pendingCommit.TrySetException(error);
+        }
+    }
+
+    private List<RunEntry> Write(SqliteConnection connection, List<PendingWrite> batch)
+    {
+        var entries = new List<RunEntry>(batch.Count);
+        using var transaction = connection.BeginTransaction();
+        using var insertEntry = EntryInsert(connection, transaction);
+        PreparedInsert? insertFrame = null;
+        try
+        {
+            foreach (var write in batch)
+            {
+                if (write.CaptureRow is var (capture, snapLength))
+                {
+                    using var command = connection.CreateCommand();
+                    command.Transaction = transaction;
+                    command.CommandText = "INSERT INTO run_captures (run_id, number, element, interface, snap_length, started_ms) VALUES ($run, $number, $element, $interface, $snap, $at)";
+                    command.Parameters.AddWithValue("$run", RunId);
+                    command.Parameters.AddWithValue("$number", capture.Number);
+                    command.Parameters.AddWithValue("$element", capture.Element);
+                    command.Parameters.AddWithValue("$interface", capture.Interface);
+                    command.Parameters.AddWithValue("$snap", snapLength);
+                    command.Parameters.AddWithValue("$at", write.Entry!.At.ToUnixTimeMilliseconds());
+                    command.ExecuteNonQuery();
+                }
+
+                if (write.EndsCapture)
+                {
+                    using var command = connection.CreateCommand();
+                    command.Transaction = transaction;
+                    command.CommandText = "UPDATE run_captures SET ended_ms = $at WHERE run_id = $run AND number = $number";
+                    command.Parameters.AddWithValue("$run", RunId);
+                    command.Parameters.AddWithValue("$number", write.Entry!.Capture!.Number);
+                    command.Parameters.AddWithValue("$at", write.Entry.At.ToUnixTimeMilliseconds());
+                    command.ExecuteNonQuery();
+                }
+
+                if (write.Frame is var (frameCapture, frame))
+                {
+                    insertFrame ??= FrameInsert(connection, transaction);
+                    BindFrame(insertFrame, RunId, frameCapture, frame);
+                    insertFrame.Command.ExecuteNonQuery();
+                }
+
+                if (write.Entry is { } entry)
+                {
+                    BindEntry(insertEntry, RunId, entry);
+                    insertEntry.Command.ExecuteNonQuery();
+                    entries.Add(entry);
+                }
+
+                if (write.Finishes is { } status)
+                {
+                    using var command = connection.CreateCommand();
+                    command.Transaction = transaction;
+                    command.CommandText = "UPDATE runs SET status = $status, ended_ms = $at WHERE id = $run";
+                    command.Parameters.AddWithValue("$run", RunId);
+                    command.Parameters.AddWithValue("$status", RunStore.StatusText(status));
+                    command.Parameters.AddWithValue("$at", write.Entry!.At.ToUnixTimeMilliseconds());
+                    command.ExecuteNonQuery();
+                }
+            }
+
+            transaction.Commit();
+        }
+        finally
+        {
+            insertFrame?.Dispose();
+        }
+
+        return entries;
+    }
+
+    private static TaskCompletionSource NewCommit() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private sealed record PendingWrite(RunEntry? Entry)
+    {
+        public (RunCaptureInfo Capture, int SnapLength)? CaptureRow { get; init; }
+
+        public bool EndsCapture { get; init; }
+
+        public (int Capture, StoredFrame Frame)? Frame { get; init; }
+
+        public RunStatus? Finishes { get; init; }
+    }
+}
+
+/// <summary>An INSERT prepared once and bound row by row (Dapper would build its parameters again for every row).</summary>
+internal sealed class PreparedInsert : IDisposable
+{
+    private readonly SqliteParameter[] _parameters;
+
+    public PreparedInsert(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] names)
+    {
+        Command = connection.CreateCommand();
+        Command.Transaction = transaction;
+        Command.CommandText = sql;
+        _parameters = [.. names.Select(name => Command.Parameters.Add(new SqliteParameter { ParameterName = name }))];
+        Command.Prepare();
+    }
+
+    public SqliteCommand Command { get; }
+
+    public void Bind(params object[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            _parameters[i].Value = values[i];
+        }
+    }
+
+    public void Dispose() => Command.Dispose();
+}

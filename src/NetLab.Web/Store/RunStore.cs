@@ -1,0 +1,285 @@
+using System.Globalization;
+using Dapper;
+
+namespace NetLab.Web.Store;
+
+/// <summary>
+/// Experiment runs in SQLite (db/002_runs.sql). Reads and the few row updates are here; what happens during a run is
+/// written by a <see cref="RunRecorder"/>. Every operation names the owner and touches only that owner's runs.
+/// </summary>
+public sealed class RunStore(SqliteDatabase database, TimeProvider time)
+{
+    private const string RunColumns =
+        "r.id AS Id, r.owner_id AS OwnerId, r.lab_id AS LabId, l.name AS LabName, r.revision AS Revision, r.kernel_lab AS KernelLab, " +
+        "r.title AS Title, r.notes AS Notes, r.status AS Status, r.started_ms AS StartedMs, r.ended_ms AS EndedMs, r.imported_from AS ImportedFrom";
+
+
+    private const string RunFrom = "FROM runs r JOIN labs l ON l.id = r.lab_id";
+
+    public SqliteDatabase Database => database;
+
+    /// <summary>Starts a run of a revision (status running); the caller records it through <see cref="OpenRecorder"/>.</summary>
+    public async Task<RunSummary> CreateRunAsync(long ownerId, long labId, int revision, string yaml, string kernelLab, string title, string notes)
+    {
+        using var connection = database.Open();
+        var id = await connection.ExecuteScalarAsync<long>(
+            "INSERT INTO runs (owner_id, lab_id, revision, yaml, kernel_lab, title, notes, status, started_ms) " +
+            "SELECT @ownerId, id, @revision, @yaml, @kernelLab, @title, @notes, @status, @now FROM labs WHERE id = @labId AND owner_id = @ownerId " +
+            "RETURNING id",
+            new { ownerId, labId, revision, yaml, kernelLab, title, notes, status = StatusText(RunStatus.Running), now = Now() });
+        return id == 0
+            ? throw new InvalidOperationException($"There is no lab {labId} of user {ownerId} to run.")
+            : (await GetRunAsync(ownerId, id))!.Summary;
+    }
+
+    /// <summary>A writer for the run's entries, numbering on from what the run already holds.</summary>
+    public RunRecorder OpenRecorder(long runId, RunRecorderOptions? options = null) => new(database, runId, time, options ?? new RunRecorderOptions());
+
+    /// <summary>A lab's runs matching <paramref name="search"/>, newest first.</summary>
+    public async Task<IReadOnlyList<RunSummary>> ListRunsAsync(long ownerId, long labId, RunSearch? search = null)
+    {
+        search ??= new RunSearch();
+        var text = string.IsNullOrWhiteSpace(search.Text) ? null : $"%{EscapeLike(search.Text.Trim())}%";
+        using var connection = database.Open();
+        var rows = await connection.QueryAsync<RunRow>(
+            $"SELECT {RunColumns} {RunFrom} WHERE r.owner_id = @ownerId AND r.lab_id = @labId " +
+            "AND (@text IS NULL OR r.title LIKE @text ESCAPE '\\' OR r.notes LIKE @text ESCAPE '\\') " +
+            "AND (@status IS NULL OR r.status = @status) " +
+            "AND (@from IS NULL OR r.started_ms >= @from) AND (@to IS NULL OR r.started_ms <= @to) " +
+            "ORDER BY r.started_ms DESC, r.id DESC",
+            new
+            {
+                ownerId,
+                labId,
+                text,
+                status = search.Status is { } status ? StatusText(status) : null,
+                from = search.From?.ToUnixTimeMilliseconds(),
+                to = search.To?.ToUnixTimeMilliseconds(),
+            });
+        return [.. rows.Select(r => r.ToSummary())];
+    }
+
+    public async Task<RunDetails?> GetRunAsync(long ownerId, long runId)
+    {
+        using var connection = database.Open();
+        var row = await connection.QuerySingleOrDefaultAsync<RunRow>(
+            $"SELECT {RunColumns}, r.yaml AS Yaml {RunFrom} WHERE r.id = @runId AND r.owner_id = @ownerId", new { runId, ownerId });
+        return row is null ? null : new RunDetails(row.ToSummary(), row.Yaml);
+    }
+
+    /// <summary>The run's entries after <paramref name="afterSequence"/>, in order; empty for someone else's run.</summary>
+    public async Task<IReadOnlyList<RunEntry>> GetEntriesAsync(long ownerId, long runId, long afterSequence = 0)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT e.payload FROM run_entries e JOIN runs r ON r.id = e.run_id " +
+            "WHERE e.run_id = $run AND r.owner_id = $owner AND e.sequence > $after ORDER BY e.sequence";
+        command.Parameters.AddWithValue("$run", runId);
+        command.Parameters.AddWithValue("$owner", ownerId);
+        command.Parameters.AddWithValue("$after", afterSequence);
+        var entries = new List<RunEntry>();
+        using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            // The payload's UTF-8 bytes as SQLite holds them: no detour through a UTF-16 string.
+            entries.Add(RunJson.Deserialize(reader.GetFieldValue<byte[]>(0)));
+        }
+
+        return entries;
+    }
+
+    public async Task<IReadOnlyList<RunCapture>> GetCapturesAsync(long ownerId, long runId)
+    {
+        using var connection = database.Open();
+        var rows = await connection.QueryAsync<CaptureRow>(
+            "SELECT c.run_id AS RunId, c.number AS Number, c.element AS Element, c.interface AS Interface, c.snap_length AS SnapLength, " +
+            "c.started_ms AS StartedMs, c.ended_ms AS EndedMs, (SELECT COUNT(*) FROM run_frames f WHERE f.run_id = c.run_id AND f.capture = c.number) AS FrameCount " +
+            "FROM run_captures c JOIN runs r ON r.id = c.run_id WHERE c.run_id = @runId AND r.owner_id = @ownerId ORDER BY c.number",
+            new { runId, ownerId });
+        return [.. rows.Select(r => r.ToCapture())];
+    }
+
+    public async Task<IReadOnlyList<StoredFrame>> GetFramesAsync(long ownerId, long runId, int capture)
+    {
+        using var connection = database.Open();
+        var rows = await connection.QueryAsync<FrameRow>(
+            "SELECT f.number AS Number, f.at_us AS AtUs, f.original_length AS OriginalLength, f.outgoing AS Outgoing, f.data AS Data " +
+            "FROM run_frames f JOIN runs r ON r.id = f.run_id WHERE f.run_id = @runId AND r.owner_id = @ownerId AND f.capture = @capture ORDER BY f.number",
+            new { runId, ownerId, capture });
+        return [.. rows.Select(r => new StoredFrame(r.Number, r.AtUs, (int)r.OriginalLength, r.Outgoing != 0, r.Data))];
+    }
+
+    /// <summary>Changes what search finds a run by; false when there is no such run of the owner.</summary>
+    public async Task<bool> DescribeAsync(long ownerId, long runId, string title, string notes)
+    {
+        using var connection = database.Open();
+        return await connection.ExecuteAsync(
+            "UPDATE runs SET title = @title, notes = @notes WHERE id = @runId AND owner_id = @ownerId",
+            new { title, notes, runId, ownerId }) > 0;
+    }
+
+    public async Task<bool> DeleteRunAsync(long ownerId, long runId)
+    {
+        using var connection = database.Open();
+        return await connection.ExecuteAsync("DELETE FROM runs WHERE id = @runId AND owner_id = @ownerId", new { runId, ownerId }) > 0;
+    }
+
+    /// <summary>
+    /// At start-up: a run still marked running was cut short when the web stopped or crashed. Everything it recorded
+    /// is kept; its end is its last entry. Returns how many runs that concerned.
+    /// </summary>
+    public async Task<int> MarkAbandonedRunsInterruptedAsync()
+    {
+        using var connection = database.Open();
+        return await connection.ExecuteAsync(
+            "UPDATE runs SET status = @interrupted, " +
+            "ended_ms = COALESCE((SELECT MAX(at_ms) FROM run_entries e WHERE e.run_id = runs.id), started_ms) WHERE status = @running",
+            new { interrupted = StatusText(RunStatus.Interrupted), running = StatusText(RunStatus.Running) });
+    }
+
+    /// <summary>Stores a whole run at once (an import), in one transaction: all of it or, on any failure, nothing.</summary>
+    public async Task<RunSummary> InsertCompleteRunAsync(
+        long ownerId,
+        long labId,
+        RunSummary run,
+        string yaml,
+        IReadOnlyList<RunEntry> entries,
+        IReadOnlyList<(RunCapture Capture, IReadOnlyList<StoredFrame> Frames)> captures,
+        string importedFrom)
+    {
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        var id = await connection.ExecuteScalarAsync<long>(
+            "INSERT INTO runs (owner_id, lab_id, revision, yaml, kernel_lab, title, notes, status, started_ms, ended_ms, imported_from) " +
+            "VALUES (@ownerId, @labId, @Revision, @yaml, @KernelLab, @Title, @Notes, @status, @started, @ended, @importedFrom) RETURNING id",
+            new
+            {
+                ownerId,
+                labId,
+                run.Revision,
+                yaml,
+                run.KernelLab,
+                run.Title,
+                run.Notes,
+                status = StatusText(run.Status == RunStatus.Running ? RunStatus.Interrupted : run.Status),
+                started = run.Started.ToUnixTimeMilliseconds(),
+                ended = run.Ended?.ToUnixTimeMilliseconds(),
+                importedFrom,
+            },
+            transaction);
+        using (var insert = RunRecorder.EntryInsert(connection, transaction))
+        {
+            foreach (var entry in entries)
+            {
+                RunRecorder.BindEntry(insert, id, entry);
+                await insert.Command.ExecuteNonQueryAsync();
+            }
+        }
+
+        foreach (var (capture, frames) in captures)
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO run_captures (run_id, number, element, interface, snap_length, started_ms, ended_ms) VALUES (@id, @Number, @Element, @Interface, @SnapLength, @started, @ended)",
+                new { id, capture.Number, capture.Element, capture.Interface, capture.SnapLength, started = capture.Started.ToUnixTimeMilliseconds(), ended = capture.Ended?.ToUnixTimeMilliseconds() },
+                transaction);
+            using var insertFrame = RunRecorder.FrameInsert(connection, transaction);
+            foreach (var frame in frames)
+            {
+                RunRecorder.BindFrame(insertFrame, id, capture.Number, frame);
+                await insertFrame.Command.ExecuteNonQueryAsync();
+            }
+        }
+
+        transaction.Commit();
+        return (await GetRunAsync(ownerId, id))!.Summary;
+    }
+
+    internal static string StatusText(RunStatus status) => status.ToString().ToLowerInvariant();
+
+    internal static RunStatus ParseStatus(string text) => Enum.Parse<RunStatus>(text, ignoreCase: true);
+
+    private static string EscapeLike(string text) =>
+        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+
+    private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    // Classes with setters, not positional records: Dapper matches a constructor by column types, which SQLite
+    // reports as BLOB for an empty result or a NULL expression.
+    private sealed class RunRow
+    {
+        public long Id { get; init; }
+
+        public long OwnerId { get; init; }
+
+        public long LabId { get; init; }
+
+        public string LabName { get; init; } = "";
+
+        public long Revision { get; init; }
+
+        public string KernelLab { get; init; } = "";
+
+        public string Title { get; init; } = "";
+
+        public string Notes { get; init; } = "";
+
+        public string Status { get; init; } = "";
+
+        public long StartedMs { get; init; }
+
+        public long? EndedMs { get; init; }
+
+        public string? ImportedFrom { get; init; }
+
+        public string Yaml { get; init; } = "";
+
+        public RunSummary ToSummary() => new(
+            Id, OwnerId, LabId, LabName, (int)Revision, KernelLab, Title, Notes, ParseStatus(Status), FromMs(StartedMs),
+            EndedMs is { } ended ? FromMs(ended) : null, ImportedFrom);
+    }
+
+    private sealed class CaptureRow
+    {
+        public long RunId { get; init; }
+
+        public long Number { get; init; }
+
+        public string Element { get; init; } = "";
+
+        public string Interface { get; init; } = "";
+
+        public long SnapLength { get; init; }
+
+        public long StartedMs { get; init; }
+
+        public long? EndedMs { get; init; }
+
+        public long FrameCount { get; init; }
+
+        public RunCapture ToCapture() => new(
+            RunId, (int)Number, Element, Interface, (int)SnapLength, FromMs(StartedMs), EndedMs is { } ended ? FromMs(ended) : null,
+            (int)FrameCount);
+    }
+
+    private sealed class FrameRow
+    {
+        public long Number { get; init; }
+
+        public long AtUs { get; init; }
+
+        public long OriginalLength { get; init; }
+
+        public long Outgoing { get; init; }
+
+        public byte[] Data { get; init; } = [];
+    }
+}
+
+/// <summary>Formatting shared by run pages and exports.</summary>
+public static class RunTimes
+{
+    public static string Format(DateTimeOffset at) => at.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,29 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using NetLab.Web.Hubs;
+
+namespace NetLab.Web.Tests.Live;
+
+/// <summary>A .NET SignalR client of <c>/hubs/labs</c> on the in-process app, as docs/web-api.md tells other clients to build one.</summary>
+public static class HubClient
+{
+    public static async Task<HubConnection> ConnectAsync(TestServer server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(server.BaseAddress, LabsHub.Path), options =>
+            {
+                options.Transports = HttpTransportType.WebSockets;
+                options.SkipNegotiation = true;
+                options.WebSocketFactory = async (context, cancellationToken) => await server.CreateWebSocketClient().ConnectAsync(context.Uri, cancellationToken);
+            })
+            .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)))
+            .Build();
+        await connection.StartAsync(TestContext.Current.CancellationToken);
+        return connection;
+    }
+}

@@ -1,0 +1,144 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using NetLab.Agent.Contracts;
+using NetLab.Web.Model;
+using NetLab.Web.Model.Runs;
+using NetLab.Web.Store;
+using NetLab.Web.Tests.Components;
+using NetLab.Web.Tests.Live;
+using static NetLab.Web.Tests.Live.LiveEvents;
+
+namespace NetLab.Web.Tests.Runs;
+
+public sealed class ExperimentRunnerTests : IDisposable
+{
+    private readonly TempDatabase _db = new();
+    private readonly RunStore _runs;
+    private readonly FakeLabRunner _runner = new();
+    private readonly FakeExperimentAgent _agent = new();
+    private readonly FakeLabEventSource _events = new()
+    {
+        SnapshotOf = _ => [Snapshot("sw1", Interface("br0", 1)), Snapshot("h1", Interface("eth0", 2)), Snapshot("ns2", Interface("macvlan2", 3, "down", false)), Snapshot("ns3", Interface("macvlan3", 4))],
+    };
+
+    private readonly ExperimentRunner _experiments;
+
+    public ExperimentRunnerTests()
+    {
+        _runs = new RunStore(_db.Database, TimeProvider.System);
+        _experiments = new ExperimentRunner(_runs, _db.Store, _runner, _events, _agent, TimeProvider.System, NullLogger<ExperimentRunner>.Instance);
+    }
+
+    public void Dispose() => _db.Dispose();
+
+    private static ExperimentOptions Options(params CaptureTarget[] captures) => new("bridge", "as in the seed", captures)
+    {
+        SnapshotWait = TimeSpan.FromSeconds(5),
+        CaptureArmWait = TimeSpan.FromSeconds(5),
+        CaptureLinger = TimeSpan.FromMilliseconds(50),
+    };
+
+    private async Task<ExperimentRun> StartAsync(ExperimentOptions options)
+    {
+        var lab = (await _db.Store.CreateAsync(LabStore.LocalUserId, RepositoryFiles.Lab("macvlan-bridge.yaml"))).Value!;
+        var revision = (await _db.Store.GetCurrentRevisionAsync(LabStore.LocalUserId, lab.Id))!;
+        return await _experiments.StartAsync(LabStore.LocalUserId, lab, revision, options);
+    }
+
+    private static List<RunEntryKind> Steps(IEnumerable<RunEntry> entries) => [.. entries.Where(e => e.Kind != RunEntryKind.Event).Select(e => e.Kind)];
+
+    [Fact]
+    public async Task A_run_applies_records_events_captures_checks_connectivity_and_finishes()
+    {
+        var capture = _agent.CaptureOf("ns2/macvlan2");
+        capture.Writer.TryWrite(new CaptureStreamItem(Frame: new CapturedFrame(1, RunFixtures.Start, 60, RunFixtures.Frame(1), true)));
+        capture.Writer.TryWrite(new CaptureStreamItem(Frame: new CapturedFrame(2, RunFixtures.Start, 60, RunFixtures.Frame(2), false)));
+        var run = await StartAsync(Options(new CaptureTarget("ns2", "macvlan2")));
+        Assert.Same(run, _experiments.Active(run.Run.Id));
+
+        await _events.WaitForWatchersAsync(1);
+        foreach (var index in new[] { 0, 1, 2 })
+        {
+            await _runner.Progress.Writer.WriteAsync(FakeLabRunner.ProgressOf(index, OperationStatus.Done), TestContext.Current.CancellationToken);
+        }
+
+        _events.Publish(Changed("ns2", Interface("macvlan2", 3)));
+        _runner.Outcome.SetResult(FakeLabRunner.Succeeded());
+        var finished = await run.Completion.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal(RunStatus.Succeeded, finished.Status);
+        Assert.Null(_experiments.Active(run.Run.Id));
+        var entries = await _runs.GetEntriesAsync(LabStore.LocalUserId, run.Run.Id);
+        Assert.Equal(
+            [RunEntryKind.Status, RunEntryKind.Operation, RunEntryKind.Operation, RunEntryKind.Operation, RunEntryKind.Applied,
+             RunEntryKind.CaptureStarted, RunEntryKind.Probe, RunEntryKind.CaptureEnded, RunEntryKind.Status],
+            Steps(entries));
+        Assert.Equal(5, entries.Count(e => e.Kind == RunEntryKind.Event));
+        Assert.Contains(entries, e => e.Event is { Kind: LabEventKind.InterfaceChanged, Interface.OperState: "up" });
+        Assert.Equal("Run finished: 1 of 2 pairs replied", entries[^1].Message);
+        Assert.Equal(["capture macvlan-bridge ns2/macvlan2", "probe macvlan-bridge"], _agent.Calls);
+        Assert.Equal(2, (await _runs.GetCapturesAsync(LabStore.LocalUserId, run.Run.Id)).Single().FrameCount);
+
+        // What the dialog shows came from committed entries, and it matches the store.
+        Assert.Equal((5, 2, 2), (run.EventCount, run.Frames[1], run.Probe!.Results.Count));
+        Assert.Equal(ExperimentPhase.Done, run.Phase);
+        Assert.Equal(1, (await _db.Store.GetLabAsync(LabStore.LocalUserId, run.Run.LabId))!.AppliedRevision);
+    }
+
+    [Fact]
+    public async Task Without_an_agent_the_run_fails_saying_how_to_start_it_and_checks_nothing()
+    {
+        var run = await StartAsync(Options());
+
+        _runner.Outcome.SetResult(RunnerOutcome<ApplyResult>.Failed("The NetLab agent is not running at /run/netlab/agent.sock: start it with `sudo netlab agent`"));
+        var finished = await run.Completion.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal(RunStatus.Failed, finished.Status);
+        Assert.Empty(_agent.Calls);
+        var last = (await _runs.GetEntriesAsync(LabStore.LocalUserId, run.Run.Id))[^1];
+        Assert.Equal("Apply failed: The NetLab agent is not running at /run/netlab/agent.sock: start it with `sudo netlab agent`", last.Message);
+        Assert.Contains(last.Message!, run.Messages);
+    }
+
+    [Fact]
+    public async Task A_failed_apply_is_recorded_with_its_result_and_the_run_fails()
+    {
+        var run = await StartAsync(Options());
+
+        _runner.Outcome.SetResult(RunnerOutcome<ApplyResult>.Success(new ApplyResult(FakeLabRunner.Lab, false, 1, 3, 1.5,
+            new ApplyFailure(FakeLabRunner.Operations[1], "File exists", "EEXIST", "File exists"), RolledBack: true)));
+        var finished = await run.Completion.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal(RunStatus.Failed, finished.Status);
+        var entries = await _runs.GetEntriesAsync(LabStore.LocalUserId, run.Run.Id);
+        Assert.Equal([RunEntryKind.Status, RunEntryKind.Applied, RunEntryKind.Status], Steps(entries));
+        Assert.Equal("Apply failed: File exists (rolled back)", entries[^1].Message);
+        Assert.Null((await _db.Store.GetLabAsync(LabStore.LocalUserId, run.Run.LabId))!.AppliedRevision);
+    }
+
+    [Fact]
+    public async Task A_capture_the_agent_refuses_is_recorded_and_the_run_goes_on()
+    {
+        _agent.RefuseCaptureOf = "ns3/nosuch";
+        var run = await StartAsync(Options(new CaptureTarget("ns3", "nosuch")));
+
+        _runner.Outcome.SetResult(FakeLabRunner.Succeeded());
+        var finished = await run.Completion.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal(RunStatus.Succeeded, finished.Status);
+        Assert.Contains("Capture on ns3/nosuch failed: ns3/nosuch does not exist", run.Messages);
+        Assert.Empty(await _runs.GetCapturesAsync(LabStore.LocalUserId, run.Run.Id));
+    }
+
+    [Fact]
+    public async Task A_failed_connectivity_check_fails_the_run_with_the_agents_reason()
+    {
+        _agent.ProbeOutcome = RunnerOutcome<ProbeReport>.Failed("probe is not supported by this agent");
+        var run = await StartAsync(Options());
+
+        _runner.Outcome.SetResult(FakeLabRunner.Succeeded());
+        var finished = await run.Completion.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal(RunStatus.Failed, finished.Status);
+        Assert.Equal("The connectivity check failed: probe is not supported by this agent", run.Messages[^1]);
+    }
+}
