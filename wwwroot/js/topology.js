@@ -199,11 +199,23 @@ function applyLive(canvas, id, change) {
     item.live.textContent = change.text ?? '';
 }
 
+/** Selects `id` (chosen in .NET, e.g. a box just added) and brings it into view when it is outside. */
 export function select(host, id) {
     const canvas = canvases.get(host);
-    if (canvas) {
-        canvas.selected = id || null;
-        markSelected(canvas);
+    if (!canvas) {
+        return;
+    }
+    canvas.selected = id || null;
+    markSelected(canvas);
+    const target = canvas.nodes.get(canvas.selected) ?? canvas.items.get(canvas.selected)?.node;
+    if (target) {
+        const rect = canvas.svg.getBoundingClientRect();
+        const { x, y, k } = canvas.view;
+        const left = target.x * k + x, top = target.y * k + y;
+        if (left < 0 || top < 0 || left + BOX_WIDTH * k > rect.width || top + target.height * k > rect.height) {
+            canvas.view = { k, x: rect.width / 2 - (target.x + BOX_WIDTH / 2) * k, y: rect.height / 2 - (target.y + target.height / 2) * k };
+            applyView(canvas);
+        }
     }
 }
 

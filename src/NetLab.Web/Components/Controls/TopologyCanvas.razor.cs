@@ -107,6 +107,20 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
+        try
+        {
+            await SyncModuleAsync(firstRender);
+        }
+        catch (JSException error)
+        {
+            // A script error must not end the circuit: the YAML tab and the rest of the page keep working.
+            ReadProblem = $"The canvas failed in the browser: {error.Message}";
+            StateHasChanged();
+        }
+    }
+
+    private async Task SyncModuleAsync(bool firstRender)
+    {
         if (firstRender)
         {
             _module = await JS.InvokeAsync<IJSObjectReference>("import", "./js/topology.js");
@@ -207,18 +221,31 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
         }
     }
 
-    /// <summary>The middle of what the canvas shows, else below every box.</summary>
+    /// <summary>
+    /// Near the middle of what the canvas shows (else the top left), moved right and down until the new box covers
+    /// no other: a box dropped on top of another would hide it and catch the pointer meant for it.
+    /// </summary>
     private async Task<(double X, double Y)> FreeSpotAsync()
     {
         var center = _module is null ? null : await _module.InvokeAsync<double[]?>("viewCenter", _host);
-        if (center is [var x, var y])
+        var (x, y) = center is [var cx, var cy] ? (cx - (AutoLayout.BoxWidth / 2), cy - AutoLayout.HeaderHeight) : (AutoLayout.Gap / 2, AutoLayout.Gap / 2);
+        var height = AutoLayout.BoxHeight(1);
+        for (var attempt = 0; attempt < 400 && Graph.Nodes.Any(n => Overlaps(n, x, y, height)); attempt++)
         {
-            return (x - (AutoLayout.BoxWidth / 2), y - AutoLayout.HeaderHeight);
+            x += AutoLayout.BoxWidth / 2;
+            if (attempt % 8 == 7)
+            {
+                x -= 4 * AutoLayout.BoxWidth;
+                y += height;
+            }
         }
 
-        var bottom = Graph.Nodes.Count == 0 ? 0 : Graph.Nodes.Max(n => n.Y + AutoLayout.BoxHeight(n.Items.Count));
-        return (AutoLayout.Gap / 2, bottom + AutoLayout.Gap);
+        return (x, y);
     }
+
+    private static bool Overlaps(TopologyNode node, double x, double y, double height) =>
+        x < node.X + AutoLayout.BoxWidth + 10 && node.X < x + AutoLayout.BoxWidth + 10
+        && y < node.Y + AutoLayout.BoxHeight(node.Items.Count) + 10 && node.Y < y + height + 10;
 
     private async Task ZoomAsync(double factor)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using NetLab.Core.Labs;
 using NetLab.Core.Links;
 using NetLab.Core.Validation;
@@ -114,6 +115,8 @@ public sealed record TopologyGraph(IReadOnlyList<TopologyNode> Nodes, IReadOnlyL
     }
 }
 
+/// <summary>Sent to the canvas module by name ("Switch"), which it uses for styling.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TopologyNodeKind>))]
 public enum TopologyNodeKind
 {
     Switch,
