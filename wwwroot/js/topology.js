@@ -47,7 +47,11 @@ export function init(host, dotnet) {
         selected: null, gesture: null, frame: 0, fitted: false, stats: { renders: 0, frames: 0, lastRenderMs: 0 },
     };
     canvases.set(host, canvas);
-    host.topology = canvas; // lets the browser test and the benchmark look inside
+    // For the browser test and the benchmark (bench/NetLab.Web.Benchmarks): the state, a re-render of the last graph,
+    // and one drag frame exactly as the pointer handler runs it.
+    canvas.rerender = () => render(host, canvas.graph);
+    canvas.dragFrame = (id, dx, dy) => benchmarkDragFrame(host, id, dx, dy);
+    host.topology = canvas;
     svg.addEventListener('pointerdown', e => pointerDown(canvas, e));
     svg.addEventListener('pointermove', e => pointerMove(canvas, e));
     svg.addEventListener('pointerup', e => pointerUp(canvas, e));
@@ -73,6 +77,7 @@ export function render(host, graph) {
         return;
     }
     const started = performance.now();
+    canvas.graph = graph;
     canvas.nodes.clear();
     canvas.items.clear();
     canvas.edgesByNode.clear();
@@ -427,7 +432,7 @@ function keyDown(canvas, e) {
 }
 
 /** For the benchmark: runs one drag frame of `id` by (dx, dy) exactly as a pointer would, and returns its time. */
-export function benchmarkDragFrame(host, id, dx, dy) {
+function benchmarkDragFrame(host, id, dx, dy) {
     const canvas = canvases.get(host);
     const node = canvas.nodes.get(id);
     const started = performance.now();

@@ -307,7 +307,8 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
 
         _live = new LiveLabState(lab);
         _liveRows.Forget();
-        _throttle = new UpdateThrottle(Throttle, PushLiveAsync, Time);
+        // Leading edge: a single kernel change reaches the canvas at once; only bursts wait for the interval.
+        _throttle = new UpdateThrottle(Throttle, PushLiveAsync, Time, leading: true);
         _live.Changed += _throttle.Signal;
         _watching = new CancellationTokenSource();
         _ = _live.RunAsync(Source, Time, _watching.Token);
