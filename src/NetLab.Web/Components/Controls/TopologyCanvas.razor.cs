@@ -131,6 +131,12 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
             }
 
             await _module.InvokeVoidAsync("init", _host, _self);
+
+            // Live state that arrived while the module was loading goes out with the first drawing.
+            _graphSent = false;
+            await _module.InvokeVoidAsync("render", _host, Graph);
+            _graphSent = true;
+            await PushLiveRowsAsync();
         }
 
         if (_module is null)
@@ -318,17 +324,19 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
     {
         try
         {
-            await InvokeAsync(async () =>
-            {
-                if (_module is not null && _live is not null && _liveRows.Changes(_live) is { Count: > 0 } changes)
-                {
-                    await _module.InvokeVoidAsync("live", _host, changes);
-                }
-            });
+            await InvokeAsync(PushLiveRowsAsync);
         }
         catch (Exception error) when (error is ObjectDisposedException or JSDisconnectedException or TaskCanceledException)
         {
             // The circuit closed between the change and the push.
+        }
+    }
+
+    private async Task PushLiveRowsAsync()
+    {
+        if (_module is not null && _live is not null && _liveRows.Changes(_live) is { Count: > 0 } changes)
+        {
+            await _module.InvokeVoidAsync("live", _host, changes);
         }
     }
 
