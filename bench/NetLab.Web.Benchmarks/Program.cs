@@ -6,7 +6,8 @@ using Microsoft.Playwright;
 using NetLab.Agent.Client;
 using NetLab.Agent.Contracts;
 using NetLab.Netlink;
-using NetLab.Web.Benchmarks;
+using NetLab;
+using NetLab.Web.BrowserTests;
 
 // Issue 4's live-state target: kernel event to DOM, p95 under 200 ms, measured with the real agent, the real web and
 // Chromium; against a baseline measured in the same run (the agent's event stream to a client without the browser).
@@ -33,23 +34,22 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
-const string ChromiumPath = "/usr/bin/chromium";
 if (!Environment.IsPrivilegedProcess)
 {
     Console.Error.WriteLine("netlab-web-bench must run as root: the agent creates namespaces and the benchmark changes links (try sudo).");
     return 2;
 }
 
-if (!File.Exists(ChromiumPath))
+if (!File.Exists(BrowserSession.ChromiumPath))
 {
-    Console.Error.WriteLine($"netlab-web-bench needs Debian's Chromium at {ChromiumPath} (apt-get install chromium).");
+    Console.Error.WriteLine($"netlab-web-bench needs Debian's Chromium at {BrowserSession.ChromiumPath} (apt-get install chromium).");
     return 2;
 }
 
 const string LabName = "macvlan-bridge";
-var labYaml = File.ReadAllText(Path.Combine(BenchWeb.RepositoryRoot(), "labs", "macvlan-bridge.yaml"));
-await using var agent = await BenchAgent.StartAsync();
-await using var web = await BenchWeb.StartAsync(agent.SocketPath);
+var labYaml = RepositoryFiles.Lab("macvlan-bridge.yaml");
+await using var session = await BrowserSession.StartAsync(1600, 1100, TimeSpan.FromSeconds(30), "nlbench-w", CancellationToken.None);
+var (agent, web, page) = (session.Agent, session.Web, session.Page);
 var client = new AgentClient(agent.SocketPath);
 try
 {
@@ -68,15 +68,6 @@ try
     var netlinkRoundTrips = new List<double>();
     var streamLatencies = await MeasureAgentStreamAsync(client, link, index, iterations, netlinkRoundTrips);
 
-    using var playwright = await Playwright.CreateAsync();
-    await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-    {
-        ExecutablePath = ChromiumPath,
-        Headless = true,
-        Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-    });
-    var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1100 } });
-    page.SetDefaultTimeout(30_000);
     await OpenImportedLabAsync(page, web.Url, labYaml, LabName);
     var (canvasLatencies, tableLatencies) = await MeasureBrowserAsync(page, link, index, iterations);
     var canvasScale = await MeasureCanvasAsync(page, web.Url, scale);
@@ -86,7 +77,7 @@ try
     }
 
     Report(iterations, canvasLatencies, tableLatencies, streamLatencies, netlinkRoundTrips, scale, canvasScale);
-    return agent.NamespaceCount() == 0 ? 0 : 1;
+    return agent.Namespaces().Count == 0 ? 0 : 1;
 }
 catch (Exception error)
 {

@@ -12,7 +12,6 @@ namespace NetLab.Web.BrowserTests;
 /// </summary>
 public sealed class TopologyEditorJourneyTests
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
     private const string LabName = "macvlan-bridge";
     private static readonly float StepTimeout = (float)TimeSpan.FromSeconds(15).TotalMilliseconds;
 
@@ -22,20 +21,11 @@ public sealed class TopologyEditorJourneyTests
     public async Task A_student_draws_a_macvlan_attaches_it_by_dragging_undoes_and_finds_a_moved_box_kept_after_reload()
     {
         Assert.SkipWhen(Environment.UserName != "root", "The browser tests start the real agent, which needs root; run the suite as root.");
-        Assert.SkipUnless(File.Exists(ChromiumPath), $"The browser tests need Debian's Chromium at {ChromiumPath} (apt-get install chromium); scripts/test.sh installs it.");
+        Assert.SkipUnless(File.Exists(BrowserSession.ChromiumPath), $"The browser tests need Debian's Chromium at {BrowserSession.ChromiumPath} (apt-get install chromium); scripts/test.sh installs it.");
 
         var screenshots = new Screenshots(Path.Combine(AppContext.BaseDirectory, "screenshots", nameof(TopologyEditorJourneyTests)));
-        await using var agent = await InProcessAgent.StartAsync(Cancel);
-        await using var web = await WebProcess.StartAsync(agent.SocketPath, Cancel);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-        });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1100 } });
-        page.SetDefaultTimeout(StepTimeout);
+        await using var session = await BrowserSession.StartAsync(1600, 1100, TimeSpan.FromMilliseconds(StepTimeout), "nltest-t", Cancel);
+        var (agent, web, page) = (session.Agent, session.Web, session.Page);
 
         // The browser's console beside the screenshots: a script error in the canvas module shows up there.
         var console = Path.Combine(AppContext.BaseDirectory, "screenshots", nameof(TopologyEditorJourneyTests), "console.log");
