@@ -43,7 +43,13 @@ public static class WebServices
         });
 
         services.AddMudServices();
-        services.AddRazorComponents().AddInteractiveServerComponents();
+        // A lab's YAML travels from the browser in one circuit message (a textarea's change); SignalR's default of
+        // 32 KB refused a 200-namespace lab (about 22 KB of YAML, more once JSON-escaped), which then arrived empty.
+        services.AddRazorComponents().AddInteractiveServerComponents()
+            .AddHubOptions(hub => hub.MaximumReceiveMessageSize = MaximumCircuitMessageBytes);
         return services;
     }
+
+    /// <summary>Room for labs of a few thousand interfaces typed or pasted into the browser.</summary>
+    public const long MaximumCircuitMessageBytes = 4 * 1024 * 1024;
 }

@@ -12,7 +12,6 @@ namespace NetLab.Web.BrowserTests;
 /// </summary>
 public sealed class BridgeLabJourneyTests
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
     private const string LabName = "macvlan-bridge";
     private static readonly float StepTimeout = (float)TimeSpan.FromSeconds(15).TotalMilliseconds;
     private static readonly float LiveChangeTimeout = (float)TimeSpan.FromSeconds(5).TotalMilliseconds;
@@ -23,20 +22,11 @@ public sealed class BridgeLabJourneyTests
     public async Task A_student_imports_applies_watches_a_macvlan_go_down_and_destroys_the_bridge_lab_in_the_browser()
     {
         Assert.SkipWhen(Environment.UserName != "root", "The browser journey applies a lab to the kernel and needs root; run the suite as root.");
-        Assert.SkipUnless(File.Exists(ChromiumPath), $"The browser journey needs Debian's Chromium at {ChromiumPath} (apt-get install chromium); scripts/test.sh installs it.");
+        Assert.SkipUnless(File.Exists(BrowserSession.ChromiumPath), $"The browser journey needs Debian's Chromium at {BrowserSession.ChromiumPath} (apt-get install chromium); scripts/test.sh installs it.");
 
         var screenshots = new Screenshots(Path.Combine(AppContext.BaseDirectory, "screenshots", nameof(BridgeLabJourneyTests)));
-        await using var agent = await InProcessAgent.StartAsync(Cancel);
-        await using var web = await WebProcess.StartAsync(agent.SocketPath, Cancel);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-        });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        page.SetDefaultTimeout(StepTimeout);
+        await using var session = await BrowserSession.StartAsync(1400, 1000, TimeSpan.FromMilliseconds(StepTimeout), "nltest-b", Cancel);
+        var (agent, web, page) = (session.Agent, session.Web, session.Page);
 
         // Labs page, Import YAML.
         await page.GotoAsync(web.Url);

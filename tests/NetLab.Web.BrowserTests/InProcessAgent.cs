@@ -7,7 +7,7 @@ namespace NetLab.Web.BrowserTests;
 /// <summary>
 /// The real agent (engine and socket API) in this process, on a socket in a temp folder, with the namespace prefix
 /// "nltest-b{pid}-" so that scripts/test.sh's leak check covers it. Disposing stops it and deletes every namespace
-/// with that prefix, also after a failed journey.
+/// with that prefix, also after a failed journey. bench/NetLab.Web.Benchmarks compiles this file too.
 /// </summary>
 internal sealed class InProcessAgent : IAsyncDisposable
 {
@@ -27,9 +27,11 @@ internal sealed class InProcessAgent : IAsyncDisposable
 
     public string SocketPath => _host.Options.SocketPath;
 
-    public static async Task<InProcessAgent> StartAsync(CancellationToken cancel)
+    /// <param name="cancel">Cancels the start.</param>
+    /// <param name="prefixStem">The namespace prefix before the pid: tests use nltest-b, the web benchmark nlbench-w.</param>
+    public static async Task<InProcessAgent> StartAsync(CancellationToken cancel, string prefixStem = "nltest-b")
     {
-        var prefix = $"nltest-b{Environment.ProcessId % 100000}-";
+        var prefix = $"{prefixStem}{Environment.ProcessId % 100000}-";
         DeleteNamespaces(prefix);
         var folder = Directory.CreateTempSubdirectory("netlab-browser-agent-").FullName;
         var options = new AgentOptions { NamespacePrefix = prefix, SocketPath = Path.Combine(folder, "agent.sock") };

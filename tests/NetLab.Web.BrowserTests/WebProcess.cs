@@ -9,7 +9,7 @@ namespace NetLab.Web.BrowserTests;
 /// <summary>
 /// The real web, started as a child process from its build output on a free loopback port, with a temp data folder
 /// and the given agent socket. Ready once GET / answers 200. Disposing kills it (by its pid, with its children) and
-/// deletes the data folder.
+/// deletes the data folder. Also compiled into bench/NetLab.Web.Benchmarks, hence exceptions rather than asserts.
 /// </summary>
 internal sealed class WebProcess : IAsyncDisposable
 {
@@ -31,7 +31,11 @@ internal sealed class WebProcess : IAsyncDisposable
     public static async Task<WebProcess> StartAsync(string agentSocketPath, CancellationToken cancel)
     {
         var assembly = WebAssemblyPath();
-        Assert.True(File.Exists(assembly), $"the web's build output {assembly} is missing; build the solution first");
+        if (!File.Exists(assembly))
+        {
+            throw new InvalidOperationException($"the web's build output {assembly} is missing; build the solution first");
+        }
+
         var url = $"http://127.0.0.1:{FreePort()}";
         var dataFolder = Directory.CreateTempSubdirectory("netlab-browser-web-").FullName;
         var start = new ProcessStartInfo("dotnet")
@@ -92,7 +96,7 @@ internal sealed class WebProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                Assert.Fail($"the web exited with code {_process.ExitCode} before answering:\n{Output()}");
+                throw new InvalidOperationException($"the web exited with code {_process.ExitCode} before answering:\n{Output()}");
             }
 
             try
@@ -107,11 +111,15 @@ internal sealed class WebProcess : IAsyncDisposable
             {
                 // Not listening yet.
             }
+            catch (TaskCanceledException) when (!cancel.IsCancellationRequested)
+            {
+                // Listening but slow to answer its first request (a busy machine): ask again.
+            }
 
             await Task.Delay(TimeSpan.FromMilliseconds(100), cancel);
         }
 
-        Assert.Fail($"the web did not answer 200 on {Url} within {StartTimeout.TotalSeconds} s:\n{Output()}");
+        throw new InvalidOperationException($"the web did not answer 200 on {Url} within {StartTimeout.TotalSeconds} s:\n{Output()}");
     }
 
     private string Output()

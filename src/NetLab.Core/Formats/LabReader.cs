@@ -11,7 +11,8 @@ namespace NetLab.Core.Formats;
 /// </summary>
 internal sealed class LabReader
 {
-    private static readonly string[] LabKeys = ["name", "description", "switches", "hosts", "namespaces"];
+    private static readonly string[] LabKeys = ["name", "description", "switches", "hosts", "namespaces", "layout"];
+    private static readonly string[] PositionKeys = ["x", "y"];
     private static readonly string[] SwitchKeys = ["ports"];
     private static readonly string[] PortKeys = ["hairpin"];
     private static readonly string[] HostKeys = ["loopback", "nics", "interfaces"];
@@ -53,6 +54,8 @@ internal sealed class LabReader
             Switches = fields.Named("switches", "a switch", SwitchKeys, ReadSwitch),
             Hosts = fields.Named("hosts", "a host", HostKeys, ReadHost),
             Namespaces = fields.Named("namespaces", "a namespace", NamespaceKeys, ReadNamespace),
+            Layout = fields.Named("layout", "a position", PositionKeys, (element, position) =>
+                new ElementPosition(element, position.Double("x") ?? 0, position.Double("y") ?? 0)),
         };
         return lab;
     }
@@ -304,6 +307,23 @@ internal sealed class LabReader
             }
 
             _reader.Report(Join(_path, key), scalar, $"'{key}' must be a whole number, not '{scalar.Value}'", $"Write e.g. `{key}: 100`");
+            return null;
+        }
+
+        public double? Double(string key)
+        {
+            var scalar = Scalar(key, false, "a number");
+            if (scalar?.Value is null)
+            {
+                return null;
+            }
+
+            if (double.TryParse(scalar.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
+            {
+                return number;
+            }
+
+            _reader.Report(Join(_path, key), scalar, $"'{key}' must be a number, not '{scalar.Value}'", $"Write e.g. `{key}: 120`");
             return null;
         }
 

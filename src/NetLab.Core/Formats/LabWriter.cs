@@ -18,6 +18,13 @@ internal static class LabWriter
         entries.Map("switches", lab.Switches.Select(s => (s.Name, (DocumentNode)WriteSwitch(s))));
         entries.Map("hosts", lab.Hosts.Select(h => (h.Name, (DocumentNode)WriteHost(h))));
         entries.Map("namespaces", lab.Namespaces.Select(n => (n.Name, (DocumentNode)WriteNamespace(n))));
+        entries.Map("layout", lab.Layout.Select(p =>
+        {
+            var position = new Entries();
+            position.Decimal("x", p.X);
+            position.Decimal("y", p.Y);
+            return (p.Element, (DocumentNode)position.ToNode(flow: true));
+        }));
         return entries.ToNode();
     }
 
@@ -143,6 +150,9 @@ internal static class LabWriter
         }
 
         public void Number(string key, long value) => Add(key, new ScalarNode(value.ToString(CultureInfo.InvariantCulture), ScalarKind.Number));
+
+        /// <summary>"R" keeps every bit, so a position read back is the position written.</summary>
+        public void Decimal(string key, double value) => Add(key, new ScalarNode(value.ToString("R", CultureInfo.InvariantCulture), ScalarKind.Number));
 
         public void Bool(string key, bool value) => Add(key, new ScalarNode(value ? "true" : "false", ScalarKind.Boolean));
 

@@ -17,6 +17,9 @@ public sealed record Lab
 
     public ValueList<LabNamespace> Namespaces { get; init; } = [];
 
+    /// <summary>Where the editor draws each element (the file's optional <c>layout:</c>); ignored by validation and planning.</summary>
+    public ValueList<ElementPosition> Layout { get; init; } = [];
+
     /// <summary>Hosts then namespaces: everything that holds interfaces, in the order the planner creates them.</summary>
     public IEnumerable<NamespaceDefinition> InterfaceNamespaces => Hosts.Cast<NamespaceDefinition>().Concat(Namespaces);
 

@@ -47,4 +47,26 @@ public sealed class UpdateThrottleTests
 
         Assert.Equal(0, Volatile.Read(ref updates));
     }
+
+    [Fact]
+    public void With_leading_edge_a_first_signal_updates_at_once_and_the_rest_of_the_burst_waits()
+    {
+        var updates = 0;
+        using var throttle = new UpdateThrottle(TimeSpan.FromHours(1), () =>
+        {
+            Interlocked.Increment(ref updates);
+            return Task.CompletedTask;
+        }, TimeProvider.System, leading: true);
+
+        throttle.Signal();
+        Assert.Equal(1, Volatile.Read(ref updates));
+
+        for (var i = 0; i < 100; i++)
+        {
+            throttle.Signal();
+        }
+
+        // The rest of the burst rides on one update an interval (an hour here) after the first.
+        Assert.Equal(1, Volatile.Read(ref updates));
+    }
 }

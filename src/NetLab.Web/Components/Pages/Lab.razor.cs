@@ -41,6 +41,9 @@ public sealed partial class Lab
 
     private string CurrentYaml { get; set; } = "";
 
+    /// <summary>Undo/redo of unsaved edits (typed or drawn); the store's undo takes over when it is empty.</summary>
+    private readonly EditHistory _edits = new();
+
     protected override Task OnParametersSetAsync() => ReloadAsync(loadCurrent: true);
 
     private async Task ReloadAsync(bool loadCurrent)
@@ -57,6 +60,7 @@ public sealed partial class Lab
         CanRedo = await Store.CanRedoAsync(User.Id, LabId);
         if (loadCurrent)
         {
+            _edits.Clear();
             OnYamlChanged(CurrentYaml);
         }
     }
@@ -67,7 +71,40 @@ public sealed partial class Lab
         Problems = LabFormat.LoadAndValidate(Yaml, LabFileFormat.Yaml).Problems;
     }
 
-    private void Show(LabRevision revision) => OnYamlChanged(revision.Yaml);
+    /// <summary>An edit of the buffer by the student (typed, drawn, or a revision loaded into it): undoable.</summary>
+    private void EditYaml(string? yaml)
+    {
+        if ((yaml ?? "") != Yaml)
+        {
+            _edits.Record(Yaml);
+        }
+
+        OnYamlChanged(yaml);
+    }
+
+    private Task UndoEditAsync()
+    {
+        if (_edits.Undo(Yaml) is { } before)
+        {
+            OnYamlChanged(before);
+            return Task.CompletedTask;
+        }
+
+        return UndoAsync();
+    }
+
+    private Task RedoEditAsync()
+    {
+        if (_edits.Redo(Yaml) is { } after)
+        {
+            OnYamlChanged(after);
+            return Task.CompletedTask;
+        }
+
+        return RedoAsync();
+    }
+
+    private void Show(LabRevision revision) => EditYaml(revision.Yaml);
 
     private async Task SaveAsync()
     {

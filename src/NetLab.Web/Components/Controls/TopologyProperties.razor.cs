@@ -1,0 +1,104 @@
+using Microsoft.AspNetCore.Components;
+using NetLab.Core.Validation;
+using NetLab.Web.Model.Topology;
+using CoreLab = NetLab.Core.Labs.Lab;
+
+namespace NetLab.Web.Components.Controls;
+
+/// <summary>
+/// The property panel of the canvas's selection: a row's name, kind, parent, mode, vlan id and protocol, MAC, MTU,
+/// addresses and up, or a box's name and loopback; with the validator's messages for it. Every field applies on
+/// change (a new lab through <see cref="OnEdit"/>), as dragging does.
+/// </summary>
+public sealed partial class TopologyProperties
+{
+    private CoreLab? _formLab;
+    private string? _formId;
+
+    [Parameter]
+    public CoreLab? Lab { get; set; }
+
+    [Parameter]
+    public string? SelectedId { get; set; }
+
+    [Parameter]
+    public TopologyGraph Graph { get; set; } = TopologyGraph.Empty;
+
+    [Parameter]
+    public IReadOnlyList<Problem> Problems { get; set; } = [];
+
+    [Parameter]
+    public EventCallback<LabEdit> OnEdit { get; set; }
+
+    private ItemForm? Form { get; set; }
+
+    private IReadOnlyList<string> SelectionProblems => SelectedId is null ? []
+        : Graph.FindItem(SelectedId)?.Problems ?? Graph.FindNode(SelectedId)?.Problems ?? [];
+
+    private IReadOnlyList<string> LabWideProblems => Lab is null ? []
+        : [.. Problems.Where(p => TopologyIds.IdOf(Lab, p.Path) is null).Select(p => $"{p.Path}: {p.Message}. {p.Hint}")];
+
+    protected override void OnParametersSet()
+    {
+        // A new lab (after any edit) or another selection: the form shows what the lab holds now.
+        if (!ReferenceEquals(Lab, _formLab) || SelectedId != _formId)
+        {
+            _formLab = Lab;
+            _formId = SelectedId;
+            Form = Lab is null || SelectedId is null ? null : ItemForm.Of(Lab, SelectedId);
+        }
+    }
+
+    private async Task SetAsync(Action<ItemForm> change)
+    {
+        if (Lab is null || Form is null)
+        {
+            return;
+        }
+
+        change(Form);
+        await OnEdit.InvokeAsync(new LabEdit(Form.ApplyTo(Lab), TopologyIds.Of(Form.Element, Form.Name)));
+    }
+
+    private Task RenameAsync(TopologyNode node, string name) =>
+        Lab is null || string.IsNullOrWhiteSpace(name) ? Task.CompletedTask
+            : OnEdit.InvokeAsync(new LabEdit(TopologyEdits.UpdateElement(Lab, node.Id, name.Trim(), LoopbackUp(node.Id)), name.Trim()));
+
+    private Task SetLoopbackAsync(TopologyNode node, bool up) =>
+        Lab is null ? Task.CompletedTask : OnEdit.InvokeAsync(new LabEdit(TopologyEdits.UpdateElement(Lab, node.Id, node.Id, up), node.Id));
+
+    private Task DeleteAsync() =>
+        Lab is null || SelectedId is null ? Task.CompletedTask : OnEdit.InvokeAsync(new LabEdit(TopologyEdits.Delete(Lab, SelectedId), ""));
+
+    private bool LoopbackUp(string element) => Lab?.FindNamespace(element)?.LoopbackUp ?? false;
+
+    /// <summary>Every interface the row could name, written as the lab writes references; the current value stays listed.</summary>
+    private IEnumerable<string> Candidates(ItemForm form)
+    {
+        var candidates = new List<string> { "" };
+        if (Lab is not null)
+        {
+            foreach (var owner in Lab.InterfaceNamespaces)
+            {
+                candidates.AddRange(owner.InterfaceNames
+                    .Where(name => owner.Name != form.Element || name != form.OriginalName)
+                    .Select(name => owner.Name == form.Element ? name : TopologyIds.Of(owner.Name, name)));
+            }
+        }
+
+        var current = form.Kind == "veth" ? form.Peer : form.Parent;
+        if (!candidates.Contains(current))
+        {
+            candidates.Add(current);
+        }
+
+        return candidates;
+    }
+
+    private static string KindDescription(ItemForm form) => form.Kind switch
+    {
+        "port" => "switch port: one end of the veth a host NIC plugs into",
+        "nic" => "host NIC: a veth into a switch port",
+        _ => $"{form.Kind} interface",
+    };
+}

@@ -1,0 +1,82 @@
+using Microsoft.Playwright;
+
+namespace NetLab.Web.BrowserTests;
+
+/// <summary>
+/// Everything a browser journey runs against: the real agent in this process, the real web as a child process, and
+/// Debian's Chromium (no download) driven by Playwright, with one page. Disposing closes them in reverse order, so the
+/// agent's namespaces go last, also after a failure. bench/NetLab.Web.Benchmarks compiles this file too.
+/// </summary>
+internal sealed class BrowserSession : IAsyncDisposable
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private readonly IPlaywright _playwright;
+    private readonly IBrowser _browser;
+
+    private BrowserSession(InProcessAgent agent, WebProcess web, IPlaywright playwright, IBrowser browser, IPage page)
+    {
+        Agent = agent;
+        Web = web;
+        _playwright = playwright;
+        _browser = browser;
+        Page = page;
+    }
+
+    public InProcessAgent Agent { get; }
+
+    public WebProcess Web { get; }
+
+    public IPage Page { get; }
+
+    /// <param name="width">The page's viewport width in pixels.</param>
+    /// <param name="height">The page's viewport height in pixels.</param>
+    /// <param name="stepTimeout">Playwright's default timeout for every step on the page.</param>
+    /// <param name="prefixStem">The agent's namespace prefix stem (see <see cref="InProcessAgent.StartAsync"/>).</param>
+    /// <param name="cancel">Cancels the start.</param>
+    public static async Task<BrowserSession> StartAsync(int width, int height, TimeSpan stepTimeout, string prefixStem, CancellationToken cancel)
+    {
+        var agent = await InProcessAgent.StartAsync(cancel, prefixStem);
+        WebProcess? web = null;
+        IPlaywright? playwright = null;
+        try
+        {
+            web = await WebProcess.StartAsync(agent.SocketPath, cancel);
+            playwright = await Playwright.CreateAsync();
+            var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = ChromiumPath,
+                Headless = true,
+                Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+            });
+            var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+            page.SetDefaultTimeout((float)stepTimeout.TotalMilliseconds);
+            return new BrowserSession(agent, web, playwright, browser, page);
+        }
+        catch
+        {
+            playwright?.Dispose();
+            if (web is not null)
+            {
+                await web.DisposeAsync();
+            }
+
+            await agent.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _browser.DisposeAsync();
+            _playwright.Dispose();
+            await Web.DisposeAsync();
+        }
+        finally
+        {
+            await Agent.DisposeAsync();
+        }
+    }
+}
