@@ -27,7 +27,7 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
     private CancellationTokenSource? _watching;
     private UpdateThrottle? _throttle;
     private LiveLabState? _live;
-    private readonly LiveRows _liveRows = new(LiveInterfaces.StateClass);
+    private readonly LiveRows _liveRows = new(InterfaceTables.StateClass);
 
     [Inject]
     private IJSRuntime JS { get; set; } = default!;
