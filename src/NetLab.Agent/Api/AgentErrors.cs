@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using NetLab.Agent.Contracts;
+using NetLab.Agent.Engine;
 using NetLab.Core.Validation;
 using NetLab.Netlink;
 
@@ -31,6 +32,7 @@ public static class AgentErrors
     public static HttpAgentError FromException(Exception exception) => exception switch
     {
         InvalidLabException invalid => InvalidLab(invalid.Problems),
+        LabNotFoundException missing => LabNotFound(missing.LabName),
         NetlinkException kernel => new(
             StatusCodes.Status500InternalServerError,
             new AgentError(AgentErrorCodes.KernelError, $"The kernel refused: {kernel.Message}. Check `netlab doctor` for what this kernel supports.")),

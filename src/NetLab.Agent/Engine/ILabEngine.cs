@@ -21,4 +21,11 @@ public interface ILabEngine
 
     /// <summary>A snapshot of each of the lab's namespaces, then every change, until cancelled.</summary>
     IAsyncEnumerable<LabEvent> EventsAsync(string labName, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The connectivity check: an ICMP echo from every host and namespace of the lab to every address of the lab, all
+    /// at once, with the neighbour (ARP/ND) outcome of each. Throws <see cref="LabNotFoundException"/> for a lab the
+    /// kernel does not hold.
+    /// </summary>
+    Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken = default);
 }
