@@ -147,6 +147,8 @@ public static class NamespaceProbe
                 socket.ReceiveBufferSize = ReceiveBufferBytes;
             }
 
+            // Binding to the wildcard filters nothing; .NET only wants a bound socket before ReceiveFrom.
+            socket.Bind(new IPEndPoint(v6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
             return socket;
         }
         catch
