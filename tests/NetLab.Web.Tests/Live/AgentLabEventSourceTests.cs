@@ -102,6 +102,8 @@ public sealed class AgentLabEventSourceTests : IAsyncDisposable
 
         public Task<ApplyResult> DestroyAsync(string labName, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+        public Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
         public Task<IReadOnlyList<LabState>> StateAsync(string? labName = null, CancellationToken cancellationToken = default) =>
             Task.FromResult<IReadOnlyList<LabState>>([.. Labs.Where(l => labName is null || l.Lab == labName)]);
 

@@ -106,5 +106,9 @@ public sealed class FakeEngineAgent : IAsyncDisposable
             await Task.Delay(Timeout.Infinite, cancellationToken);
             yield break;
         }
+
+        // This engine holds no labs (StateAsync is empty), so a probe meets what the real engine answers for those.
+        public Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken = default) =>
+            throw new LabNotFoundException(labName);
     }
 }
