@@ -17,4 +17,6 @@ internal interface ILabBackend : IDisposable
     Task<IReadOnlyList<LabState>> StateAsync(string? labName, CancellationToken cancellationToken);
 
     IAsyncEnumerable<LabEvent> EventsAsync(string labName, CancellationToken cancellationToken);
+
+    Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken);
 }

@@ -49,6 +49,9 @@ internal sealed class InProcessBackend(ILabEngine engine) : ILabBackend
         }
     }
 
+    public Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken) =>
+        Translate(() => engine.ProbeAsync(labName, request, cancellationToken));
+
     public void Dispose()
     {
         if (engine is IDisposable disposable)
