@@ -5,6 +5,13 @@ using NetLab.Core.Formats;
 using NetLab.Core.Planning;
 using NetLab.Core.Teaching;
 using NetLab.Netlink.Namespaces;
+using static NetLab.Agent.Benchmarks.Bench;
+
+// Issue 5's benchmark (`probe`): the connectivity check of an N-namespace lab against `ip netns exec ... ping`.
+if (args is ["probe", .. var probeArguments])
+{
+    return await ProbeBenchmark.RunAsync(probeArguments).ConfigureAwait(false);
+}
 
 // Issue 3's benchmark: apply and destroy of an N-namespace lab end to end through the CLI and the agent, against the
 // seed-style iproute2 script for the same lab (one `ip` process per step), in the same run; ratios printed.
@@ -124,71 +131,4 @@ finally
 
     agent?.Dispose();
     work.Delete(recursive: true);
-}
-
-static int Namespaces(string lab) => NetworkNamespace.ListNames().Count(n => n.StartsWith($"nl-{lab}.", StringComparison.Ordinal));
-
-static void Expect(bool condition, string failure)
-{
-    if (!condition)
-    {
-        throw new InvalidOperationException(failure);
-    }
-}
-
-static TimeSpan Time(Action action)
-{
-    var clock = Stopwatch.StartNew();
-    action();
-    return clock.Elapsed;
-}
-
-static Process Start(string[] command)
-{
-    var (program, arguments) = (command[0], command[1..]);
-    var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (var argument in arguments)
-    {
-        start.ArgumentList.Add(argument);
-    }
-
-    var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
-    process.OutputDataReceived += (_, _) => { };
-    process.ErrorDataReceived += (_, _) => { };
-    process.BeginOutputReadLine();
-    process.BeginErrorReadLine();
-    return process;
-}
-
-static void Run(string[] command)
-{
-    var (program, arguments) = (command[0], command[1..]);
-    var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (var argument in arguments)
-    {
-        start.ArgumentList.Add(argument);
-    }
-
-    using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
-    var output = process.StandardOutput.ReadToEndAsync();
-    var errors = process.StandardError.ReadToEndAsync();
-    process.WaitForExit();
-    if (process.ExitCode != 0)
-    {
-        throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited {process.ExitCode}:\n{output.Result}\n{errors.Result}");
-    }
-}
-
-static void WaitFor(Func<bool> condition, TimeSpan timeout, string what)
-{
-    var clock = Stopwatch.StartNew();
-    while (!condition())
-    {
-        if (clock.Elapsed > timeout)
-        {
-            throw new TimeoutException($"{what} did not appear within {timeout.TotalSeconds} s");
-        }
-
-        Thread.Sleep(50);
-    }
 }

@@ -69,8 +69,8 @@ internal sealed class LabProber(KernelNamespaces namespaces, NamingScheme naming
 
     /// <summary>
     /// Layer 2 in the words of the API: Answered when the next hop's neighbour entry shows an answer, Unanswered when
-    /// resolution was tried and got none, NotNeeded for one's own addresses (delivered through lo) and where no route
-    /// leads (nothing is sent, so nothing is resolved).
+    /// resolution was tried and got none, NotNeeded for one's own addresses (delivered through lo), where no route
+    /// leads, and where the send failed before resolution could start (nothing was resolved; the error says why).
     /// </summary>
     internal static NeighborOutcome NeighborOutcomeOf(EchoOutcome outcome)
     {
@@ -84,6 +84,8 @@ internal sealed class LabProber(KernelNamespaces namespaces, NamingScheme naming
             { WasAnswered: true } => NeighborOutcome.Answered,
             { State: NeighborState.NoArp } => NeighborOutcome.NotNeeded,
             { } => NeighborOutcome.Unanswered,
+            // The send failed before resolution could start (e.g. ENOBUFS: the neighbour table is full).
+            null when outcome.Errno is not null => NeighborOutcome.NotNeeded,
             // No entry at all: a reply proves the link layer worked (a device without ARP); else nothing got through.
             null => outcome.Replied ? NeighborOutcome.Answered : NeighborOutcome.Unanswered,
         };

@@ -38,7 +38,7 @@ internal static class ProbeOutput
             Readable.WriteTable(writer, "  ", rows);
             writer.WriteLine();
             writer.WriteLine("  ok: echo reply (round trip)   no-arp: ARP/ND unanswered (layer 2)   no-reply: ARP answered, no echo reply (layer 3)");
-            writer.WriteLine("  local: own address, no reply (goes through lo)   no-route: nothing to send it on");
+            writer.WriteLine("  local: own address, no reply (goes through lo)   no-route: nothing to send it on   not-sent: the send failed (see below)");
         }
         else
         {
@@ -69,6 +69,7 @@ internal static class ProbeOutput
         { Replied: true, RttMilliseconds: { } rtt } => string.Create(CultureInfo.InvariantCulture, $"ok {rtt:0.00} ms"),
         { Replied: true } => "ok",
         _ when IsNoRoute(pair) => "no-route",
+        { Neighbor: NeighborOutcome.NotNeeded, Error: not null } => "not-sent",
         { Neighbor: NeighborOutcome.NotNeeded } => "local",
         { Neighbor: NeighborOutcome.Unanswered } => "no-arp",
         _ => "no-reply",
@@ -79,6 +80,7 @@ internal static class ProbeOutput
         var reason = pair switch
         {
             _ when IsNoRoute(pair) => "no route to this address from here",
+            { Neighbor: NeighborOutcome.NotNeeded, Error: not null } => "the echo could not be sent",
             { Neighbor: NeighborOutcome.NotNeeded } => "no reply to its own address (a ping to oneself goes through lo: is lo up?)",
             { Neighbor: NeighborOutcome.Unanswered } => "ARP/neighbour discovery got no answer: the frames never reached the target, or its answer never came back (layer 2)",
             _ => "ARP was answered but no echo reply came (layer 3)",

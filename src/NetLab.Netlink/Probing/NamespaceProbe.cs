@@ -18,6 +18,8 @@ public static class NamespaceProbe
     private const int IcmpFilter = 1;
     private const int IcmpV6Filter = 1;
     private const int SoRcvBufForce = 33;
+    private const int IpRecvErr = 11;
+    private const int Ipv6RecvErr = 25;
     private const int ReceiveBufferBytes = 1 << 20;
 
     /// <summary>
@@ -81,7 +83,7 @@ public static class NamespaceProbe
             }
             catch (SocketException error)
             {
-                state.Fail(i, error.Message, ErrnoName(error.SocketErrorCode));
+                state.Fail(i, Explain(error, target.AddressFamily), ErrnoName(error.SocketErrorCode));
             }
         }
 
@@ -136,6 +138,10 @@ public static class NamespaceProbe
             {
                 socket.SetRawSocketOption(SolRaw, IcmpFilter, BlockAllBut(IcmpEcho.WantedV4, words: 1));
             }
+
+            // Without IP_RECVERR a raw socket reports ENOBUFS (the packet was dropped, e.g. because the neighbour
+            // table is full) as success, and that echo would look like an unanswered ARP request.
+            socket.SetRawSocketOption(v6 ? (int)SocketOptionLevel.IPv6 : (int)SocketOptionLevel.IP, v6 ? Ipv6RecvErr : IpRecvErr, BitConverter.GetBytes(1));
 
             // SO_RCVBUFFORCE passes the rmem_max cap (root only); a plain SO_RCVBUF is the fallback.
             try
@@ -201,6 +207,22 @@ public static class NamespaceProbe
                 state.Answer(answer);
             }
         }
+    }
+
+    /// <summary>The send error in words, with the likely cause where the errno alone would puzzle.</summary>
+    private static string Explain(SocketException error, AddressFamily family)
+    {
+        if (error.SocketErrorCode != SocketError.NoBufferSpaceAvailable)
+        {
+            return error.Message;
+        }
+
+        // The kernel's ARP and ND tables are shared by all namespaces and capped by gc_thresh3 (1024 by default): a
+        // lab of 50 namespaces pinging each other needs about 2,500 entries at once.
+        var setting = family == AddressFamily.InterNetworkV6 ? "net.ipv6.neigh.default.gc_thresh3" : "net.ipv4.neigh.default.gc_thresh3";
+        var path = "/proc/sys/" + setting.Replace('.', '/');
+        var current = File.Exists(path) ? $" = {File.ReadAllText(path).Trim()} entries" : "";
+        return $"{error.Message}: the kernel's neighbour table is probably full ({setting}{current}, for all namespaces together), so the packet was dropped before ARP/ND; raise it, e.g. `sysctl -w {setting}=8192`";
     }
 
     /// <summary>Errno names of the send errors a ping can meet; SocketError is .NET's portable view of them.</summary>
