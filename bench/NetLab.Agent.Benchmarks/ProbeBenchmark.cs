@@ -21,33 +21,13 @@ internal static class ProbeBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var count = 50;
-        var sample = 50;
-        var json = false;
-        string? netlabExecutable = null;
-        for (var i = 0; i < args.Length; i++)
+        if (BenchArguments.Parse(args, defaultCount: 50, acceptSample: true) is not { } options)
         {
-            switch (args[i])
-            {
-                case "-n" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var n) && n is > 0 and <= 1000:
-                    count = n;
-                    i++;
-                    break;
-                case "--sample" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var s) && s > 0:
-                    sample = s;
-                    i++;
-                    break;
-                case "--json":
-                    json = true;
-                    break;
-                case "--netlab" when i + 1 < args.Length:
-                    netlabExecutable = args[++i];
-                    break;
-                default:
-                    await Console.Error.WriteLineAsync("usage: netlab-agent-bench probe [-n NAMESPACES] [--sample PAIRS] [--json] [--netlab PATH-TO-PUBLISHED-netlab]").ConfigureAwait(false);
-                    return 2;
-            }
+            await Console.Error.WriteLineAsync("usage: netlab-agent-bench probe [-n NAMESPACES] [--sample PAIRS] [--json] [--netlab PATH-TO-PUBLISHED-netlab]").ConfigureAwait(false);
+            return 2;
         }
+
+        var (count, sample, json) = (options.Count, options.Sample, options.Json);
 
         if (!Environment.IsPrivilegedProcess)
         {
@@ -59,9 +39,7 @@ internal static class ProbeBenchmark
         var work = Directory.CreateTempSubdirectory("netlab-probe-bench-");
         var socket = Path.Combine(work.FullName, "agent.sock");
         var labFile = Path.Combine(work.FullName, "lab.yaml");
-        string[] Netlab(params string[] arguments) => netlabExecutable is not null
-            ? [netlabExecutable, .. arguments]
-            : ["dotnet", Path.Combine(AppContext.BaseDirectory, "netlab.dll"), .. arguments];
+        string[] Netlab(params string[] arguments) => options.Netlab(arguments);
         await File.WriteAllTextAsync(labFile, ScaleLab.Yaml(labName, count)).ConfigureAwait(false);
 
         // The kernel's ARP table is shared by all namespaces and capped at gc_thresh3 (1024 by default): N x N pairs

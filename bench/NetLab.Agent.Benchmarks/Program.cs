@@ -15,28 +15,13 @@ if (args is ["probe", .. var probeArguments])
 
 // Issue 3's benchmark: apply and destroy of an N-namespace lab end to end through the CLI and the agent, against the
 // seed-style iproute2 script for the same lab (one `ip` process per step), in the same run; ratios printed.
-var count = 200;
-var json = false;
-string? netlabExecutable = null;
-for (var i = 0; i < args.Length; i++)
+if (BenchArguments.Parse(args, defaultCount: 200, acceptSample: false) is not { } options)
 {
-    switch (args[i])
-    {
-        case "-n" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var n) && n > 0:
-            count = n;
-            i++;
-            break;
-        case "--json":
-            json = true;
-            break;
-        case "--netlab" when i + 1 < args.Length:
-            netlabExecutable = args[++i];
-            break;
-        default:
-            Console.Error.WriteLine("usage: netlab-agent-bench [-n NAMESPACES] [--json] [--netlab PATH-TO-PUBLISHED-netlab]");
-            return 2;
-    }
+    Console.Error.WriteLine("usage: netlab-agent-bench [-n NAMESPACES] [--json] [--netlab PATH-TO-PUBLISHED-netlab]");
+    return 2;
 }
+
+var (count, json) = (options.Count, options.Json);
 
 if (!Environment.IsPrivilegedProcess)
 {
@@ -48,10 +33,7 @@ var labName = $"bench{Environment.ProcessId}";
 var work = Directory.CreateTempSubdirectory("netlab-agent-bench-");
 var socket = Path.Combine(work.FullName, "agent.sock");
 var labFile = Path.Combine(work.FullName, "lab.yaml");
-// The CLI as users run it: a published `netlab` (README: ReadyToRun), or else `dotnet netlab.dll` from this build.
-string[] Netlab(params string[] arguments) => netlabExecutable is not null
-    ? [netlabExecutable, .. arguments]
-    : ["dotnet", Path.Combine(AppContext.BaseDirectory, "netlab.dll"), .. arguments];
+string[] Netlab(params string[] arguments) => options.Netlab(arguments);
 File.WriteAllText(labFile, ScaleLab.Yaml(labName, count));
 
 // The same lab as the seed's author would type it: the plan's teaching view, one `ip` per line.
