@@ -11,7 +11,9 @@ namespace NetLab.Agent.Tests.Engine;
 /// </summary>
 public sealed class LabProbeKernelTests
 {
-    private static readonly ProbeRequest OneSecond = new(1000);
+    // Three seconds rather than ping's one: these tests also run inside user-mode Linux (one slow CPU), where a reply
+    // can take longer than a second. Failures look the same at any timeout (ARP stays unanswered, lo stays down).
+    private static readonly ProbeRequest Wait = new(3000);
 
     [Fact]
     public async Task Bridge_mode_children_reach_each_other_and_their_own_address_only_with_lo_up()
@@ -19,7 +21,7 @@ public sealed class LabProbeKernelTests
         using var lab = new EngineLab();
         AssertSucceeded(await lab.Engine.ApplyAsync(LoadLab("macvlan-bridge.yaml")));
 
-        var report = await lab.Engine.ProbeAsync("macvlan-bridge", OneSecond, TestContext.Current.CancellationToken);
+        var report = await lab.Engine.ProbeAsync("macvlan-bridge", Wait, TestContext.Current.CancellationToken);
 
         Assert.Equal("macvlan-bridge", report.Lab);
         Assert.Equal(["h1", "ns2", "ns3"], report.Results.Select(r => r.From).Distinct().Order());
@@ -44,7 +46,7 @@ public sealed class LabProbeKernelTests
         Assert.True(loUp.FindNamespace("ns2")!.LoopbackUp, "the test's edit should set ns2's loopback up");
         AssertSucceeded(await lab.Engine.ApplyAsync(loUp));
 
-        var after = await lab.Engine.ProbeAsync("macvlan-bridge", OneSecond, TestContext.Current.CancellationToken);
+        var after = await lab.Engine.ProbeAsync("macvlan-bridge", Wait, TestContext.Current.CancellationToken);
 
         Assert.True(Pair(after, "ns2", "100.0.0.2").Replied, "own address with lo up");
         Assert.False(Pair(after, "ns3", "100.0.0.3").Replied, "ns3 keeps lo down");
@@ -60,7 +62,7 @@ public sealed class LabProbeKernelTests
         using var lab = new EngineLab();
         AssertSucceeded(await lab.Engine.ApplyAsync(LoadLab(file)));
 
-        var report = await lab.Engine.ProbeAsync(name, OneSecond, TestContext.Current.CancellationToken);
+        var report = await lab.Engine.ProbeAsync(name, Wait, TestContext.Current.CancellationToken);
 
         foreach (var (from, to) in new[] { ("ns2", "100.0.0.3"), ("ns3", "100.0.0.2") })
         {
@@ -83,7 +85,7 @@ public sealed class LabProbeKernelTests
             .Replace("addresses: [100.0.0.3/24]", "addresses: [100.0.1.3/24]", StringComparison.Ordinal);
         AssertSucceeded(await lab.Engine.ApplyAsync(ParseLab(yaml)));
 
-        var report = await lab.Engine.ProbeAsync("macvlan-bridge", OneSecond, TestContext.Current.CancellationToken);
+        var report = await lab.Engine.ProbeAsync("macvlan-bridge", Wait, TestContext.Current.CancellationToken);
 
         var toParent = Pair(report, "ns2", "100.0.0.1");
         Assert.False(toParent.Replied, $"a child and its lower device's own stack are not switched: {toParent}");
@@ -104,7 +106,7 @@ public sealed class LabProbeKernelTests
         using var lab = new EngineLab();
         AssertSucceeded(await lab.Engine.ApplyAsync(LoadLab("macvlan-passthru.yaml")));
 
-        var report = await lab.Engine.ProbeAsync("macvlan-passthru", OneSecond, TestContext.Current.CancellationToken);
+        var report = await lab.Engine.ProbeAsync("macvlan-passthru", Wait, TestContext.Current.CancellationToken);
 
         Assert.DoesNotContain(report.Results, r => r.From == "sw1");
         Assert.Equal(["h1", "h2", "ns2"], report.Results.Select(r => r.From).Distinct().Order());
@@ -119,7 +121,7 @@ public sealed class LabProbeKernelTests
     {
         using var lab = new EngineLab();
 
-        var missing = await Assert.ThrowsAsync<LabNotFoundException>(() => lab.Engine.ProbeAsync("nosuchlab", OneSecond, TestContext.Current.CancellationToken));
+        var missing = await Assert.ThrowsAsync<LabNotFoundException>(() => lab.Engine.ProbeAsync("nosuchlab", Wait, TestContext.Current.CancellationToken));
         Assert.Equal("nosuchlab", missing.LabName);
 
         AssertSucceeded(await lab.Engine.ApplyAsync(LoadLab("macvlan-bridge.yaml")));
@@ -139,7 +141,7 @@ public sealed class LabProbeKernelTests
 
         AssertSucceeded(result);
 
-        var report = await lab.Engine.ProbeAsync("vlan-888", OneSecond, TestContext.Current.CancellationToken);
+        var report = await lab.Engine.ProbeAsync("vlan-888", Wait, TestContext.Current.CancellationToken);
 
         var across = Pair(report, "ns1", "88.8.8.88");
         Assert.True(across.Replied, $"vlan 888 on both ends: {across}");
