@@ -5,36 +5,23 @@ using NetLab.Core.Formats;
 using NetLab.Core.Planning;
 using NetLab.Core.Teaching;
 using NetLab.Netlink.Namespaces;
+using static NetLab.Agent.Benchmarks.Bench;
+
+// Issue 5's benchmark (`probe`): the connectivity check of an N-namespace lab against `ip netns exec ... ping`.
+if (args is ["probe", .. var probeArguments])
+{
+    return await ProbeBenchmark.RunAsync(probeArguments).ConfigureAwait(false);
+}
 
 // Issue 3's benchmark: apply and destroy of an N-namespace lab end to end through the CLI and the agent, against the
 // seed-style iproute2 script for the same lab (one `ip` process per step), in the same run; ratios printed.
-var count = 200;
-var rounds = 1;
-var json = false;
-string? netlabExecutable = null;
-for (var i = 0; i < args.Length; i++)
+if (BenchArguments.Parse(args, defaultCount: 200, acceptSample: false) is not { } options)
 {
-    switch (args[i])
-    {
-        case "-n" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var n) && n > 0:
-            count = n;
-            i++;
-            break;
-        case "--rounds" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var r) && r > 0:
-            rounds = r;
-            i++;
-            break;
-        case "--json":
-            json = true;
-            break;
-        case "--netlab" when i + 1 < args.Length:
-            netlabExecutable = args[++i];
-            break;
-        default:
-            Console.Error.WriteLine("usage: netlab-agent-bench [-n NAMESPACES] [--rounds N] [--json] [--netlab PATH-TO-PUBLISHED-netlab]");
-            return 2;
-    }
+    Console.Error.WriteLine("usage: netlab-agent-bench [-n NAMESPACES] [--rounds N] [--json] [--netlab PATH-TO-PUBLISHED-netlab]");
+    return 2;
 }
+
+var (count, json, rounds) = (options.Count, options.Json, options.Rounds);
 
 if (!Environment.IsPrivilegedProcess)
 {
@@ -46,10 +33,7 @@ var labName = $"bench{Environment.ProcessId}";
 var work = Directory.CreateTempSubdirectory("netlab-agent-bench-");
 var socket = Path.Combine(work.FullName, "agent.sock");
 var labFile = Path.Combine(work.FullName, "lab.yaml");
-// The CLI as users run it: a published `netlab` (README: ReadyToRun), or else `dotnet netlab.dll` from this build.
-string[] Netlab(params string[] arguments) => netlabExecutable is not null
-    ? [netlabExecutable, .. arguments]
-    : ["dotnet", Path.Combine(AppContext.BaseDirectory, "netlab.dll"), .. arguments];
+string[] Netlab(params string[] arguments) => options.Netlab(arguments);
 File.WriteAllText(labFile, ScaleLab.Yaml(labName, count));
 
 // The same lab as the seed's author would type it: the plan's teaching view, one `ip` per line.
@@ -141,77 +125,10 @@ finally
     work.Delete(recursive: true);
 }
 
-static int Namespaces(string lab) => NetworkNamespace.ListNames().Count(n => n.StartsWith($"nl-{lab}.", StringComparison.Ordinal));
-
 static double Median(IEnumerable<double> values)
 {
     var sorted = values.Order().ToList();
     return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-}
-
-static void Expect(bool condition, string failure)
-{
-    if (!condition)
-    {
-        throw new InvalidOperationException(failure);
-    }
-}
-
-static TimeSpan Time(Action action)
-{
-    var clock = Stopwatch.StartNew();
-    action();
-    return clock.Elapsed;
-}
-
-static Process Start(string[] command)
-{
-    var (program, arguments) = (command[0], command[1..]);
-    var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (var argument in arguments)
-    {
-        start.ArgumentList.Add(argument);
-    }
-
-    var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
-    process.OutputDataReceived += (_, _) => { };
-    process.ErrorDataReceived += (_, _) => { };
-    process.BeginOutputReadLine();
-    process.BeginErrorReadLine();
-    return process;
-}
-
-static void Run(string[] command)
-{
-    var (program, arguments) = (command[0], command[1..]);
-    var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (var argument in arguments)
-    {
-        start.ArgumentList.Add(argument);
-    }
-
-    using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
-    var output = process.StandardOutput.ReadToEndAsync();
-    var errors = process.StandardError.ReadToEndAsync();
-    process.WaitForExit();
-    if (process.ExitCode != 0)
-    {
-        throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited {process.ExitCode}:\n{output.Result}\n{errors.Result}");
-    }
-}
-
-static void WaitFor(Func<bool> condition, TimeSpan timeout, string what)
-{
-    var clock = Stopwatch.StartNew();
-    while (!condition())
-    {
-        if (clock.Elapsed > timeout)
-        {
-            throw new TimeoutException($"{what} did not appear within {timeout.TotalSeconds} s");
-        }
-
-        Thread.Sleep(50);
-    }
 }
 
 /// <summary>One round's seconds for each side.</summary>

@@ -21,6 +21,7 @@ internal static class NetlabCommandLine
         root.Subcommands.Add(StateCommand.Create(services, socket));
         root.Subcommands.Add(EventsCommand.Create(services, socket));
         root.Subcommands.Add(CaptureCommand.Create(services, socket));
+        root.Subcommands.Add(ProbeCommand.Create(services, socket));
         root.Subcommands.Add(AgentCommand.Create(services, socket));
         root.Subcommands.Add(UpCommand.Create(services, socket));
         root.Subcommands.Add(DoctorCommand.Create());

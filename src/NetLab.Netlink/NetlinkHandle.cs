@@ -1,9 +1,11 @@
+using System.Net;
 using System.Net.Sockets;
 using NetLab.Core.Links;
 using NetLab.Netlink.Addresses;
 using NetLab.Netlink.Interop;
 using NetLab.Netlink.Links;
 using NetLab.Netlink.Namespaces;
+using NetLab.Netlink.Probing;
 using NetLab.Netlink.Protocol;
 
 namespace NetLab.Netlink;
@@ -198,6 +200,40 @@ public sealed class NetlinkHandle : IDisposable
             }
         });
         return addresses;
+    }
+
+    // ---- neighbours and routes (what a connectivity check reads) ----
+
+    /// <summary>The neighbour table of every family (`ip neigh show`, NOARP entries included).</summary>
+    public IReadOnlyList<Neighbor> NeighborList()
+    {
+        var neighbors = new List<Neighbor>();
+        _socket.Dump(NeighborMessages.Dump, $"list neighbours in {Namespace}", (type, payload) =>
+        {
+            if (type == Rtm.RTM_NEWNEIGH)
+            {
+                neighbors.Add(NeighborMessages.Parse(payload));
+            }
+        });
+        return neighbors;
+    }
+
+    /// <summary>
+    /// Where the kernel would send a packet to <paramref name="destination"/> (`ip route get`). No route is a
+    /// <see cref="NetlinkException"/> with errno ENETUNREACH, as the kernel answers it.
+    /// </summary>
+    public RouteLookup RouteGet(IPAddress destination)
+    {
+        RouteLookup? found = null;
+        var operation = $"look up the route to {destination} in {Namespace}";
+        _socket.Dump(() => RouteMessages.Get(destination), operation, (type, payload) =>
+        {
+            if (type == Rtm.RTM_NEWROUTE)
+            {
+                found = RouteMessages.Parse(payload);
+            }
+        });
+        return found ?? throw new NetlinkException(Errno.ENETUNREACH, operation, null, "the kernel answered without a route");
     }
 
     public void Dispose()

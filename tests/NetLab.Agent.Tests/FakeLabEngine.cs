@@ -38,6 +38,13 @@ public sealed class FakeLabEngine : ILabEngine
 
     /// <summary>Completed when a capture ends, with whether it ended by cancellation (the client leaving).</summary>
     public TaskCompletionSource<bool> CaptureEnded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>What ProbeAsync answers for a lab it holds: one pair that replied and one whose ARP went unanswered.</summary>
+    public static IReadOnlyList<ProbeResult> ProbeResultsOf(string lab) =>
+    [
+        new("ns2", "ns3", "macvlan3", "100.0.0.3", true, NeighborOutcome.Answered, 0.042),
+        new("ns2", "ns2", "macvlan2", "100.0.0.2", false, NeighborOutcome.NotNeeded),
+        new("ns3", "ns2", "macvlan2", "100.0.0.2", false, NeighborOutcome.Unanswered),
+    ];
 
     public static IReadOnlyList<PlannedOperation> OperationsOf(string lab) =>
     [
@@ -183,5 +190,16 @@ public sealed class FakeLabEngine : ILabEngine
         {
             CaptureEnded.TrySetResult(cancelled);
         }
+    }
+
+    public Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue($"probe {labName} {request.TimeoutMilliseconds}");
+        if (!Labs.Any(l => l.Lab == labName))
+        {
+            throw new LabNotFoundException(labName);
+        }
+
+        return Task.FromResult(new ProbeReport(labName, DateTimeOffset.UnixEpoch, 12.5, ProbeResultsOf(labName)));
     }
 }

@@ -28,12 +28,13 @@ internal static class AgentEndpoints
         v1.MapPost("/labs/{name}/destroy", DestroyAsync);
         v1.MapGet("/labs/{name}/events", EventsAsync);
         v1.MapPost("/labs/{name}/captures", CaptureEndpoint.CaptureAsync);
+        v1.MapPost("/labs/{name}/probe", ProbeAsync);
         v1.MapGet("/doctor", DoctorAsync);
         routes.MapFallback((HttpContext context) => WriteErrorAsync(
             context,
             new HttpAgentError(StatusCodes.Status404NotFound, new AgentError(
                 AgentErrorCodes.NotFound,
-                $"No route {context.Request.Method} {context.Request.Path}. The API is under /v1 (see docs/agent-api.md): GET /v1/labs, GET /v1/labs/NAME, POST /v1/validate, POST /v1/plan, POST /v1/apply, POST /v1/labs/NAME/destroy, GET /v1/labs/NAME/events, POST /v1/labs/NAME/captures, GET /v1/doctor."))));
+                $"No route {context.Request.Method} {context.Request.Path}. The API is under /v1 (see docs/agent-api.md): GET /v1/labs, GET /v1/labs/NAME, POST /v1/validate, POST /v1/plan, POST /v1/apply, POST /v1/labs/NAME/destroy, GET /v1/labs/NAME/events, POST /v1/labs/NAME/probe, POST /v1/labs/NAME/captures, GET /v1/doctor."))));
     }
 
     private static async Task GetLabAsync(string name, HttpContext context, ILabEngine engine)
@@ -128,6 +129,27 @@ internal static class AgentEndpoints
                 context.Abort();
             }
         }
+    }
+
+    private static async Task ProbeAsync(string name, HttpContext context, ILabEngine engine)
+    {
+        ProbeRequest request;
+        try
+        {
+            // An empty body means the defaults (a 1 s timeout).
+            request = context.Request.ContentLength is 0
+                ? new ProbeRequest()
+                : await AgentJson.DeserializeAsync<ProbeRequest>(context.Request.Body, context.RequestAborted).ConfigureAwait(false) ?? new ProbeRequest();
+        }
+        catch (JsonException error)
+        {
+            await WriteErrorAsync(context, AgentErrors.BadRequest($"The body is not a probe request: {error.Message} Send JSON {{\"timeoutMilliseconds\": 1000}}, or no body for the defaults.")).ConfigureAwait(false);
+            return;
+        }
+
+        // An unknown lab (404), a bad timeout (400) or a kernel failure (500) is answered by AgentHost's error middleware.
+        var report = await engine.ProbeAsync(name, request, context.RequestAborted).ConfigureAwait(false);
+        await WriteJsonAsync(context, StatusCodes.Status200OK, report).ConfigureAwait(false);
     }
 
     private static async Task DoctorAsync(HttpContext context)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using NetLab.Agent.Contracts;
+using NetLab.Agent.Engine;
 using NetLab.Core.Validation;
 using NetLab.Netlink;
 
@@ -32,6 +33,7 @@ public static class AgentErrors
     {
         InvalidLabException invalid => InvalidLab(invalid.Problems),
         NetLab.Agent.Engine.LabObjectNotFoundException notFound => new(StatusCodes.Status404NotFound, new AgentError(AgentErrorCodes.NotFound, notFound.Message)),
+        LabNotFoundException missing => LabNotFound(missing.LabName),
         NetlinkException kernel => new(
             StatusCodes.Status500InternalServerError,
             new AgentError(AgentErrorCodes.KernelError, $"The kernel refused: {kernel.Message}. Check `netlab doctor` for what this kernel supports.")),

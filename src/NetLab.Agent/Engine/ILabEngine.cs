@@ -28,4 +28,11 @@ public interface ILabEngine
     /// throws <see cref="LabObjectNotFoundException"/> before anything is opened.
     /// </summary>
     IAsyncEnumerable<CaptureStreamItem> CaptureAsync(string labName, CaptureRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The connectivity check: an ICMP echo from every host and namespace of the lab to every address of the lab, all
+    /// at once, with the neighbour (ARP/ND) outcome of each. Throws <see cref="LabNotFoundException"/> for a lab the
+    /// kernel does not hold.
+    /// </summary>
+    Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken = default);
 }

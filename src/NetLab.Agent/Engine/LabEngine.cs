@@ -21,6 +21,7 @@ public sealed class LabEngine : ILabEngine, IDisposable
     private readonly KernelNamespaces _namespaces;
     private readonly KernelObserver _observer;
     private readonly NamingScheme _naming;
+    private readonly LabProber _prober;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _labLocks = new(StringComparer.Ordinal);
     /// <summary>What the kernel can create does not change while the process runs: probed once, for every engine.</summary>
     private static readonly Lazy<IReadOnlyList<KernelCheck>> Capabilities = new(ProbeKernel, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -30,6 +31,7 @@ public sealed class LabEngine : ILabEngine, IDisposable
         _naming = new NamingScheme(options.NamespacePrefix);
         _namespaces = new KernelNamespaces(options.NamespacePrefix);
         _observer = new KernelObserver(_namespaces);
+        _prober = new LabProber(_namespaces, _naming);
     }
 
     /// <summary>Tests only: makes the executor fail at a chosen operation, to exercise rollback.</summary>
@@ -135,6 +137,13 @@ public sealed class LabEngine : ILabEngine, IDisposable
         {
             yield return item;
         }
+    }
+
+    public async Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken = default)
+    {
+        // Under the lab's lock: a probe during an apply would see half a lab.
+        using var _ = await LockAsync(labName, cancellationToken).ConfigureAwait(false);
+        return await _prober.ProbeAsync(labName, request, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Link kinds a lab uses that this kernel cannot create, found by the doctor once per agent.</summary>

@@ -19,4 +19,5 @@ internal interface ILabBackend : IDisposable
     IAsyncEnumerable<LabEvent> EventsAsync(string labName, CancellationToken cancellationToken);
 
     IAsyncEnumerable<CaptureStreamItem> CaptureAsync(string labName, CaptureRequest request, CancellationToken cancellationToken);
+    Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken);
 }

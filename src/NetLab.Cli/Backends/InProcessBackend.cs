@@ -60,6 +60,8 @@ internal sealed class InProcessBackend(ILabEngine engine) : ILabBackend
             }
         }
     }
+    public Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken) =>
+        Translate(() => engine.ProbeAsync(labName, request, cancellationToken));
 
     public void Dispose()
     {

@@ -18,6 +18,7 @@ internal sealed class RemoteBackend(AgentClient client) : ILabBackend
     public IAsyncEnumerable<LabEvent> EventsAsync(string labName, CancellationToken cancellationToken) => client.EventsAsync(labName, cancellationToken);
 
     public IAsyncEnumerable<CaptureStreamItem> CaptureAsync(string labName, CaptureRequest request, CancellationToken cancellationToken) => client.CaptureAsync(labName, request, cancellationToken);
+    public Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken) => client.ProbeAsync(labName, request, cancellationToken);
 
     public void Dispose() => client.Dispose();
 }

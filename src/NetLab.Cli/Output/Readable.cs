@@ -161,7 +161,7 @@ internal static class Readable
     private static string StateOf(InterfaceState i) =>
         $"{(i.Up ? "up" : "down")}/{i.OperState}/{i.Carrier switch { true => "carrier", false => "no-carrier", null => "-" }}";
 
-    private static void WriteTable(TextWriter writer, string indent, List<string[]> rows)
+    internal static void WriteTable(TextWriter writer, string indent, List<string[]> rows)
     {
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         foreach (var row in rows)

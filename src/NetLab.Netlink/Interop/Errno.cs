@@ -25,8 +25,10 @@ public static class Errno
     public const int EADDRINUSE = 98;
     public const int EADDRNOTAVAIL = 99;
     public const int ENETDOWN = 100;
+    public const int ENETUNREACH = 101;
     public const int ENOBUFS = 105;
     public const int ETIMEDOUT = 110;
+    public const int EHOSTUNREACH = 113;
 
     private static readonly Dictionary<int, string> Names = new()
     {

@@ -44,6 +44,26 @@ internal sealed class MessageWriter
         BinaryPrimitives.WriteInt32LittleEndian(span[4..], index);
     }
 
+    /// <summary>struct ndmsg of a neighbour request.</summary>
+    public void NdMsg(byte family, int index, ushort state, byte flags, byte type)
+    {
+        var span = Reserve(Rtm.NdMsgLength);
+        span[0] = family;
+        BinaryPrimitives.WriteInt32LittleEndian(span[4..], index);
+        BinaryPrimitives.WriteUInt16LittleEndian(span[8..], state);
+        span[10] = flags;
+        span[11] = type;
+    }
+
+    /// <summary>struct rtmsg of a route request; table, protocol, scope and type left 0 as `ip route get` leaves them.</summary>
+    public void RtMsg(byte family, byte destinationLength, uint flags)
+    {
+        var span = Reserve(Rtm.RtMsgLength);
+        span[0] = family;
+        span[1] = destinationLength;
+        BinaryPrimitives.WriteUInt32LittleEndian(span[8..], flags);
+    }
+
     public void Attribute(ushort type, ReadOnlySpan<byte> value)
     {
         var total = 4 + value.Length;

@@ -43,6 +43,10 @@ internal static class Rtm
     public const ushort RTM_NEWADDR = 20;
     public const ushort RTM_DELADDR = 21;
     public const ushort RTM_GETADDR = 22;
+    public const ushort RTM_NEWROUTE = 24;
+    public const ushort RTM_GETROUTE = 26;
+    public const ushort RTM_NEWNEIGH = 28;
+    public const ushort RTM_GETNEIGH = 30;
     public const ushort RTM_NEWNSID = 88;
     public const ushort RTM_GETNSID = 90;
 
@@ -55,6 +59,16 @@ internal static class Rtm
 
     public const int IfInfoMsgLength = 16;
     public const int IfAddrMsgLength = 8;
+    public const int NdMsgLength = 12;
+    public const int RtMsgLength = 12;
+
+    public const ushort NDA_DST = 1;
+    public const ushort NDA_LLADDR = 2;
+
+    public const ushort RTA_DST = 1;
+    public const ushort RTA_OIF = 4;
+    public const ushort RTA_GATEWAY = 5;
+    public const ushort RTA_PREFSRC = 7;
 
     public const byte AF_UNSPEC = 0;
     public const byte AF_INET = 2;

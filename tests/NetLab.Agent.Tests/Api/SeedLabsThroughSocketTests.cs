@@ -1,3 +1,4 @@
+using NetLab.Agent.Api;
 using NetLab.Agent.Client;
 using NetLab.Agent.Contracts;
 using NetLab.Agent.Engine;
@@ -98,6 +99,24 @@ public sealed class SeedLabsThroughSocketTests
         }
 
         Assert.Fail($"no events showed macvlan2 down and its new address; snapshots seen: {string.Join(", ", snapshots)}");
+    }
+
+    [Fact]
+    public async Task A_probe_through_the_socket_reports_the_bridge_labs_matrix_and_404_for_a_lab_not_applied()
+    {
+        using var lab = new EngineLab();
+        await using var agent = await RealAgent.StartAsync(lab);
+        Assert.True((await Collect(agent.Client.ApplyAsync(Document("macvlan-bridge.yaml"), Cancel)))[^1].Result!.Succeeded);
+
+        var report = await agent.Client.ProbeAsync("macvlan-bridge", new ProbeRequest(1000), Cancel);
+        var missing = await Assert.ThrowsAsync<AgentClientException>(() => agent.Client.ProbeAsync("macvlan-vepa", new ProbeRequest(), Cancel));
+
+        Assert.Equal(6, report.Results.Count);
+        var across = Assert.Single(report.Results, r => r.From == "ns2" && r.Address == "100.0.0.3");
+        Assert.True(across.Replied);
+        Assert.Equal(NeighborOutcome.Answered, across.Neighbor);
+        Assert.False(Assert.Single(report.Results, r => r.From == "ns2" && r.Address == "100.0.0.2").Replied);
+        Assert.Equal(AgentErrorCodes.NotFound, missing.Error.Code);
     }
 
     private static LabDocument Document(string file) => new(RepositoryFiles.Lab(file));

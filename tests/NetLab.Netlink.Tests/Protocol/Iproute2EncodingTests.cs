@@ -3,6 +3,7 @@ using System.Text.Json;
 using NetLab.Core.Links;
 using NetLab.Netlink.Addresses;
 using NetLab.Netlink.Links;
+using NetLab.Netlink.Probing;
 using NetLab.Netlink.Protocol;
 
 namespace NetLab.Netlink.Tests.Protocol;
@@ -57,6 +58,9 @@ public sealed class Iproute2EncodingTests
         ["link-show-dump"] = _ => LinkMessages.Get(),
         ["addr-show-dump"] = _ => AddressMessages.Dump(),
         ["link-show-dev-detail"] = _ => LinkMessages.Get(name: "mv0"),
+        ["neigh-show-dump"] = _ => NeighborMessages.Dump(),
+        ["route-get-v4"] = _ => RouteMessages.Get(IPAddress.Parse("10.7.0.9")),
+        ["route-get-v6"] = _ => RouteMessages.Get(IPAddress.Parse("fd00:7::9")),
     };
 
     public static TheoryData<string> BuiltCaptures() => [.. Builders.Keys];

@@ -103,6 +103,7 @@ public sealed class AgentLabEventSourceTests : IAsyncDisposable
         public Task<ApplyResult> DestroyAsync(string labName, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public IAsyncEnumerable<CaptureStreamItem> CaptureAsync(string labName, CaptureRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<LabState>> StateAsync(string? labName = null, CancellationToken cancellationToken = default) =>
             Task.FromResult<IReadOnlyList<LabState>>([.. Labs.Where(l => labName is null || l.Lab == labName)]);

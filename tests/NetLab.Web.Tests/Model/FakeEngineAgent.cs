@@ -118,5 +118,8 @@ public sealed class FakeEngineAgent : IAsyncDisposable
                 yield return new CaptureStreamItem(Frame: frame);
             }
         }
+        // This engine holds no labs (StateAsync is empty), so a probe meets what the real engine answers for those.
+        public Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken = default) =>
+            throw new LabNotFoundException(labName);
     }
 }
