@@ -57,6 +57,16 @@ internal sealed class InProcessAgent : IAsyncDisposable
 
     public IReadOnlyList<string> Namespaces() => NamespacesWith(Prefix);
 
+    /// <summary>Removes a lab as the agent's destroy does (for journeys that do not destroy through the page).</summary>
+    public async Task DestroyAsync(string lab)
+    {
+        var result = await _engine.DestroyAsync(lab);
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"destroying {lab} failed: {result.Failure?.Message}");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

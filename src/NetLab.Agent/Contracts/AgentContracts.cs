@@ -25,7 +25,15 @@ public enum OperationStatus
 }
 
 /// <summary>Progress of one operation during apply/destroy (streamed one JSON object per line).</summary>
-public sealed record OperationProgress(int Index, int Total, PlannedOperation Operation, OperationStatus Status, double Milliseconds, string? Error = null);
+/// <param name="Index">The operation's place in the plan, from 0.</param>
+/// <param name="Total">How many operations the plan has.</param>
+/// <param name="Operation">The operation, with its iproute2 command.</param>
+/// <param name="Status">Done, Failed or RolledBack.</param>
+/// <param name="Milliseconds">How long the kernel took for it.</param>
+/// <param name="Error">Why it failed, when it did.</param>
+/// <param name="At">When the agent finished it. Lines reach a client in bursts, so a recorder that wants each
+/// operation's own moment (a run's replay) takes this rather than the time the line arrived.</param>
+public sealed record OperationProgress(int Index, int Total, PlannedOperation Operation, OperationStatus Status, double Milliseconds, string? Error = null, DateTimeOffset? At = null);
 
 public sealed record ApplyFailure(PlannedOperation Operation, string Message, string? Errno, string? KernelMessage);
 

@@ -25,6 +25,7 @@ internal sealed class PlanExecutor(KernelNamespaces namespaces, string alias)
 
     public ApplyResult Run(Plan plan, ObservedState before, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
+        progress = progress is null ? null : new TimeStampedProgress(progress);
         var clock = Stopwatch.StartNew();
         var operations = plan.Operations;
         var planned = Describe(plan);
@@ -356,4 +357,10 @@ internal sealed class PlanExecutor(KernelNamespaces namespaces, string alias)
 
         return complete;
     }
+}
+
+/// <summary>Stamps each progress report with the moment it is made (<see cref="OperationProgress.At"/>).</summary>
+internal sealed class TimeStampedProgress(IProgress<OperationProgress> inner) : IProgress<OperationProgress>
+{
+    public void Report(OperationProgress value) => inner.Report(value with { At = value.At ?? DateTimeOffset.UtcNow });
 }

@@ -54,6 +54,8 @@ public sealed class RunRecorder : IAsyncDisposable
 
     public long RunId { get; }
 
+    private DateTimeOffset _lastStamp = DateTimeOffset.MinValue;
+
     /// <summary>
     /// The entries of a batch just committed, in order; raised on the writer's thread, so a listener marshals before
     /// touching UI state and must not block.
@@ -63,14 +65,14 @@ public sealed class RunRecorder : IAsyncDisposable
     /// <summary>Appends an entry stamped now; the task completes when it is committed.</summary>
     public Task AppendAsync(RunEntryKind kind, OperationProgress? operation = null, ApplyResult? applied = null, LabEvent? labEvent = null,
         ProbeReport? probe = null, RunCaptureInfo? capture = null, string? message = null, RunStatus? status = null) =>
-        Enqueue(sequence => new PendingWrite(new RunEntry(sequence, _time.GetUtcNow(), kind, operation, applied, labEvent, probe, capture, message, status)));
+        Enqueue(sequence => new PendingWrite(new RunEntry(sequence, Stamp(operation?.At), kind, operation, applied, labEvent, probe, capture, message, status)));
 
     /// <summary>Records that a capture was armed: its row (so its frames can follow) and a timeline entry.</summary>
     public Task CaptureStartedAsync(RunCaptureInfo capture, int snapLength) =>
-        Enqueue(sequence => new PendingWrite(new RunEntry(sequence, _time.GetUtcNow(), RunEntryKind.CaptureStarted, Capture: capture)) { CaptureRow = (capture, snapLength) });
+        Enqueue(sequence => new PendingWrite(new RunEntry(sequence, Stamp(), RunEntryKind.CaptureStarted, Capture: capture)) { CaptureRow = (capture, snapLength) });
 
     public Task CaptureEndedAsync(RunCaptureInfo capture, string? message = null) =>
-        Enqueue(sequence => new PendingWrite(new RunEntry(sequence, _time.GetUtcNow(), RunEntryKind.CaptureEnded, Capture: capture, Message: message)) { EndsCapture = true });
+        Enqueue(sequence => new PendingWrite(new RunEntry(sequence, Stamp(), RunEntryKind.CaptureEnded, Capture: capture, Message: message)) { EndsCapture = true });
 
     /// <summary>A captured frame of a capture whose start was appended before.</summary>
     public Task AppendFrameAsync(int capture, CapturedFrame frame)
@@ -82,7 +84,7 @@ public sealed class RunRecorder : IAsyncDisposable
 
     /// <summary>The run's last entry and its status and end time in the runs row, in one transaction.</summary>
     public Task FinishAsync(RunStatus status, string message) =>
-        Enqueue(sequence => new PendingWrite(new RunEntry(sequence, _time.GetUtcNow(), RunEntryKind.Status, Message: message, Status: status)) { Finishes = status });
+        Enqueue(sequence => new PendingWrite(new RunEntry(sequence, Stamp(), RunEntryKind.Status, Message: message, Status: status)) { Finishes = status });
 
     /// <summary>Waits until everything appended so far is committed.</summary>
     public Task FlushAsync()
@@ -150,6 +152,19 @@ public sealed class RunRecorder : IAsyncDisposable
         RunEntryKind.CaptureEnded => "captureEnded",
         _ => "status",
     };
+
+    /// <summary>
+    /// An entry's time, under the lock: for an operation, when the agent finished it (progress lines reach the web in
+    /// bursts, and the replay should show each operation at its own moment), else now; never before the previous
+    /// entry's, because the replay finds a moment's entries by binary search over times in sequence order.
+    /// </summary>
+    private DateTimeOffset Stamp(DateTimeOffset? happened = null)
+    {
+        var now = _time.GetUtcNow();
+        var at = happened is { } reported && reported < now ? reported : now;
+        _lastStamp = at > _lastStamp ? at : _lastStamp;
+        return _lastStamp;
+    }
 
     private Task Enqueue(Func<long, PendingWrite> create, bool numbered = true)
     {

@@ -42,6 +42,34 @@ public sealed class RunStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task An_operation_is_stamped_when_the_agent_finished_it_yet_times_never_go_back_nor_ahead_of_now()
+    {
+        var lab = (await _db.Store.CreateBlankAsync(LabStore.LocalUserId, "burst")).Value!;
+        var clock = new ManualClock(RunFixtures.Start.AddMilliseconds(50));
+        var runs = new RunStore(_db.Database, clock);
+        var run = await runs.CreateRunAsync(LabStore.LocalUserId, lab.Id, 1, "name: burst\n", "burst", "", "");
+        await using (var recorder = runs.OpenRecorder(run.Id))
+        {
+            await recorder.AppendAsync(RunEntryKind.Status, message: "Run started", status: RunStatus.Running);
+
+            // A burst of progress lines arriving together at 50 ms, finished by the agent at 20, 30 and 60 ms: the
+            // first is before the run's first entry, the last after the moment it arrived.
+            clock.Now = RunFixtures.Start.AddMilliseconds(80);
+            foreach (var (index, finished) in new[] { (0, 20), (1, 60), (2, 90) })
+            {
+                var progress = NetLab.Web.Tests.Components.FakeLabRunner.ProgressOf(index, OperationStatus.Done) with { At = RunFixtures.Start.AddMilliseconds(finished) };
+                await recorder.AppendAsync(RunEntryKind.Operation, operation: progress);
+            }
+
+            await recorder.AppendAsync(RunEntryKind.Status, message: "done");
+        }
+
+        var entries = await runs.GetEntriesAsync(LabStore.LocalUserId, run.Id);
+
+        Assert.Equal([50, 50, 60, 80, 80], entries.Select(e => (e.At - RunFixtures.Start).TotalMilliseconds));
+    }
+
+    [Fact]
     public async Task Entries_appended_from_many_threads_get_one_gapless_sequence_in_commit_order()
     {
         var lab = (await _db.Store.CreateBlankAsync(LabStore.LocalUserId, "busy")).Value!;
