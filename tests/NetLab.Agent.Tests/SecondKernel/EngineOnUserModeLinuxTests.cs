@@ -3,7 +3,7 @@ using NetLab.Tests.SecondKernel;
 
 namespace NetLab.Agent.Tests.SecondKernel;
 
-/// <summary>The engine's kernel tests again inside user-mode Linux (Linux 6.1 with 8021q): there the vlan-888 lab must apply and ping, and a capture on its switch port must show tag 888.</summary>
+/// <summary>The engine's kernel tests again inside user-mode Linux (Linux 6.1 with 8021q): there the vlan-888 lab must apply and ping, its connectivity check must be as predicted, and a capture on its switch port must show tag 888.</summary>
 public sealed class EngineOnUserModeLinuxTests
 {
     [Fact]
@@ -31,6 +31,8 @@ public sealed class EngineOnUserModeLinuxTests
             Assert.Equal("Pass", (string?)vlan.Attribute("result"));
             var capture = Assert.Single(tests, t => (string?)t.Attribute("method") == "A_capture_of_the_vlan_888_lab_on_the_switch_port_shows_tag_888_in_the_summary_and_the_pcap");
             Assert.True((string?)capture.Attribute("result") == "Pass", $"the vlan-888 capture was {capture.Attribute("result")} inside user-mode Linux: {capture.Element("reason")?.Value}");
+            var template = Assert.Single(tests, t => (string?)t.Attribute("method") == "A_template_applied_through_the_agent_checks_out_as_predicted_pair_by_pair" && ((string?)t.Attribute("name"))?.Contains("vlan-888", StringComparison.Ordinal) == true);
+            Assert.True((string?)template.Attribute("result") == "Pass", $"the vlan-888 template's connectivity check was {template.Attribute("result")} inside user-mode Linux: {template.Element("reason")?.Value}");
         }
         finally
         {
