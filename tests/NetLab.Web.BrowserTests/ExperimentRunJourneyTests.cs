@@ -58,11 +58,15 @@ public sealed class ExperimentRunJourneyTests
         await screenshots.TakeAsync(page, "03-replay-start");
 
         // Scrub through the apply a millisecond at a time: macvlan2 exists and is down before it is set up.
+        // From the first operation's marker to the apply's result (markers group entries close in time, so the last
+        // operation marker may stand for several operations; the result comes after all of them).
         var operationOffsets = await page.Locator(".run-marker-operation").EvaluateAllAsync<long[]>("markers => markers.map(m => Number(m.dataset.offset))");
+        var appliedOffset = await page.Locator(".run-marker-applied").First.GetAttributeAsync("data-offset");
         Assert.NotEmpty(operationOffsets);
+        Assert.NotNull(appliedOffset);
         var scrubber = page.Locator(".run-scrubber");
         var statesSeen = new List<string>();
-        for (var offset = operationOffsets.Min(); offset <= operationOffsets.Max() + 1 && !statesSeen.Contains("up"); offset++)
+        for (var offset = operationOffsets.Min(); offset <= long.Parse(appliedOffset, CultureInfo.InvariantCulture) + 1 && !statesSeen.Contains("up"); offset++)
         {
             await scrubber.FillAsync(offset.ToString(CultureInfo.InvariantCulture));
             await Expect(page.Locator(".run-state")).ToHaveAttributeAsync("data-offset", offset.ToString(CultureInfo.InvariantCulture), new() { Timeout = StepTimeout });

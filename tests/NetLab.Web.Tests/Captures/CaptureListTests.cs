@@ -46,6 +46,8 @@ public sealed class CaptureListTests : IAsyncDisposable
         list.Find("select.capture-target").Change("sw1/p1");
         list.Find(".capture-start").Click();
 
+        // The capture's stream is opened by a task of its own: wait for it rather than race it.
+        list.WaitForAssertion(() => Assert.Single(_context.CaptureSource.Requests), Patience);
         var (lab, request) = Assert.Single(_context.CaptureSource.Requests);
         Assert.Equal((DemoLab, new CaptureRequest("sw1", "p1")), (lab, request));
         var capture = Assert.Single(_context.Captures.ForLab(DemoLab));
