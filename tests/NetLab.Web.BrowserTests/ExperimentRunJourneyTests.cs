@@ -7,8 +7,8 @@ namespace NetLab.Web.BrowserTests;
 
 /// <summary>
 /// Issue 5's journey in Debian's Chromium against the real web and agent: the seed's bridge-mode template is run as an
-/// experiment (apply, kernel events, connectivity check, all recorded), the run is opened in replay, scrubbed to
-/// before the macvlans came up (they show down), then to the end, where the connectivity matrix shows the seed's
+/// experiment (apply, kernel events, connectivity check, all recorded), the run is opened in replay, stepped to
+/// before the macvlans came up (they show down), then scrubbed to the end, where the connectivity matrix shows the seed's
 /// outcomes with their explanations. Screenshots of every step are kept as test output.
 /// </summary>
 public sealed class ExperimentRunJourneyTests
@@ -57,19 +57,16 @@ public sealed class ExperimentRunJourneyTests
         await Expect(page.Locator(".run-state .live-state-up")).ToHaveCountAsync(0);
         await screenshots.TakeAsync(page, "03-replay-start");
 
-        // Scrub through the apply a millisecond at a time: macvlan2 exists and is down before it is set up.
-        // From the first operation's marker to the apply's result (markers group entries close in time, so the last
-        // operation marker may stand for several operations; the result comes after all of them).
-        var operationOffsets = await page.Locator(".run-marker-operation").EvaluateAllAsync<long[]>("markers => markers.map(m => Number(m.dataset.offset))");
-        var appliedOffset = await page.Locator(".run-marker-applied").First.GetAttributeAsync("data-offset");
-        Assert.NotEmpty(operationOffsets);
-        Assert.NotNull(appliedOffset);
-        var scrubber = page.Locator(".run-scrubber");
+        // Step through the recorded entries one at a time (a fast apply makes, addresses and raises a link within one
+        // millisecond, so the scrubber's millisecond steps can pass over it): macvlan2 exists and is down before it is
+        // set up.
+        var entryCount = page.Locator(".run-entry-count");
         var statesSeen = new List<string>();
-        for (var offset = operationOffsets.Min(); offset <= long.Parse(appliedOffset, CultureInfo.InvariantCulture) + 1 && !statesSeen.Contains("up"); offset++)
+        for (var entries = 1; !statesSeen.Contains("up"); entries++)
         {
-            await scrubber.FillAsync(offset.ToString(CultureInfo.InvariantCulture));
-            await Expect(page.Locator(".run-state")).ToHaveAttributeAsync("data-offset", offset.ToString(CultureInfo.InvariantCulture), new() { Timeout = StepTimeout });
+            Assert.True(await page.Locator(".run-step-forward").IsEnabledAsync(), $"the run ended before macvlan2 came up; saw: {string.Join(" -> ", statesSeen)}");
+            await page.Locator(".run-step-forward").ClickAsync();
+            await Expect(entryCount).ToHaveAttributeAsync("data-count", entries.ToString(CultureInfo.InvariantCulture), new() { Timeout = StepTimeout });
             var state = await Macvlan2StateAsync(page);
             if (state is not null && (statesSeen.Count == 0 || statesSeen[^1] != state))
             {
@@ -81,7 +78,7 @@ public sealed class ExperimentRunJourneyTests
             }
         }
 
-        Assert.True(statesSeen.Count >= 2 && statesSeen[0] == "down" && statesSeen.Contains("up"), $"scrubbing the apply should show macvlan2 down before up; saw: {string.Join(" -> ", statesSeen)}");
+        Assert.True(statesSeen.Count >= 2 && statesSeen[0] == "down" && statesSeen.Contains("up"), $"stepping through the apply should show macvlan2 down before up; saw: {string.Join(" -> ", statesSeen)}");
 
         // At the end: the connectivity matrix with the seed's outcomes, each as predicted, and the lo lesson explained.
         await page.Locator(".run-to-end").ClickAsync();

@@ -30,6 +30,25 @@ public sealed class RunReplayTests : IDisposable
     }
 
     [Fact]
+    public async Task Stepping_entry_by_entry_separates_entries_of_the_same_millisecond_and_goes_back()
+    {
+        var replay = await LoadAsync();
+
+        var both = replay.At(100);
+        var first = replay.AfterEntries(6);
+        var back = replay.AfterEntries(5);
+
+        // Entries 6 and 7 are the snapshots of ns2 and ns3, both stamped 100 ms.
+        Assert.Equal(["ns2", "ns3"], both.Namespaces.Select(n => n.Element));
+        Assert.Equal((6, 100L), (first.EntryCount, first.OffsetMilliseconds));
+        Assert.Equal(["ns2"], first.Namespaces.Select(n => n.Element));
+        Assert.Equal((5, 40L), (back.EntryCount, back.OffsetMilliseconds));
+        Assert.Empty(back.Namespaces);
+        Assert.Equal(0, replay.AfterEntries(-1).EntryCount);
+        Assert.Equal(replay.Entries.Count, replay.AfterEntries(int.MaxValue).EntryCount);
+    }
+
+    [Fact]
     public async Task The_state_at_t_folds_every_event_up_to_t_and_none_after()
     {
         var replay = await LoadAsync();

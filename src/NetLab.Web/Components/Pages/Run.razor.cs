@@ -68,10 +68,24 @@ public sealed partial class Run : IDisposable
             return;
         }
 
-        Moment = Replay.At(position);
+        Show(Replay.At(position));
+    }
+
+    /// <summary>One entry back or forward (<paramref name="step"/> -1 or 1), even within one millisecond.</summary>
+    internal void StepEntries(int step)
+    {
+        if (Replay is not null)
+        {
+            Show(Replay.AfterEntries(Moment.EntryCount + step));
+        }
+    }
+
+    private void Show(ReplayMoment moment)
+    {
+        Moment = moment;
         Position = Moment.OffsetMilliseconds;
         var first = Math.Max(0, Moment.EntryCount - RecentCount);
-        RecentEntries = [.. Replay.Entries.Skip(first).Take(Moment.EntryCount - first).Reverse()];
+        RecentEntries = [.. Replay!.Entries.Skip(first).Take(Moment.EntryCount - first).Reverse()];
     }
 
     private void SeekToEntry(RunEntry entry)

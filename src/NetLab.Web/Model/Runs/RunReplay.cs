@@ -66,7 +66,21 @@ public sealed class RunReplay
         offsetMilliseconds = Math.Clamp(offsetMilliseconds, 0, DurationMilliseconds);
         // Entries are in sequence order and their times never go back (one recorder stamps them), so a binary search
         // finds how many belong to the moment.
-        var count = UpperBound(offsetMilliseconds);
+        return Fold(UpperBound(offsetMilliseconds), offsetMilliseconds);
+    }
+
+    /// <summary>
+    /// The moment right after the first <paramref name="count"/> entries: stepping entry by entry shows what several
+    /// entries of the same millisecond did one at a time (a fast apply makes, addresses and raises a link within one).
+    /// </summary>
+    public ReplayMoment AfterEntries(int count)
+    {
+        count = Math.Clamp(count, 0, _entries.Length);
+        return Fold(count, count > 0 ? _offsets[count - 1] : 0);
+    }
+
+    private ReplayMoment Fold(int count, long offsetMilliseconds)
+    {
         if (count < _folded)
         {
             _state = new LiveLabState(Run.Summary.KernelLab);
