@@ -43,16 +43,16 @@ public sealed record RunnerOutcome<T>(T? Value, string? Error, IReadOnlyList<Pro
 public sealed class LabRunner(AgentClient agent) : ILabRunner
 {
     public Task<RunnerOutcome<PlanView>> PlanAsync(string yaml, CancellationToken cancellationToken = default) =>
-        RunAsync(() => agent.PlanAsync(new LabDocument(yaml), cancellationToken));
+        CallAsync(agent, () => agent.PlanAsync(new LabDocument(yaml), cancellationToken));
 
     public Task<RunnerOutcome<ApplyResult>> ApplyAsync(string yaml, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default) =>
-        RunAsync(() => ResultOfAsync(agent.ApplyAsync(new LabDocument(yaml), cancellationToken), onProgress));
+        CallAsync(agent, () => ResultOfAsync(agent.ApplyAsync(new LabDocument(yaml), cancellationToken), onProgress));
 
     public Task<RunnerOutcome<ApplyResult>> DestroyAsync(string labName, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default) =>
-        RunAsync(() => ResultOfAsync(agent.DestroyAsync(labName, cancellationToken), onProgress));
+        CallAsync(agent, () => ResultOfAsync(agent.DestroyAsync(labName, cancellationToken), onProgress));
 
     public Task<RunnerOutcome<ProbeReport>> ProbeAsync(string labName, CancellationToken cancellationToken = default) =>
-        RunAsync(() => agent.ProbeAsync(labName, new ProbeRequest(), cancellationToken));
+        CallAsync(agent, () => agent.ProbeAsync(labName, new ProbeRequest(), cancellationToken));
 
     /// <summary>What to tell the user when no agent answers at <paramref name="socketPath"/>.</summary>
     public static string UnavailableMessage(string socketPath, Exception error) =>
@@ -61,7 +61,8 @@ public sealed class LabRunner(AgentClient agent) : ILabRunner
             : $"The NetLab agent is not running at {socketPath}: start it with `sudo netlab agent" +
               (socketPath == AgentOptions.DefaultSocketPath ? "`" : $" --socket {socketPath}`");
 
-    private async Task<RunnerOutcome<T>> RunAsync<T>(Func<Task<T>> call)
+    /// <summary>An agent call as an outcome: the agent's answers and its absence become messages, never exceptions.</summary>
+    internal static async Task<RunnerOutcome<T>> CallAsync<T>(AgentClient agent, Func<Task<T>> call)
         where T : class
     {
         try

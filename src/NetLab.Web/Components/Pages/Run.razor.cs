@@ -68,7 +68,7 @@ public sealed partial class Run : IDisposable
             return;
         }
 
-        Show(Replay.At(position));
+        Show(Replay, Replay.At(position));
     }
 
     /// <summary>One entry back or forward (<paramref name="step"/> -1 or 1), even within one millisecond.</summary>
@@ -76,16 +76,16 @@ public sealed partial class Run : IDisposable
     {
         if (Replay is not null)
         {
-            Show(Replay.AfterEntries(Moment.EntryCount + step));
+            Show(Replay, Replay.AfterEntries(Moment.EntryCount + step));
         }
     }
 
-    private void Show(ReplayMoment moment)
+    private void Show(RunReplay replay, ReplayMoment moment)
     {
         Moment = moment;
         Position = Moment.OffsetMilliseconds;
         var first = Math.Max(0, Moment.EntryCount - RecentCount);
-        RecentEntries = [.. Replay!.Entries.Skip(first).Take(Moment.EntryCount - first).Reverse()];
+        RecentEntries = [.. replay.Entries.Skip(first).Take(Moment.EntryCount - first).Reverse()];
     }
 
     private void SeekToEntry(RunEntry entry)

@@ -23,21 +23,8 @@ public interface IExperimentAgent
 
 public sealed class AgentExperiments(AgentClient agent) : IExperimentAgent
 {
-    public async Task<RunnerOutcome<ProbeReport>> ProbeAsync(string lab, ProbeRequest request, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return RunnerOutcome<ProbeReport>.Success(await agent.ProbeAsync(lab, request, cancellationToken).ConfigureAwait(false));
-        }
-        catch (AgentUnavailableException error)
-        {
-            return RunnerOutcome<ProbeReport>.Failed(LabRunner.UnavailableMessage(agent.SocketPath, error));
-        }
-        catch (AgentClientException error)
-        {
-            return RunnerOutcome<ProbeReport>.Failed(error.Error.Message);
-        }
-    }
+    public Task<RunnerOutcome<ProbeReport>> ProbeAsync(string lab, ProbeRequest request, CancellationToken cancellationToken) =>
+        LabRunner.CallAsync(agent, () => agent.ProbeAsync(lab, request, cancellationToken));
 
     public async IAsyncEnumerable<CaptureStreamItem> CaptureAsync(string lab, CaptureRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
