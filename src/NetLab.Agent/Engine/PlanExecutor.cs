@@ -81,7 +81,29 @@ internal sealed class PlanExecutor(KernelNamespaces namespaces, string alias)
             }
         }
 
+        LinkSettler.Settle(NamespacesLeftBy(plan).Select(namespaces.Get).ToList(), LinkSettler.DefaultLimit);
         return new ApplyResult(plan.LabName, true, operations.Count, operations.Count, clock.Elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>The namespaces a plan worked in that it did not delete: where its links may still be settling.</summary>
+    internal static IReadOnlyList<string> NamespacesLeftBy(Plan plan)
+    {
+        var touched = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var operation in plan.Operations)
+        {
+            touched.Add(operation.Namespace);
+            if (operation is MoveLink move)
+            {
+                touched.Add(move.TargetNamespace);
+            }
+            else if (operation is CreateLink { Spec.Peer: { } peer })
+            {
+                touched.Add(peer.Namespace);
+            }
+        }
+
+        touched.ExceptWith(plan.Operations.OfType<DeleteNamespace>().Select(d => d.Name));
+        return touched.Order(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Where the run of DeleteNamespace operations that starts at <paramref name="start"/> ends (exclusive).</summary>

@@ -61,8 +61,25 @@ internal sealed class EngineLab : IDisposable
         return result.Lab!;
     }
 
+    /// <summary>
+    /// `ip netns exec ... ping` as the oracle. It waits two seconds, not ping's one: a first ARP lost to a busy machine
+    /// is retried by the kernel after one second, and the reply must still count.
+    /// </summary>
     public bool Ping(string lab, string element, string target) =>
-        Run("ip", "netns", "exec", Kernel(lab, element), "ping", "-c", "1", "-W", "1", "-q", target) == 0;
+        Run("ip", "netns", "exec", Kernel(lab, element), "ping", "-c", "1", "-W", "2", "-q", target) == 0;
+
+    /// <summary>Links in this engine's namespaces that are up with a carrier but not yet seen so by the kernel's link watcher.</summary>
+    public IReadOnlyList<string> UnsettledLinks()
+    {
+        var unsettled = new List<string>();
+        foreach (var name in Namespaces())
+        {
+            using var handle = NetlinkHandle.ForNamed(name);
+            unsettled.AddRange(handle.LinkList().Where(LinkSettler.IsPending).Select(l => $"{name}/{l.Name} ({l.OperState})"));
+        }
+
+        return unsettled;
+    }
 
     /// <summary>Tries an 802.1Q link in a scratch namespace of this lab's own.</summary>
     public bool KernelCanCreateVlan()
