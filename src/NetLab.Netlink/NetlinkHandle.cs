@@ -152,6 +152,32 @@ public sealed class NetlinkHandle : IDisposable
     public Link? LinkByIndex(int index) => GetOne(LinkMessages.Get(index: index), $"find link {index} in {Namespace}");
 
     /// <summary>
+    /// Makes the kernel act on the carrier changes of this namespace's links now, and returns the links still
+    /// waiting for it. A carrier change takes effect when the kernel's link watcher runs (a work item behind the rtnl
+    /// lock); until then the link sends through the noop qdisc, which drops everything. RTM_GETLINK for one link runs
+    /// the watcher for that link first (rtnl_getlink's linkwatch_sync_dev, kernel 6.8 and later), so this asks for
+    /// every link that is up with a carrier; on older kernels the answer may still list some, and a caller polls.
+    /// </summary>
+    public IReadOnlyList<Link> LinkSettle()
+    {
+        foreach (var link in LinkList().Where(l => l.IsUp && l.Carrier == true && l.Index != LoopbackIndex))
+        {
+            LinkByIndex(link.Index);
+        }
+
+        return LinkList().Where(IsAwaitingLinkWatch).ToList();
+    }
+
+    /// <summary>
+    /// Up with a carrier, yet operationally down: the link watcher has not seen the carrier come on. (A link whose
+    /// driver never reports an operstate stays "unknown" and can send from the moment it is up.)
+    /// </summary>
+    public static bool IsAwaitingLinkWatch(Link link) =>
+        link.IsUp && link.Carrier == true && link.OperState is OperState.Down or OperState.LowerLayerDown;
+
+    private const int LoopbackIndex = 1;
+
+    /// <summary>
     /// The id this namespace gives <paramref name="other"/> (what IFLA_LINK_NETNSID values in its dumps refer to), or
     /// null when it has given it none (`ip netns list-id`; iproute2's get_netnsid_from_name).
     /// </summary>

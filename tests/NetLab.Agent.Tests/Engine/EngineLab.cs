@@ -75,7 +75,7 @@ internal sealed class EngineLab : IDisposable
         foreach (var name in Namespaces())
         {
             using var handle = NetlinkHandle.ForNamed(name);
-            unsettled.AddRange(handle.LinkList().Where(LinkSettler.IsPending).Select(l => $"{name}/{l.Name} ({l.OperState})"));
+            unsettled.AddRange(handle.LinkList().Where(NetlinkHandle.IsAwaitingLinkWatch).Select(l => $"{name}/{l.Name} ({l.OperState})"));
         }
 
         return unsettled;

@@ -24,7 +24,7 @@ public sealed class CaptureKernelTests
         var (a, _) = Pair(lab);
         var before = DateTimeOffset.UtcNow;
         using var capture = PacketCapture.Open(a.Namespace, "eth0");
-        var frames = await CaptureWhileAsync(capture, () => Assert.True(KernelLab.Ping(a, "10.9.0.2"), "the pair should answer a ping"), f => FrameDecoder.Decode(f.Data).Detail.Contains("echo reply", StringComparison.Ordinal));
+        var frames = await CaptureWhileAsync(capture, () => Assert.True(lab.Ping(a, "10.9.0.2"), "the pair should answer a ping"), f => FrameDecoder.Decode(f.Data).Detail.Contains("echo reply", StringComparison.Ordinal));
         var after = DateTimeOffset.UtcNow;
 
         var decoded = frames.Select(f => (Frame: f, Summary: FrameDecoder.Decode(f.Data))).ToList();
@@ -105,7 +105,7 @@ public sealed class CaptureKernelTests
         a.LinkSetDown(eth0);
         using var capture = PacketCapture.Open(a.Namespace, "eth0");
         a.LinkSetUp(eth0);
-        var frames = await CaptureWhileAsync(capture, () => Assert.True(KernelLab.Ping(a, "10.9.0.2"), "the pair should answer once up"), f => FrameDecoder.Decode(f.Data).Detail.Contains("echo reply", StringComparison.Ordinal));
+        var frames = await CaptureWhileAsync(capture, () => Assert.True(lab.Ping(a, "10.9.0.2"), "the pair should answer once up"), f => FrameDecoder.Decode(f.Data).Detail.Contains("echo reply", StringComparison.Ordinal));
         Assert.Contains(frames, f => FrameDecoder.Decode(f.Data).Detail.Contains("echo request", StringComparison.Ordinal));
 
         using var again = PacketCapture.Open(a.Namespace, "eth0");
@@ -138,7 +138,7 @@ public sealed class CaptureKernelTests
         using var lab = new KernelLab();
         var (sw, ns1) = VlanExperimentTests.BuildVlan888(lab);
         using var capture = PacketCapture.Open(sw.Namespace, "swp1");
-        var frames = await CaptureWhileAsync(capture, () => Assert.True(KernelLab.Ping(ns1, "88.8.8.88"), "vlan 888 should reach across"), f => FrameDecoder.Decode(f.Data).Detail.Contains("echo reply", StringComparison.Ordinal));
+        var frames = await CaptureWhileAsync(capture, () => Assert.True(lab.Ping(ns1, "88.8.8.88"), "vlan 888 should reach across"), f => FrameDecoder.Decode(f.Data).Detail.Contains("echo reply", StringComparison.Ordinal));
         var echo = frames.Select(f => FrameDecoder.Decode(f.Data)).Where(s => s.Protocol == "ICMP").ToList();
         Assert.Equal(2, echo.Count);
         Assert.All(echo, s => Assert.Equal(new VlanTag(VlanTag.Dot1Q, 888, 0, false), Assert.Single(s.Tags)));

@@ -47,9 +47,25 @@ internal sealed class KernelLab : IDisposable
         }
     }
 
-    /// <summary>`ip netns exec NS ping` as the test's oracle (product code never runs iproute2).</summary>
-    public static bool Ping(NetlinkHandle from, string target, int count = 1) =>
-        Run("ip", "netns", "exec", from.Namespace.Name!, "ping", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "-W", "1", "-q", target).ExitCode == 0;
+    /// <summary>
+    /// `ip netns exec NS ping` as the test's oracle (product code never runs iproute2), once the kernel can send on
+    /// every link of this lab (a ping straight after a link comes up can lose its first ARP to the noop qdisc).
+    /// </summary>
+    public bool Ping(NetlinkHandle from, string target, int count = 1)
+    {
+        Settle();
+        return Run("ip", "netns", "exec", from.Namespace.Name!, "ping", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "-W", "1", "-q", target).ExitCode == 0;
+    }
+
+    /// <summary>Runs the kernel's link watcher for every up link of this lab (see <see cref="NetlinkHandle.LinkSettle"/>).</summary>
+    public void Settle()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (_handles.Any(h => h.LinkSettle().Count > 0) && clock.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            Thread.Sleep(10);
+        }
+    }
 
     public static (int ExitCode, string Output) Run(string program, params string[] arguments) => ExternalCommand.Run(program, arguments);
 

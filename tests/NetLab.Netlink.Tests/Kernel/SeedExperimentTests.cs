@@ -19,11 +19,11 @@ public sealed class SeedExperimentTests
         using var lab = new KernelLab();
         var seed = SeedLab.Build(lab, MacvlanMode.Bridge, hairpin: false);
 
-        Assert.True(KernelLab.Ping(seed.Ns2, "100.0.0.3"), "bridge mode: macvlan2 should reach macvlan3");
-        Assert.False(KernelLab.Ping(seed.Ns2, "100.0.0.2"), "own address with lo down should fail (the seed's '????')");
+        Assert.True(lab.Ping(seed.Ns2, "100.0.0.3"), "bridge mode: macvlan2 should reach macvlan3");
+        Assert.False(lab.Ping(seed.Ns2, "100.0.0.2"), "own address with lo down should fail (the seed's '????')");
 
         seed.Ns2.LinkSetUp(1);
-        Assert.True(KernelLab.Ping(seed.Ns2, "100.0.0.2"), "own address with lo up should work");
+        Assert.True(lab.Ping(seed.Ns2, "100.0.0.2"), "own address with lo up should work");
     }
 
     [Fact]
@@ -32,10 +32,10 @@ public sealed class SeedExperimentTests
         using var lab = new KernelLab();
         var seed = SeedLab.Build(lab, MacvlanMode.Vepa, hairpin: false);
 
-        Assert.False(KernelLab.Ping(seed.Ns2, "100.0.0.3"), "vepa without a hairpin switch port: no traffic between children");
-        Assert.False(KernelLab.Ping(seed.Ns2, "100.0.0.2"), "own address with lo down should fail");
+        Assert.False(lab.Ping(seed.Ns2, "100.0.0.3"), "vepa without a hairpin switch port: no traffic between children");
+        Assert.False(lab.Ping(seed.Ns2, "100.0.0.2"), "own address with lo down should fail");
         seed.Ns2.LinkSetUp(1);
-        Assert.True(KernelLab.Ping(seed.Ns2, "100.0.0.2"), "own address with lo up should work");
+        Assert.True(lab.Ping(seed.Ns2, "100.0.0.2"), "own address with lo up should work");
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class SeedExperimentTests
         using var lab = new KernelLab();
         var seed = SeedLab.Build(lab, MacvlanMode.Vepa, hairpin: true);
 
-        Assert.True(KernelLab.Ping(seed.Ns2, "100.0.0.3"), "vepa through a hairpin (802.1Qbg) port should connect the children");
+        Assert.True(lab.Ping(seed.Ns2, "100.0.0.3"), "vepa through a hairpin (802.1Qbg) port should connect the children");
     }
 
     [Theory]
@@ -55,9 +55,9 @@ public sealed class SeedExperimentTests
         using var lab = new KernelLab();
         var seed = SeedLab.Build(lab, MacvlanMode.Private, hairpin);
 
-        Assert.False(KernelLab.Ping(seed.Ns2, "100.0.0.3"), "private mode: children never talk");
+        Assert.False(lab.Ping(seed.Ns2, "100.0.0.3"), "private mode: children never talk");
         seed.Ns2.LinkSetUp(1);
-        Assert.True(KernelLab.Ping(seed.Ns2, "100.0.0.2"), "own address with lo up should work");
+        Assert.True(lab.Ping(seed.Ns2, "100.0.0.2"), "own address with lo up should work");
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class SeedExperimentTests
         var seed = SeedLab.Build(lab, MacvlanMode.Bridge, hairpin: false);
         seed.H1.AddressAdd(new Address(seed.ParentIndex, IPAddress.Parse("100.0.0.1"), 24));
 
-        Assert.False(KernelLab.Ping(seed.Ns2, "100.0.0.1"), "traffic between a macvlan child and its lower device is not switched");
+        Assert.False(lab.Ping(seed.Ns2, "100.0.0.1"), "traffic between a macvlan child and its lower device is not switched");
     }
 
     [Fact]

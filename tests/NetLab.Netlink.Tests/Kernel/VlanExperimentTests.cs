@@ -23,7 +23,7 @@ public sealed class VlanExperimentTests
         using var tcpdump = StartCapture(sw.Namespace.Name!, "swp1", capture);
         try
         {
-            Assert.True(KernelLab.Ping(ns1, "88.8.8.88", count: 2), "vlan 888 on both ends of a link should be reachable");
+            Assert.True(lab.Ping(ns1, "88.8.8.88", count: 2), "vlan 888 on both ends of a link should be reachable");
         }
         finally
         {

@@ -47,7 +47,7 @@ public sealed class NamespaceProbeKernelTests
         Assert.Contains("unreachable", unrouted.Error, StringComparison.OrdinalIgnoreCase);
 
         // The oracle agrees pair by pair.
-        Assert.Equal([true, false, false, false], targets.Select(t => KernelLab.Ping(a, t.ToString())));
+        Assert.Equal([true, false, false, false], targets.Select(t => lab.Ping(a, t.ToString())));
         _ = b;
     }
 
@@ -62,7 +62,7 @@ public sealed class NamespaceProbeKernelTests
 
         Assert.True(outcome.Replied, outcome.ToString());
         Assert.Equal(RouteType.Local, outcome.Route?.Type);
-        Assert.True(KernelLab.Ping(a, "10.61.0.1"));
+        Assert.True(lab.Ping(a, "10.61.0.1"));
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class NamespaceProbeKernelTests
         Assert.True(outcomes[1].Replied, outcomes[1].ToString());
         Assert.False(outcomes[2].Replied);
         Assert.True(outcomes[2].Neighbor?.IsUnanswered, $"{outcomes[2].Neighbor}");
-        Assert.True(KernelLab.Ping(a, "fd00:61::2"));
+        Assert.True(lab.Ping(a, "fd00:61::2"));
     }
 
     [Fact]
@@ -106,6 +106,7 @@ public sealed class NamespaceProbeKernelTests
         b.AddressAdd(new Address(b0, Ip("10.61.0.2"), 24));
         a.LinkSetUp(a0);
         b.LinkSetUp(b0);
+        lab.Settle();
         return (a, b);
     }
 
