@@ -62,10 +62,10 @@ public sealed class RunRecorder : IAsyncDisposable
     /// </summary>
     public event Action<IReadOnlyList<RunEntry>>? Committed;
 
-    /// <summary>Appends an entry stamped now; the task completes when it is committed.</summary>
+    /// <summary>Appends an entry (stamped as <see cref="Stamp"/> says); the task completes when it is committed.</summary>
     public Task AppendAsync(RunEntryKind kind, OperationProgress? operation = null, ApplyResult? applied = null, LabEvent? labEvent = null,
         ProbeReport? probe = null, RunCaptureInfo? capture = null, string? message = null, RunStatus? status = null) =>
-        Enqueue(sequence => new PendingWrite(new RunEntry(sequence, Stamp(operation?.At), kind, operation, applied, labEvent, probe, capture, message, status)));
+        Enqueue(sequence => new PendingWrite(new RunEntry(sequence, Stamp(operation?.At ?? labEvent?.At), kind, operation, applied, labEvent, probe, capture, message, status)));
 
     /// <summary>Records that a capture was armed: its row (so its frames can follow) and a timeline entry.</summary>
     public Task CaptureStartedAsync(RunCaptureInfo capture, int snapLength) =>
@@ -154,8 +154,9 @@ public sealed class RunRecorder : IAsyncDisposable
     };
 
     /// <summary>
-    /// An entry's time, under the lock: for an operation, when the agent finished it (progress lines reach the web in
-    /// bursts, and the replay should show each operation at its own moment), else now; never before the previous
+    /// An entry's time, under the lock: for an operation, when the agent finished it, and for a kernel event, when the
+    /// agent read it from the kernel (both reach the web in bursts, and the replay should show each at its own moment);
+    /// else now; never before the previous
     /// entry's, because the replay finds a moment's entries by binary search over times in sequence order.
     /// </summary>
     private DateTimeOffset Stamp(DateTimeOffset? happened = null)

@@ -58,10 +58,10 @@ public static class RunFixtures
         }
 
         await At(40, () => recorder.AppendAsync(RunEntryKind.Applied, applied: new ApplyResult("macvlan-bridge", true, 3, 3, 1.5)));
-        await At(100, () => recorder.AppendAsync(RunEntryKind.Event, labEvent: Snapshot("ns2", Interface("lo", 1, "down", null), Interface("macvlan2", 2, "down", false))));
-        await At(100, () => recorder.AppendAsync(RunEntryKind.Event, labEvent: Snapshot("ns3", Interface("macvlan3", 3, addresses: ["100.0.0.3/24"]))));
-        await At(200, () => recorder.AppendAsync(RunEntryKind.Event, labEvent: Changed("ns2", Interface("macvlan2", 2))));
-        await At(300, () => recorder.AppendAsync(RunEntryKind.Event, labEvent: AddressAdded("ns2", "macvlan2", "100.0.0.2/24")));
+        await At(100, () => recorder.AppendAsync(RunEntryKind.Event, labEvent: Snapshot("ns2", Interface("lo", 1, "down", null), Interface("macvlan2", 2, "down", false)) with { At = Start.AddMilliseconds(100) }));
+        await At(100, () => recorder.AppendAsync(RunEntryKind.Event, labEvent: Snapshot("ns3", Interface("macvlan3", 3, addresses: ["100.0.0.3/24"])) with { At = Start.AddMilliseconds(100) }));
+        await At(200, () => recorder.AppendAsync(RunEntryKind.Event, labEvent: Changed("ns2", Interface("macvlan2", 2)) with { At = Start.AddMilliseconds(200) }));
+        await At(300, () => recorder.AppendAsync(RunEntryKind.Event, labEvent: AddressAdded("ns2", "macvlan2", "100.0.0.2/24") with { At = Start.AddMilliseconds(300) }));
         var capture = new RunCaptureInfo(1, "ns2", "macvlan2");
         await At(400, () => recorder.CaptureStartedAsync(capture, 65535));
         await At(500, () => recorder.AppendAsync(RunEntryKind.Probe, probe: Probe(ownAddressReplies)));

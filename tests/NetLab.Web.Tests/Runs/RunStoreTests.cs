@@ -70,6 +70,31 @@ public sealed class RunStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_kernel_event_is_stamped_when_the_agent_read_it_within_the_same_bounds()
+    {
+        var lab = (await _db.Store.CreateBlankAsync(LabStore.LocalUserId, "events")).Value!;
+        var clock = new ManualClock(RunFixtures.Start.AddMilliseconds(50));
+        var runs = new RunStore(_db.Database, clock);
+        var run = await runs.CreateRunAsync(LabStore.LocalUserId, lab.Id, 1, "name: events\n", "events", "", "");
+        await using (var recorder = runs.OpenRecorder(run.Id))
+        {
+            await recorder.AppendAsync(RunEntryKind.Status, message: "Run started", status: RunStatus.Running);
+
+            // Three link changes the agent read at 40, 70 and 95 ms reach the web together at 90 ms.
+            clock.Now = RunFixtures.Start.AddMilliseconds(90);
+            foreach (var read in new[] { 40, 70, 95 })
+            {
+                var change = new LabEvent(LabEventKind.InterfaceChanged, "events", "ns2", RunFixtures.Start.AddMilliseconds(read), InterfaceName: "macvlan2");
+                await recorder.AppendAsync(RunEntryKind.Event, labEvent: change);
+            }
+        }
+
+        var entries = await runs.GetEntriesAsync(LabStore.LocalUserId, run.Id);
+
+        Assert.Equal([50, 50, 70, 90], entries.Select(e => (e.At - RunFixtures.Start).TotalMilliseconds));
+    }
+
+    [Fact]
     public async Task Entries_appended_from_many_threads_get_one_gapless_sequence_in_commit_order()
     {
         var lab = (await _db.Store.CreateBlankAsync(LabStore.LocalUserId, "busy")).Value!;
