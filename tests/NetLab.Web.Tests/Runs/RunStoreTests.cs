@@ -44,17 +44,10 @@ public sealed class RunStoreTests : IDisposable
     [Fact]
     public async Task An_operation_is_stamped_when_the_agent_finished_it_yet_times_never_go_back_nor_ahead_of_now()
     {
-        var lab = (await _db.Store.CreateBlankAsync(LabStore.LocalUserId, "burst")).Value!;
-        var clock = new ManualClock(RunFixtures.Start.AddMilliseconds(50));
-        var runs = new RunStore(_db.Database, clock);
-        var run = await runs.CreateRunAsync(LabStore.LocalUserId, lab.Id, 1, "name: burst\n", "burst", "", "");
-        await using (var recorder = runs.OpenRecorder(run.Id))
+        // A burst of progress lines arriving together at 80 ms, finished by the agent at 20, 60 and 90 ms: the first is
+        // before the run's first entry, the last after the moment it arrived.
+        var stamps = await StampsOfABurstAsync("burst", arrival: 80, async recorder =>
         {
-            await recorder.AppendAsync(RunEntryKind.Status, message: "Run started", status: RunStatus.Running);
-
-            // A burst of progress lines arriving together at 50 ms, finished by the agent at 20, 30 and 60 ms: the
-            // first is before the run's first entry, the last after the moment it arrived.
-            clock.Now = RunFixtures.Start.AddMilliseconds(80);
             foreach (var (index, finished) in new[] { (0, 20), (1, 60), (2, 90) })
             {
                 var progress = NetLab.Web.Tests.Components.FakeLabRunner.ProgressOf(index, OperationStatus.Done) with { At = RunFixtures.Start.AddMilliseconds(finished) };
@@ -62,36 +55,46 @@ public sealed class RunStoreTests : IDisposable
             }
 
             await recorder.AppendAsync(RunEntryKind.Status, message: "done");
-        }
+        });
 
-        var entries = await runs.GetEntriesAsync(LabStore.LocalUserId, run.Id);
-
-        Assert.Equal([50, 50, 60, 80, 80], entries.Select(e => (e.At - RunFixtures.Start).TotalMilliseconds));
+        Assert.Equal([50, 50, 60, 80, 80], stamps);
     }
 
     [Fact]
     public async Task A_kernel_event_is_stamped_when_the_agent_read_it_within_the_same_bounds()
     {
-        var lab = (await _db.Store.CreateBlankAsync(LabStore.LocalUserId, "events")).Value!;
-        var clock = new ManualClock(RunFixtures.Start.AddMilliseconds(50));
-        var runs = new RunStore(_db.Database, clock);
-        var run = await runs.CreateRunAsync(LabStore.LocalUserId, lab.Id, 1, "name: events\n", "events", "", "");
-        await using (var recorder = runs.OpenRecorder(run.Id))
+        // Three link changes the agent read at 40, 70 and 95 ms reach the web together at 90 ms.
+        var stamps = await StampsOfABurstAsync("events", arrival: 90, async recorder =>
         {
-            await recorder.AppendAsync(RunEntryKind.Status, message: "Run started", status: RunStatus.Running);
-
-            // Three link changes the agent read at 40, 70 and 95 ms reach the web together at 90 ms.
-            clock.Now = RunFixtures.Start.AddMilliseconds(90);
             foreach (var read in new[] { 40, 70, 95 })
             {
                 var change = new LabEvent(LabEventKind.InterfaceChanged, "events", "ns2", RunFixtures.Start.AddMilliseconds(read), InterfaceName: "macvlan2");
                 await recorder.AppendAsync(RunEntryKind.Event, labEvent: change);
             }
+        });
+
+        Assert.Equal([50, 50, 70, 90], stamps);
+    }
+
+    /// <summary>
+    /// Records a run whose first entry is appended at 50 ms and the rest (<paramref name="burst"/>) with the clock at
+    /// <paramref name="arrival"/> ms; returns the stored stamps in milliseconds from the fixtures' start.
+    /// </summary>
+    private async Task<IEnumerable<double>> StampsOfABurstAsync(string name, double arrival, Func<RunRecorder, Task> burst)
+    {
+        var lab = (await _db.Store.CreateBlankAsync(LabStore.LocalUserId, name)).Value!;
+        var clock = new ManualClock(RunFixtures.Start.AddMilliseconds(50));
+        var runs = new RunStore(_db.Database, clock);
+        var run = await runs.CreateRunAsync(LabStore.LocalUserId, lab.Id, 1, $"name: {name}\n", name, "", "");
+        await using (var recorder = runs.OpenRecorder(run.Id))
+        {
+            await recorder.AppendAsync(RunEntryKind.Status, message: "Run started", status: RunStatus.Running);
+            clock.Now = RunFixtures.Start.AddMilliseconds(arrival);
+            await burst(recorder);
         }
 
         var entries = await runs.GetEntriesAsync(LabStore.LocalUserId, run.Id);
-
-        Assert.Equal([50, 50, 70, 90], entries.Select(e => (e.At - RunFixtures.Start).TotalMilliseconds));
+        return entries.Select(e => (e.At - RunFixtures.Start).TotalMilliseconds);
     }
 
     [Fact]
