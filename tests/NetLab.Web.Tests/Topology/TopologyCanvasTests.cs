@@ -65,6 +65,20 @@ public sealed class TopologyCanvasTests : IAsyncDisposable
     }
 
     [Fact]
+    public void An_edit_on_the_canvas_keeps_the_comments_of_the_labs_text()
+    {
+        var text = RepositoryFiles.Lab("macvlan-bridge.yaml");
+        var comments = text.Split('\n').Where(l => l.TrimStart().StartsWith('#')).ToList();
+        Assert.NotEmpty(comments);
+        var canvas = Render(text);
+
+        canvas.Find("button.topo-add-namespace").Click();
+
+        Assert.NotNull(LastLab.FindNamespace("ns1"));
+        Assert.All(comments, comment => Assert.Contains(comment, _edits[^1], StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_drop_reported_by_the_module_attaches_the_macvlan_and_clears_its_mark()
     {
         var canvas = Render(RepositoryFiles.Lab("macvlan-bridge.yaml"));

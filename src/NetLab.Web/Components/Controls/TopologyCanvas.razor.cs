@@ -279,7 +279,8 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
         }
 
         Refusal = null;
-        _yamlSeen = LabFormat.ToYaml(edit.Lab);
+        // The model has no comments; the text's own (the seed labs explain themselves in them) are carried over.
+        _yamlSeen = YamlComments.Carry(_yamlSeen ?? Yaml, LabFormat.ToYaml(edit.Lab));
         await YamlChanged.InvokeAsync(_yamlSeen);
         StateHasChanged();
     }
