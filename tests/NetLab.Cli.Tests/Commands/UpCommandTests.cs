@@ -48,7 +48,7 @@ public sealed partial class UpCommandTests
             var running = await WaitForLineAsync(launcher, lines, "NetLab is running at ");
             Assert.Equal($"NetLab is running at {url} (agent: {socket}; web runs as nobody)", running);
             var webLine = await WaitForLineAsync(launcher, lines, "web: pid ");
-            webPid = int.Parse(WebPidLine().Match(webLine).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            webPid = WebPid(webLine);
             Assert.EndsWith(Path.Combine(AppContext.BaseDirectory, "web", "NetLab.Web.dll"), webLine, StringComparison.Ordinal);
 
             using var http = new HttpClient();
@@ -89,6 +89,87 @@ public sealed partial class UpCommandTests
             }
 
             if (webPid != 0 && IsAlive(webPid))
+            {
+                Process.GetProcessById(webPid).Kill();
+            }
+
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_web_whose_up_is_killed_with_SIGKILL_stops_by_itself_and_the_stale_socket_does_not_stop_the_next_up()
+    {
+        if (Environment.UserName != "root")
+        {
+            Assert.Skip("`netlab up` runs the agent and drops the web to another user, which needs root; run the suite as root.");
+        }
+
+        var folder = Directory.CreateTempSubdirectory("nlup-");
+        File.SetUnixFileMode(folder.FullName, (UnixFileMode)0b111_101_101);
+        var socket = Path.Combine(folder.FullName, "agent.sock");
+        var url = $"http://127.0.0.1:{FreePort()}";
+        string[] arguments = ["up", "--socket", socket, "--url", url, "--data", Path.Combine(folder.FullName, "data")];
+        var webPids = new List<int>();
+        var launchers = new List<Process>();
+        try
+        {
+            var firstLines = new List<string>();
+            var first = StartLauncher(arguments, firstLines);
+            launchers.Add(first);
+            _ = await WaitForLineAsync(first, firstLines, "NetLab is running at ");
+            var firstWeb = WebPid(await WaitForLineAsync(first, firstLines, "web: pid "));
+            webPids.Add(firstWeb);
+
+            first.Kill(); // SIGKILL: up cannot stop the web, nor its in-process agent remove the socket.
+            await first.WaitForExitAsync(Cancel);
+            Assert.True(File.Exists(socket), "a SIGKILLed agent cannot remove its socket; this test needs the stale file");
+
+            // A bound, not a timing assertion: the web looks at its launcher about once a second, then stops gracefully.
+            var clock = Stopwatch.StartNew();
+            while (IsAlive(firstWeb) && clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(200, Cancel);
+            }
+
+            Assert.False(IsAlive(firstWeb), $"the web (pid {firstWeb}) still runs 30 s after its launcher was killed");
+            TestContext.Current.SendDiagnosticMessage($"the web stopped {clock.ElapsedMilliseconds} ms after its launcher was killed");
+
+            // The next up on the same socket, URL and data folder starts as if the first had stopped cleanly.
+            var secondLines = new List<string>();
+            var second = StartLauncher(arguments, secondLines);
+            launchers.Add(second);
+            var running = await WaitForLineAsync(second, secondLines, "NetLab is running at ");
+            webPids.Add(WebPid(await WaitForLineAsync(second, secondLines, "web: pid ")));
+            Assert.Equal($"NetLab is running at {url} (agent: {socket}; web runs as nobody)", running);
+            using var http = new HttpClient();
+            using var page = await http.GetAsync(url, Cancel);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+
+            using (var kill = Process.Start("kill", ["-TERM", second.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(Cancel);
+            }
+
+            using var exitWait = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+            exitWait.CancelAfter(TimeSpan.FromSeconds(15));
+            await second.WaitForExitAsync(exitWait.Token);
+            Assert.Equal(0, second.ExitCode);
+            Assert.False(File.Exists(socket), "the second agent's socket was left behind");
+        }
+        finally
+        {
+            foreach (var launcher in launchers)
+            {
+                if (!launcher.HasExited)
+                {
+                    launcher.Kill(entireProcessTree: true);
+                }
+
+                launcher.Dispose();
+            }
+
+            foreach (var webPid in webPids.Where(IsAlive))
             {
                 Process.GetProcessById(webPid).Kill();
             }
@@ -187,6 +268,9 @@ public sealed partial class UpCommandTests
             await Task.Delay(100, Cancel);
         }
     }
+
+    private static int WebPid(string webLine) =>
+        int.Parse(WebPidLine().Match(webLine).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
 
     private static Dictionary<string, string> StatusFields(int pid) =>
         File.ReadAllLines($"/proc/{pid}/status")
