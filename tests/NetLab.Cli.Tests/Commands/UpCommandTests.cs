@@ -28,14 +28,8 @@ public sealed partial class UpCommandTests
     [Fact]
     public async Task Up_serves_the_web_as_an_unprivileged_process_without_capabilities_and_SIGTERM_stops_everything()
     {
-        if (Environment.UserName != "root")
-        {
-            Assert.Skip("`netlab up` runs the agent and drops the web to another user, which needs root; run the suite as root.");
-        }
-
-        var folder = Directory.CreateTempSubdirectory("nlup-");
-        // The web user must reach the socket and the data folder through this folder.
-        File.SetUnixFileMode(folder.FullName, (UnixFileMode)0b111_101_101);
+        RequireRoot();
+        var folder = WebReachableFolder();
         var socket = Path.Combine(folder.FullName, "agent.sock");
         var url = $"http://127.0.0.1:{FreePort()}";
         var lines = new List<string>();
@@ -67,14 +61,7 @@ public sealed partial class UpCommandTests
             Assert.NotEqual(Session(launcher.Id), Session(webPid)); // a terminal's Ctrl-C reaches only the launcher
 
             var stopping = Stopwatch.StartNew();
-            using (var kill = Process.Start("kill", ["-TERM", launcher.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync(Cancel);
-            }
-
-            using var exitWait = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
-            exitWait.CancelAfter(TimeSpan.FromSeconds(15));
-            await launcher.WaitForExitAsync(exitWait.Token);
+            await SigtermAndWaitAsync(launcher);
             TestContext.Current.SendDiagnosticMessage($"netlab up stopped in {stopping.ElapsedMilliseconds} ms with exit code {launcher.ExitCode}");
             Assert.Equal(0, launcher.ExitCode);
             Assert.DoesNotContain(lines, l => l.StartsWith("netlab up:", StringComparison.Ordinal));
@@ -100,13 +87,8 @@ public sealed partial class UpCommandTests
     [Fact]
     public async Task A_web_whose_up_is_killed_with_SIGKILL_stops_by_itself_and_the_stale_socket_does_not_stop_the_next_up()
     {
-        if (Environment.UserName != "root")
-        {
-            Assert.Skip("`netlab up` runs the agent and drops the web to another user, which needs root; run the suite as root.");
-        }
-
-        var folder = Directory.CreateTempSubdirectory("nlup-");
-        File.SetUnixFileMode(folder.FullName, (UnixFileMode)0b111_101_101);
+        RequireRoot();
+        var folder = WebReachableFolder();
         var socket = Path.Combine(folder.FullName, "agent.sock");
         var url = $"http://127.0.0.1:{FreePort()}";
         string[] arguments = ["up", "--socket", socket, "--url", url, "--data", Path.Combine(folder.FullName, "data")];
@@ -146,14 +128,7 @@ public sealed partial class UpCommandTests
             using var page = await http.GetAsync(url, Cancel);
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
 
-            using (var kill = Process.Start("kill", ["-TERM", second.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync(Cancel);
-            }
-
-            using var exitWait = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
-            exitWait.CancelAfter(TimeSpan.FromSeconds(15));
-            await second.WaitForExitAsync(exitWait.Token);
+            await SigtermAndWaitAsync(second);
             Assert.Equal(0, second.ExitCode);
             Assert.False(File.Exists(socket), "the second agent's socket was left behind");
         }
@@ -181,13 +156,8 @@ public sealed partial class UpCommandTests
     [Fact]
     public async Task Up_reports_the_exit_code_and_last_lines_of_a_web_that_dies_and_stops_the_agent()
     {
-        if (Environment.UserName != "root")
-        {
-            Assert.Skip("`netlab up` runs the agent and drops the web to another user, which needs root; run the suite as root.");
-        }
-
-        var folder = Directory.CreateTempSubdirectory("nlup-");
-        File.SetUnixFileMode(folder.FullName, (UnixFileMode)0b111_101_101);
+        RequireRoot();
+        var folder = WebReachableFolder();
         var socket = Path.Combine(folder.FullName, "agent.sock");
         var notAnAssembly = Path.Combine(folder.FullName, "NetLab.Web.dll");
         File.WriteAllText(notAnAssembly, "not an assembly");
@@ -215,6 +185,35 @@ public sealed partial class UpCommandTests
 
             folder.Delete(recursive: true);
         }
+    }
+
+    private static void RequireRoot()
+    {
+        if (Environment.UserName != "root")
+        {
+            Assert.Skip("`netlab up` runs the agent and drops the web to another user, which needs root; run the suite as root.");
+        }
+    }
+
+    /// <summary>A temporary folder for the socket and the data folder, which the web user must reach through it.</summary>
+    private static DirectoryInfo WebReachableFolder()
+    {
+        var folder = Directory.CreateTempSubdirectory("nlup-");
+        File.SetUnixFileMode(folder.FullName, (UnixFileMode)0b111_101_101);
+        return folder;
+    }
+
+    /// <summary>Sends SIGTERM, as a service manager would, and waits (15 s at most) for `up` to exit.</summary>
+    private static async Task SigtermAndWaitAsync(Process launcher)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", launcher.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(Cancel);
+        }
+
+        using var exitWait = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        exitWait.CancelAfter(TimeSpan.FromSeconds(15));
+        await launcher.WaitForExitAsync(exitWait.Token);
     }
 
     private static Process StartLauncher(string[] arguments, List<string> lines)

@@ -132,6 +132,19 @@ public sealed class LauncherWatcherTests
         Assert.Equal(ProcessSighting.Gone, ProcessSighting.Of(int.MaxValue - 1));
     }
 
+    [Fact]
+    public void Launcher_settings_that_cannot_name_a_process_are_refused_at_start_up()
+    {
+        var validator = new WebOptionsValidator();
+
+        Assert.True(validator.Validate(null, new WebOptions { LauncherPid = LauncherPid, LauncherStartTime = LauncherStart }).Succeeded);
+        Assert.True(validator.Validate(null, new WebOptions()).Succeeded);
+        Assert.Contains("Web:LauncherPid 0 is not a process id.", validator.Validate(null, new WebOptions { LauncherPid = 0 }).Failures!);
+        Assert.Contains(
+            "Web:LauncherStartTime is set without Web:LauncherPid; give both or neither.",
+            validator.Validate(null, new WebOptions { LauncherStartTime = LauncherStart }).Failures!);
+    }
+
     private static LauncherWatcher Watcher(IProcessProbe probe, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<LauncherWatcher> logger) =>
         new(Options.Create(new WebOptions { LauncherPid = LauncherPid, LauncherStartTime = LauncherStart }), probe, time, lifetime, logger);
 
