@@ -32,6 +32,15 @@ public sealed class WebOptions
     /// <summary>Example labs offered as templates; default the repository's top-level <c>labs/</c>.</summary>
     public string? TemplatesFolder { get; set; }
 
+    /// <summary>
+    /// The pid of `netlab up` when it started this web; the web stops when that process is gone (see
+    /// <see cref="Hosting.LauncherWatcher"/>). Null for a web started on its own.
+    /// </summary>
+    public int? LauncherPid { get; set; }
+
+    /// <summary>The launcher's start time (field 22 of /proc/PID/stat), so a process that reuses its pid is not taken for it.</summary>
+    public long? LauncherStartTime { get; set; }
+
     public string ResolvedDatabaseFile => DatabaseFile ?? Path.Combine(DataFolder, "netlab.db");
 
     public static string DefaultDataFolder() =>
@@ -54,6 +63,16 @@ public sealed class WebOptionsValidator : IValidateOptions<WebOptions>
         if (string.IsNullOrWhiteSpace(options.AgentSocketPath))
         {
             failures.Add("Web:AgentSocketPath is empty.");
+        }
+
+        if (options.LauncherPid is <= 0)
+        {
+            failures.Add($"Web:LauncherPid {options.LauncherPid} is not a process id.");
+        }
+
+        if (options.LauncherStartTime is not null && options.LauncherPid is null)
+        {
+            failures.Add("Web:LauncherStartTime is set without Web:LauncherPid; give both or neither.");
         }
 
         if (!Uri.TryCreate(options.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))

@@ -20,6 +20,9 @@ public static class WebServices
         services.AddSingleton<IValidateOptions<WebOptions>, WebOptionsValidator>();
 
         services.AddSingleton(TimeProvider.System);
+        // Started by `netlab up`: the web stops when its launcher is gone (a no-op without Web:LauncherPid).
+        services.AddSingleton<Hosting.IProcessProbe, Hosting.ProcProcessProbe>();
+        services.AddHostedService<Hosting.LauncherWatcher>();
         services.AddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<IOptions<WebOptions>>().Value.ResolvedDatabaseFile));
         services.AddSingleton<LabStore>();
         services.AddSingleton(sp => new LabTemplates(sp.GetRequiredService<IOptions<WebOptions>>().Value.TemplatesFolder));

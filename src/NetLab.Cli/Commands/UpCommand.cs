@@ -94,7 +94,7 @@ internal static class UpCommand
                 return stoppedCleanly ? ExitCodes.Ok : await FailedAgentAsync(agent, errors).ConfigureAwait(false);
             }
 
-            using var web = WebProcess.Start(tools, user, webAssembly, new WebSettings(request.Url, request.DataFolder, request.SocketPath, request.AllowRemote));
+            using var web = WebProcess.Start(tools, user, webAssembly, new WebSettings(request.Url, request.DataFolder, request.SocketPath, request.AllowRemote, Environment.ProcessId, ProcessSighting.OwnStartTime()));
             try
             {
                 await output.WriteLineAsync($"web: pid {web.Id}, user {user.Name} (uid {user.Uid}, gid {user.Gid}), no capabilities; {webAssembly}").ConfigureAwait(false);

@@ -3,8 +3,11 @@ using System.Runtime.InteropServices;
 
 namespace NetLab.Cli.Launcher;
 
-/// <summary>What the web child is told: the settings of NetLab.Web's <c>Web</c> section.</summary>
-internal sealed record WebSettings(string Url, string DataFolder, string AgentSocketPath, bool AllowRemote);
+/// <summary>
+/// What the web child is told: the settings of NetLab.Web's <c>Web</c> section. The launcher's pid and start time let
+/// the web stop by itself when the launcher is gone (killed with SIGKILL, it cannot stop the web).
+/// </summary>
+internal sealed record WebSettings(string Url, string DataFolder, string AgentSocketPath, bool AllowRemote, int LauncherPid, long LauncherStartTime);
 
 /// <summary>
 /// The web as a child process with the web user's uid and gid and no capabilities at all, in a session of its own,
@@ -63,6 +66,7 @@ internal sealed partial class WebProcess : IDisposable
             tools.SetPriv, $"--reuid={user.Uid}", $"--regid={user.Gid}", "--init-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
             "--", DotnetHost(), webAssembly,
             $"--Web:Url={settings.Url}", $"--Web:DataFolder={settings.DataFolder}", $"--Web:AgentSocketPath={settings.AgentSocketPath}",
+            FormattableString.Invariant($"--Web:LauncherPid={settings.LauncherPid}"), FormattableString.Invariant($"--Web:LauncherStartTime={settings.LauncherStartTime}"),
         })
         {
             start.ArgumentList.Add(argument);

@@ -28,14 +28,8 @@ public sealed partial class UpCommandTests
     [Fact]
     public async Task Up_serves_the_web_as_an_unprivileged_process_without_capabilities_and_SIGTERM_stops_everything()
     {
-        if (Environment.UserName != "root")
-        {
-            Assert.Skip("`netlab up` runs the agent and drops the web to another user, which needs root; run the suite as root.");
-        }
-
-        var folder = Directory.CreateTempSubdirectory("nlup-");
-        // The web user must reach the socket and the data folder through this folder.
-        File.SetUnixFileMode(folder.FullName, (UnixFileMode)0b111_101_101);
+        RequireRoot();
+        var folder = WebReachableFolder();
         var socket = Path.Combine(folder.FullName, "agent.sock");
         var url = $"http://127.0.0.1:{FreePort()}";
         var lines = new List<string>();
@@ -48,7 +42,7 @@ public sealed partial class UpCommandTests
             var running = await WaitForLineAsync(launcher, lines, "NetLab is running at ");
             Assert.Equal($"NetLab is running at {url} (agent: {socket}; web runs as nobody)", running);
             var webLine = await WaitForLineAsync(launcher, lines, "web: pid ");
-            webPid = int.Parse(WebPidLine().Match(webLine).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            webPid = WebPid(webLine);
             Assert.EndsWith(Path.Combine(AppContext.BaseDirectory, "web", "NetLab.Web.dll"), webLine, StringComparison.Ordinal);
 
             using var http = new HttpClient();
@@ -67,14 +61,7 @@ public sealed partial class UpCommandTests
             Assert.NotEqual(Session(launcher.Id), Session(webPid)); // a terminal's Ctrl-C reaches only the launcher
 
             var stopping = Stopwatch.StartNew();
-            using (var kill = Process.Start("kill", ["-TERM", launcher.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync(Cancel);
-            }
-
-            using var exitWait = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
-            exitWait.CancelAfter(TimeSpan.FromSeconds(15));
-            await launcher.WaitForExitAsync(exitWait.Token);
+            await SigtermAndWaitAsync(launcher);
             TestContext.Current.SendDiagnosticMessage($"netlab up stopped in {stopping.ElapsedMilliseconds} ms with exit code {launcher.ExitCode}");
             Assert.Equal(0, launcher.ExitCode);
             Assert.DoesNotContain(lines, l => l.StartsWith("netlab up:", StringComparison.Ordinal));
@@ -98,15 +85,79 @@ public sealed partial class UpCommandTests
     }
 
     [Fact]
+    public async Task A_web_whose_up_is_killed_with_SIGKILL_stops_by_itself_and_the_stale_socket_does_not_stop_the_next_up()
+    {
+        RequireRoot();
+        var folder = WebReachableFolder();
+        var socket = Path.Combine(folder.FullName, "agent.sock");
+        var url = $"http://127.0.0.1:{FreePort()}";
+        string[] arguments = ["up", "--socket", socket, "--url", url, "--data", Path.Combine(folder.FullName, "data")];
+        var webPids = new List<int>();
+        var launchers = new List<Process>();
+        try
+        {
+            var firstLines = new List<string>();
+            var first = StartLauncher(arguments, firstLines);
+            launchers.Add(first);
+            _ = await WaitForLineAsync(first, firstLines, "NetLab is running at ");
+            var firstWeb = WebPid(await WaitForLineAsync(first, firstLines, "web: pid "));
+            webPids.Add(firstWeb);
+
+            first.Kill(); // SIGKILL: up cannot stop the web, nor its in-process agent remove the socket.
+            await first.WaitForExitAsync(Cancel);
+            Assert.True(File.Exists(socket), "a SIGKILLed agent cannot remove its socket; this test needs the stale file");
+
+            // A bound, not a timing assertion: the web looks at its launcher about once a second, then stops gracefully.
+            var clock = Stopwatch.StartNew();
+            while (IsAlive(firstWeb) && clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(200, Cancel);
+            }
+
+            Assert.False(IsAlive(firstWeb), $"the web (pid {firstWeb}) still runs 30 s after its launcher was killed");
+            TestContext.Current.SendDiagnosticMessage($"the web stopped {clock.ElapsedMilliseconds} ms after its launcher was killed");
+
+            // The next up on the same socket, URL and data folder starts as if the first had stopped cleanly.
+            var secondLines = new List<string>();
+            var second = StartLauncher(arguments, secondLines);
+            launchers.Add(second);
+            var running = await WaitForLineAsync(second, secondLines, "NetLab is running at ");
+            webPids.Add(WebPid(await WaitForLineAsync(second, secondLines, "web: pid ")));
+            Assert.Equal($"NetLab is running at {url} (agent: {socket}; web runs as nobody)", running);
+            using var http = new HttpClient();
+            using var page = await http.GetAsync(url, Cancel);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+
+            await SigtermAndWaitAsync(second);
+            Assert.Equal(0, second.ExitCode);
+            Assert.False(File.Exists(socket), "the second agent's socket was left behind");
+        }
+        finally
+        {
+            foreach (var launcher in launchers)
+            {
+                if (!launcher.HasExited)
+                {
+                    launcher.Kill(entireProcessTree: true);
+                }
+
+                launcher.Dispose();
+            }
+
+            foreach (var webPid in webPids.Where(IsAlive))
+            {
+                Process.GetProcessById(webPid).Kill();
+            }
+
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Up_reports_the_exit_code_and_last_lines_of_a_web_that_dies_and_stops_the_agent()
     {
-        if (Environment.UserName != "root")
-        {
-            Assert.Skip("`netlab up` runs the agent and drops the web to another user, which needs root; run the suite as root.");
-        }
-
-        var folder = Directory.CreateTempSubdirectory("nlup-");
-        File.SetUnixFileMode(folder.FullName, (UnixFileMode)0b111_101_101);
+        RequireRoot();
+        var folder = WebReachableFolder();
         var socket = Path.Combine(folder.FullName, "agent.sock");
         var notAnAssembly = Path.Combine(folder.FullName, "NetLab.Web.dll");
         File.WriteAllText(notAnAssembly, "not an assembly");
@@ -134,6 +185,35 @@ public sealed partial class UpCommandTests
 
             folder.Delete(recursive: true);
         }
+    }
+
+    private static void RequireRoot()
+    {
+        if (Environment.UserName != "root")
+        {
+            Assert.Skip("`netlab up` runs the agent and drops the web to another user, which needs root; run the suite as root.");
+        }
+    }
+
+    /// <summary>A temporary folder for the socket and the data folder, which the web user must reach through it.</summary>
+    private static DirectoryInfo WebReachableFolder()
+    {
+        var folder = Directory.CreateTempSubdirectory("nlup-");
+        File.SetUnixFileMode(folder.FullName, (UnixFileMode)0b111_101_101);
+        return folder;
+    }
+
+    /// <summary>Sends SIGTERM, as a service manager would, and waits (15 s at most) for `up` to exit.</summary>
+    private static async Task SigtermAndWaitAsync(Process launcher)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", launcher.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(Cancel);
+        }
+
+        using var exitWait = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        exitWait.CancelAfter(TimeSpan.FromSeconds(15));
+        await launcher.WaitForExitAsync(exitWait.Token);
     }
 
     private static Process StartLauncher(string[] arguments, List<string> lines)
@@ -187,6 +267,9 @@ public sealed partial class UpCommandTests
             await Task.Delay(100, Cancel);
         }
     }
+
+    private static int WebPid(string webLine) =>
+        int.Parse(WebPidLine().Match(webLine).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
 
     private static Dictionary<string, string> StatusFields(int pid) =>
         File.ReadAllLines($"/proc/{pid}/status")
