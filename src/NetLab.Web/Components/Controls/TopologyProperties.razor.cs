@@ -15,6 +15,9 @@ public sealed partial class TopologyProperties
     private CoreLab? _formLab;
     private string? _formId;
 
+    // A new key per refusal: the name field is made anew, so it shows the name the lab still has instead of what was typed.
+    private int _renameRefusals;
+
     [Parameter]
     public CoreLab? Lab { get; set; }
 
@@ -79,6 +82,7 @@ public sealed partial class TopologyProperties
             // The field shows the name the lab still has, beside the reason.
             Form = ItemForm.Of(Lab, id);
             RenameRefusal = outcome.Refusal;
+            _renameRefusals++;
             return;
         }
 
