@@ -7,7 +7,8 @@ namespace NetLab.Web.Components.Controls;
 
 /// <summary>
 /// The property panel of the canvas's selection: a row's name, kind, parent, mode, vlan id and protocol, MAC, MTU,
-/// addresses and up, or a box's name and loopback; with the validator's messages for it. Every field applies on
+/// addresses and up, or a box's name and loopback; with the validator's messages for it. A rename carries every
+/// reference to the renamed thing (or is refused with the reason, changing nothing). Every field applies on
 /// change (a new lab through <see cref="OnEdit"/>), as dragging does.
 /// </summary>
 public sealed partial class TopologyProperties
