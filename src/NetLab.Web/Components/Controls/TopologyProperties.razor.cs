@@ -7,13 +7,17 @@ namespace NetLab.Web.Components.Controls;
 
 /// <summary>
 /// The property panel of the canvas's selection: a row's name, kind, parent, mode, vlan id and protocol, MAC, MTU,
-/// addresses and up, or a box's name and loopback; with the validator's messages for it. Every field applies on
+/// addresses and up, or a box's name and loopback; with the validator's messages for it. A rename carries every
+/// reference to the renamed thing (or is refused with the reason, changing nothing). Every field applies on
 /// change (a new lab through <see cref="OnEdit"/>), as dragging does.
 /// </summary>
 public sealed partial class TopologyProperties
 {
     private CoreLab? _formLab;
     private string? _formId;
+
+    // A new key per refusal: the name field is made anew, so it shows the name the lab still has instead of what was typed.
+    private int _renameRefusals;
 
     [Parameter]
     public CoreLab? Lab { get; set; }
@@ -46,8 +50,12 @@ public sealed partial class TopologyProperties
             _formLab = Lab;
             _formId = SelectedId;
             Form = Lab is null || SelectedId is null ? null : ItemForm.Of(Lab, SelectedId);
+            RenameRefusal = null;
         }
     }
+
+    /// <summary>Why the last rename was refused; the lab was left as it was.</summary>
+    private string? RenameRefusal { get; set; }
 
     private async Task SetAsync(Action<ItemForm> change)
     {
@@ -60,12 +68,34 @@ public sealed partial class TopologyProperties
         await OnEdit.InvokeAsync(new LabEdit(Form.ApplyTo(Lab), TopologyIds.Of(Form.Element, Form.Name)));
     }
 
-    private Task RenameAsync(TopologyNode node, string name) =>
-        Lab is null || string.IsNullOrWhiteSpace(name) ? Task.CompletedTask
-            : OnEdit.InvokeAsync(new LabEdit(TopologyEdits.UpdateElement(Lab, node.Id, name.Trim(), LoopbackUp(node.Id)), name.Trim()));
+    /// <summary>A box's or a row's new name, carried into every reference to it as one edit (one undo step).</summary>
+    private async Task RenameAsync(string id, string name)
+    {
+        if (Lab is null)
+        {
+            return;
+        }
+
+        var newName = name.Trim();
+        var outcome = TopologyEdits.Rename(Lab, id, newName);
+        if (outcome.Lab is not { } renamed)
+        {
+            // The field shows the name the lab still has, beside the reason.
+            Form = ItemForm.Of(Lab, id);
+            RenameRefusal = outcome.Refusal;
+            _renameRefusals++;
+            return;
+        }
+
+        if (!ReferenceEquals(renamed, Lab))
+        {
+            var (element, row) = TopologyIds.Split(id);
+            await OnEdit.InvokeAsync(new LabEdit(renamed, row is null ? newName : TopologyIds.Of(element, newName)));
+        }
+    }
 
     private Task SetLoopbackAsync(TopologyNode node, bool up) =>
-        Lab is null ? Task.CompletedTask : OnEdit.InvokeAsync(new LabEdit(TopologyEdits.UpdateElement(Lab, node.Id, node.Id, up), node.Id));
+        Lab is null ? Task.CompletedTask : OnEdit.InvokeAsync(new LabEdit(TopologyEdits.SetLoopback(Lab, node.Id, up), node.Id));
 
     private Task DeleteAsync() =>
         Lab is null || SelectedId is null ? Task.CompletedTask : OnEdit.InvokeAsync(new LabEdit(TopologyEdits.Delete(Lab, SelectedId), ""));

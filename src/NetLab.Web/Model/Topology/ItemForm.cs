@@ -9,7 +9,8 @@ namespace NetLab.Web.Model.Topology;
 /// <summary>
 /// The property panel's fields for one row of the canvas (an interface, a host NIC or a switch port), flat and
 /// editable, as text where a student may type something wrong: the validator, not the form, says what is wrong, so
-/// the form never refuses input that the YAML editor would accept.
+/// the form refuses nothing the YAML editor would accept, except a rename to a taken or invalid name (a rename carries
+/// every reference along, which only works towards a name that is free: <see cref="TopologyEdits.Rename"/>).
 /// </summary>
 public sealed class ItemForm
 {

@@ -200,18 +200,25 @@ public static class TopologyEdits
             : lab;
     }
 
-    /// <summary>Renames a box and sets its loopback; its saved position follows the new name.</summary>
-    public static Lab UpdateElement(Lab lab, string element, string newName, bool loopbackUp)
+    /// <summary>
+    /// Renames a box, or a row of it (<c>ELEMENT/NAME</c>), with every reference to it (parents, peers, masters, NIC
+    /// cables, saved positions): <see cref="LabRenames"/>. A taken or invalid name is refused and changes nothing.
+    /// </summary>
+    public static RenameOutcome Rename(Lab lab, string id, string newName)
     {
         ArgumentNullException.ThrowIfNull(lab);
-        var position = lab.PositionOf(element);
-        var renamed = lab with
+        var (element, name) = TopologyIds.Split(id);
+        return name is null ? LabRenames.RenameElement(lab, element, newName) : LabRenames.RenameInterface(lab, element, name, newName);
+    }
+
+    public static Lab SetLoopback(Lab lab, string element, bool up)
+    {
+        ArgumentNullException.ThrowIfNull(lab);
+        return lab with
         {
-            Switches = lab.Switches.Select(s => s.Name == element ? s with { Name = newName } : s).ToValueList(),
-            Hosts = lab.Hosts.Select(h => h.Name == element ? h with { Name = newName, LoopbackUp = loopbackUp } : h).ToValueList(),
-            Namespaces = lab.Namespaces.Select(n => n.Name == element ? n with { Name = newName, LoopbackUp = loopbackUp } : n).ToValueList(),
+            Hosts = lab.Hosts.Select(h => h.Name == element ? h with { LoopbackUp = up } : h).ToValueList(),
+            Namespaces = lab.Namespaces.Select(n => n.Name == element ? n with { LoopbackUp = up } : n).ToValueList(),
         };
-        return position is null || newName == element ? renamed : renamed.WithoutPosition(element).WithPosition(newName, position.X, position.Y);
     }
 
     private static (Lab? Lab, string? Refusal) CableNic(Lab lab, Host host, HostNic nic, string targetElement, string? targetName)
