@@ -12,11 +12,15 @@ namespace NetLab.Core.Formats;
 /// </summary>
 public static partial class YamlComments
 {
-    public static string Carry(string previous, string rewritten)
+    /// <param name="previous">The text as it was, with its comments.</param>
+    /// <param name="rewritten">The text written anew from the edited model.</param>
+    /// <param name="moved">Where a key path of the previous text is in the new one, when the edit renamed it
+    /// (<see cref="Renamed"/>); null when no key moved.</param>
+    public static string Carry(string previous, string rewritten, Func<string, string>? moved = null)
     {
         ArgumentNullException.ThrowIfNull(previous);
         ArgumentNullException.ThrowIfNull(rewritten);
-        var source = Read(previous);
+        var source = Read(previous, moved ?? (path => path));
         if (source.IsEmpty)
         {
             return rewritten;
@@ -65,7 +69,27 @@ public static partial class YamlComments
         return rewritten.EndsWith('\n') ? output.ToString() : output.ToString().TrimEnd('\n');
     }
 
-    private static Comments Read(string text)
+    /// <summary>
+    /// The key paths a rename moves: renaming element <paramref name="element"/> (a switch, host or namespace) to
+    /// <paramref name="newName"/>, or, with <paramref name="row"/>, that element's interface, NIC or port.
+    /// </summary>
+    public static Func<string, string> Renamed(string element, string? row, string newName) => path =>
+    {
+        var keys = path.Split('/');
+        var isElement = keys.Length >= 2 && keys[0] is "namespaces" or "hosts" or "switches" && keys[1] == element;
+        if (isElement && row is null)
+        {
+            keys[1] = newName;
+        }
+        else if (isElement && keys.Length >= 4 && keys[2] is "interfaces" or "nics" or "ports" && keys[3] == row)
+        {
+            keys[3] = newName;
+        }
+
+        return string.Join('/', keys);
+    };
+
+    private static Comments Read(string text, Func<string, string> moved)
     {
         var comments = new Comments();
         var pending = new List<string>();
@@ -85,7 +109,7 @@ public static partial class YamlComments
                 continue;
             }
 
-            var at = path.Enter(key.Indent, key.Name);
+            var at = moved(path.Enter(key.Indent, key.Name));
             if (pending.Count > 0)
             {
                 if (seenKey)

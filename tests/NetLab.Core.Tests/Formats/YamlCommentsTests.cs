@@ -1,4 +1,5 @@
 using NetLab.Core.Formats;
+using NetLab.Core.Labs;
 
 namespace NetLab.Core.Tests.Formats;
 
@@ -58,6 +59,22 @@ public sealed class YamlCommentsTests
         Assert.Contains(lines, l => l.Contains("macvlan2", StringComparison.Ordinal) && l.EndsWith("# the seed's macvlan2", StringComparison.Ordinal));
         Assert.DoesNotContain("ns3 goes away", carried, StringComparison.Ordinal);
         Assert.Equal(edited, LabFormat.LoadYaml(carried).Lab);
+    }
+
+    [Fact]
+    public void Comments_on_a_renamed_element_or_interface_follow_it_to_its_new_name()
+    {
+        var lab = LabFormat.LoadYaml(Commented).Lab!;
+        var element = LabRenames.RenameElement(lab, "ns2", "left").Lab!;
+        var row = LabRenames.RenameInterface(lab, "ns2", "macvlan2", "mv2").Lab!;
+
+        var afterElement = YamlComments.Carry(Commented, LabFormat.ToYaml(element), YamlComments.Renamed("ns2", null, "left"));
+        var afterRow = YamlComments.Carry(Commented, LabFormat.ToYaml(row), YamlComments.Renamed("ns2", "macvlan2", "mv2"));
+
+        Assert.Equal(CommentsOf(Commented), CommentsOf(afterElement));
+        Assert.Contains("  # ns2 holds the first child\n  left:", afterElement, StringComparison.Ordinal);
+        Assert.Equal(CommentsOf(Commented), CommentsOf(afterRow));
+        Assert.Contains(afterRow.Split('\n'), l => l.TrimStart().StartsWith("mv2:", StringComparison.Ordinal) && l.EndsWith("# the seed's macvlan2", StringComparison.Ordinal));
     }
 
     [Fact]

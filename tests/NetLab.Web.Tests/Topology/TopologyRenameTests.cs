@@ -26,9 +26,9 @@ public sealed class TopologyRenameTests : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _context.DisposeAsync();
 
-    private IRenderedComponent<TopologyCanvas> Render() =>
+    private IRenderedComponent<TopologyCanvas> Render(string? yaml = null) =>
         _context.Bunit.Render<TopologyCanvas>(p => p
-            .Add(c => c.Yaml, RepositoryFiles.Lab("macvlan-bridge.yaml"))
+            .Add(c => c.Yaml, yaml ?? RepositoryFiles.Lab("macvlan-bridge.yaml"))
             .Add(c => c.YamlChanged, edited => _edits.Add(edited)));
 
     private Lab LastLab => LabFormat.LoadYaml(_edits[^1]).Lab!;
@@ -81,6 +81,28 @@ public sealed class TopologyRenameTests : IAsyncDisposable
         Assert.Equal(2, _edits.Count);
         Assert.Empty(LabValidator.Validate(LastLab));
         canvas.WaitForAssertion(() => Assert.Contains(LastGraph.Edges, e => e is { From: "h1/wan0", To: "sw1/uplink", Kind: "cable" }), Patience);
+    }
+
+    [Fact]
+    public async Task Comments_on_a_renamed_namespace_and_interface_follow_them_to_their_new_names()
+    {
+        var yaml = RepositoryFiles.Lab("macvlan-bridge.yaml")
+            .Replace("  ns2:\n", "  # the left-hand child\n  ns2:\n", StringComparison.Ordinal)
+            .Replace("mode: bridge, addresses: [100.0.0.2/24] }", "mode: bridge, addresses: [100.0.0.2/24] }  # seed's macvlan2", StringComparison.Ordinal);
+        Assert.Contains("# seed's macvlan2", yaml, StringComparison.Ordinal);
+        var canvas = Render(yaml);
+
+        await canvas.InvokeAsync(() => canvas.Instance.Select("ns2"));
+        canvas.Find(".prop-element-name input").Change("left");
+        canvas.WaitForAssertion(() => Assert.Single(_edits), Patience);
+        await canvas.InvokeAsync(() => canvas.Instance.Select("left/macvlan2"));
+        canvas.Find(".prop-name input").Change("mv2");
+        canvas.WaitForAssertion(() => Assert.Equal(2, _edits.Count), Patience);
+
+        var lines = _edits[^1].Split('\n');
+        var left = Array.FindIndex(lines, l => l.TrimEnd() == "  left:");
+        Assert.Equal("  # the left-hand child", lines[left - 1]);
+        Assert.Contains(lines, l => l.TrimStart().StartsWith("mv2:", StringComparison.Ordinal) && l.EndsWith("# seed's macvlan2", StringComparison.Ordinal));
     }
 
     [Theory]

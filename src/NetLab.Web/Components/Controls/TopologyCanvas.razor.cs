@@ -280,7 +280,8 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
 
         Refusal = null;
         // The model has no comments; the text's own (the seed labs explain themselves in them) are carried over.
-        _yamlSeen = YamlComments.Carry(_yamlSeen ?? Yaml, LabFormat.ToYaml(edit.Lab));
+        var moved = edit.Renamed is { } renamed ? YamlComments.Renamed(renamed.Element, renamed.Row, renamed.NewName) : null;
+        _yamlSeen = YamlComments.Carry(_yamlSeen ?? Yaml, LabFormat.ToYaml(edit.Lab), moved);
         await YamlChanged.InvokeAsync(_yamlSeen);
         StateHasChanged();
     }
@@ -376,5 +377,11 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
     }
 }
 
-/// <summary>A changed lab, and the canvas id to select afterwards (null keeps the selection, empty clears it).</summary>
-public sealed record LabEdit(CoreLab Lab, string? Select);
+/// <summary>
+/// A changed lab, and the canvas id to select afterwards (null keeps the selection, empty clears it); for a rename,
+/// what was renamed, so the text's comments on it follow it.
+/// </summary>
+public sealed record LabEdit(CoreLab Lab, string? Select, LabRenaming? Renamed = null);
+
+/// <summary>Element <c>Element</c> (or its row <c>Row</c>) is now called <c>NewName</c>.</summary>
+public sealed record LabRenaming(string Element, string? Row, string NewName);

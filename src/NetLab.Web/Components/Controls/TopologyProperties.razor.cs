@@ -90,7 +90,7 @@ public sealed partial class TopologyProperties
         if (!ReferenceEquals(renamed, Lab))
         {
             var (element, row) = TopologyIds.Split(id);
-            await OnEdit.InvokeAsync(new LabEdit(renamed, row is null ? newName : TopologyIds.Of(element, newName)));
+            await OnEdit.InvokeAsync(new LabEdit(renamed, row is null ? newName : TopologyIds.Of(element, newName), new LabRenaming(element, row, newName)));
         }
     }
 
