@@ -12,8 +12,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # 1. Debian packages the suites use: the second kernel (user-mode-linux + kmod for its modules), the
-#    tests' oracles (ip, ping, tcpdump, tshark: pcaps NetLab writes must read back), curl (a second user talking to the agent) and chromium (the browser tests).
-packages=(user-mode-linux kmod iproute2 iputils-ping tcpdump tshark curl chromium)
+#    tests' oracles (ip, ping, tcpdump, tshark: pcaps NetLab writes must read back), curl (a second user talking to the agent),
+#    chromium (the browser tests), and clang + zlib1g-dev (the native `netlab` is linked by clang).
+packages=(user-mode-linux kmod iproute2 iputils-ping tcpdump tshark curl chromium clang zlib1g-dev)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -32,20 +33,26 @@ echo "== restore and build"
 dotnet restore NetLab.sln || exit 1
 dotnet build NetLab.sln -c Release --no-restore -nologo -v quiet || exit 1
 
-# 3. Every test project. Kernel namespaces made by tests carry the prefixes checked below.
+# 3. The `netlab` users run is compiled ahead of time (Native AOT): publish it, and its tests run that binary.
+echo "== native netlab (dotnet publish src/NetLab.Cli)"
+native="$PWD/artifacts/native"
+dotnet publish src/NetLab.Cli -c Release -o "$native" -nologo -v quiet || { echo "the native publish of netlab failed" >&2; exit 1; }
+export NETLAB_NATIVE_CLI="$native/netlab"
+
+# 4. Every test project. Kernel namespaces made by tests carry the prefixes checked below.
 echo "== tests"
 log=$(mktemp)
 dotnet test NetLab.sln -c Release --no-build -nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
-# 4. Nothing left behind: tests remove what they create, also on failure.
+# 5. Nothing left behind: tests remove what they create, also on failure.
 leaked=$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^(nltest-|netlab-doctor-|nlbench-|nl-nltest)' || true)
 if [ -n "$leaked" ]; then
   echo "Namespaces left behind by the tests:" $leaked >&2
   status=1
 fi
 
-# 5. One summary line over all test assemblies.
+# 6. One summary line over all test assemblies.
 awk '
   /(Passed|Failed|Skipped)! +- +Failed: / {
     for (i = 1; i <= NF; i++) {
