@@ -245,6 +245,16 @@ public sealed class NetlinkHandle : IDisposable
     }
 
     /// <summary>
+    /// Deletes one neighbour entry (`ip neigh del`), named by its interface and destination. An entry the kernel
+    /// already dropped (garbage collection, a link going down) is a <see cref="NetlinkException"/> with errno ENOENT.
+    /// </summary>
+    public void NeighborDelete(Neighbor neighbor)
+    {
+        ArgumentNullException.ThrowIfNull(neighbor);
+        _socket.Execute(NeighborMessages.Delete(neighbor), $"delete neighbour {neighbor.Destination} on link {neighbor.InterfaceIndex} in {Namespace}");
+    }
+
+    /// <summary>
     /// Where the kernel would send a packet to <paramref name="destination"/> (`ip route get`). No route is a
     /// <see cref="NetlinkException"/> with errno ENETUNREACH, as the kernel answers it.
     /// </summary>

@@ -5,7 +5,7 @@ using NetLab.Netlink.Protocol;
 
 namespace NetLab.Netlink.Probing;
 
-/// <summary>Encodes the `ip neigh show` dump request as iproute2 does, and parses RTM_NEWNEIGH payloads (struct ndmsg and NDA_* attributes).</summary>
+/// <summary>Encodes the `ip neigh show` dump and `ip neigh del` requests as iproute2 does, and parses RTM_NEWNEIGH payloads (struct ndmsg and NDA_* attributes).</summary>
 internal static class NeighborMessages
 {
     /// <summary>The 28-byte RTM_GETNEIGH dump of every family (iproute2 filters NOARP entries on its own side, and so do callers).</summary>
@@ -13,6 +13,19 @@ internal static class NeighborMessages
     {
         var writer = new MessageWriter(Rtm.RTM_GETNEIGH, Nl.NLM_F_REQUEST | Nl.NLM_F_DUMP);
         writer.NdMsg(Rtm.AF_UNSPEC, 0, 0, 0, 0);
+        return writer;
+    }
+
+    /// <summary>
+    /// `ip neigh del ADDRESS dev DEVICE`: iproute2 sends ndm_state NUD_PERMANENT (its default for every change), which
+    /// the kernel ignores on delete; the entry is named by interface and destination alone.
+    /// </summary>
+    public static MessageWriter Delete(Neighbor neighbor)
+    {
+        var writer = new MessageWriter(Rtm.RTM_DELNEIGH, Nl.NLM_F_REQUEST | Nl.NLM_F_ACK);
+        var destination = neighbor.Destination.GetAddressBytes();
+        writer.NdMsg(destination.Length == 4 ? Rtm.AF_INET : Rtm.AF_INET6, neighbor.InterfaceIndex, (ushort)NeighborState.Permanent, 0, 0);
+        writer.Attribute(Rtm.NDA_DST, destination);
         return writer;
     }
 

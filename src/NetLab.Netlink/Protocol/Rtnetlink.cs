@@ -46,6 +46,7 @@ internal static class Rtm
     public const ushort RTM_NEWROUTE = 24;
     public const ushort RTM_GETROUTE = 26;
     public const ushort RTM_NEWNEIGH = 28;
+    public const ushort RTM_DELNEIGH = 29;
     public const ushort RTM_GETNEIGH = 30;
     public const ushort RTM_NEWNSID = 88;
     public const ushort RTM_GETNSID = 90;

@@ -52,6 +52,23 @@ public sealed class NamespaceProbeKernelTests
     }
 
     [Fact]
+    public async Task A_neighbour_entry_the_probe_made_can_be_deleted_and_a_gone_one_is_enoent()
+    {
+        using var lab = new KernelLab();
+        var (a, _) = Pair(lab);
+        var peer = Ip("10.61.0.2");
+        Assert.True((await NamespaceProbe.RunAsync(a, [peer], Timeout, TestContext.Current.CancellationToken))[0].Replied);
+        var entry = Assert.Single(a.NeighborList(), n => n.Destination.Equals(peer));
+
+        a.NeighborDelete(entry);
+
+        Assert.DoesNotContain(a.NeighborList(), n => n.Destination.Equals(peer));
+        Assert.DoesNotContain(peer.ToString(), KernelLab.Run("ip", "-n", a.Namespace.Name!, "neigh", "show").Output, StringComparison.Ordinal);
+        var gone = Assert.Throws<NetlinkException>(() => a.NeighborDelete(entry));
+        Assert.Equal("ENOENT", gone.ErrnoName);
+    }
+
+    [Fact]
     public async Task Own_address_replies_once_lo_is_up()
     {
         using var lab = new KernelLab();

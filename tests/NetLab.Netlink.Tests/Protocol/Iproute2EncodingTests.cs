@@ -59,6 +59,8 @@ public sealed class Iproute2EncodingTests
         ["addr-show-dump"] = _ => AddressMessages.Dump(),
         ["link-show-dev-detail"] = _ => LinkMessages.Get(name: "mv0"),
         ["neigh-show-dump"] = _ => NeighborMessages.Dump(),
+        ["neigh-del-v4"] = c => NeighborMessages.Delete(new Neighbor(c.Index("p0"), IPAddress.Parse("10.7.0.9"), null, NeighborState.Reachable)),
+        ["neigh-del-v6"] = c => NeighborMessages.Delete(new Neighbor(c.Index("p0"), IPAddress.Parse("fd00:7::9"), null, NeighborState.Stale)),
         ["route-get-v4"] = _ => RouteMessages.Get(IPAddress.Parse("10.7.0.9")),
         ["route-get-v6"] = _ => RouteMessages.Get(IPAddress.Parse("fd00:7::9")),
     };
