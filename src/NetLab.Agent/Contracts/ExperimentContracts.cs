@@ -32,7 +32,16 @@ public enum NeighborOutcome
 public sealed record ProbeResult(string From, string To, string ToInterface, string Address, bool Replied, NeighborOutcome Neighbor, double? RttMilliseconds = null, string? Error = null);
 
 /// <summary>The whole connectivity check of a lab.</summary>
-public sealed record ProbeReport(string Lab, DateTimeOffset StartedAt, double Milliseconds, IReadOnlyList<ProbeResult> Results);
+/// <param name="Lab">The lab's name.</param>
+/// <param name="StartedAt">When the check began.</param>
+/// <param name="Milliseconds">How long the whole check took.</param>
+/// <param name="Results">One result per (source, target address) pair.</param>
+/// <param name="Waves">
+/// In how many waves of source namespaces the check ran: 1 (all at once) unless the lab needs more neighbour entries
+/// than the kernel's shared ARP/ND table has room for (gc_thresh3), when the sources take turns and the entries each
+/// wave made are deleted before the next.
+/// </param>
+public sealed record ProbeReport(string Lab, DateTimeOffset StartedAt, double Milliseconds, IReadOnlyList<ProbeResult> Results, int Waves = 1);
 
 /// <summary>Start a capture on one interface of a lab; the capture lasts until the client ends the stream or <paramref name="MaxFrames"/> frames were sent.</summary>
 public sealed record CaptureRequest(string Element, string Interface, int SnapLength = 65535, int? MaxFrames = null);

@@ -34,6 +34,13 @@ public sealed class LabEngine : ILabEngine, IDisposable
         _prober = new LabProber(_namespaces, _naming);
     }
 
+    /// <summary>Tests only: the neighbour entries a connectivity check may create per family, instead of what /proc shows room for.</summary>
+    internal int? ProbeNeighborBudget
+    {
+        get => _prober.NeighborBudgetOverride;
+        set => _prober.NeighborBudgetOverride = value;
+    }
+
     /// <summary>Tests only: makes the executor fail at a chosen operation, to exercise rollback.</summary>
     internal Func<PlanOperation, Exception?>? InjectFailure { get; set; }
 

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using NetLab.Agent.Contracts;
 using NetLab.Core.Planning;
 using NetLab.Netlink;
 using NetLab.Netlink.Addresses;
+using NetLab.Netlink.Interop;
 using NetLab.Netlink.Links;
 using NetLab.Netlink.Probing;
 using NetLab.Netlink.Protocol;
@@ -13,7 +15,9 @@ namespace NetLab.Agent.Engine;
 /// <summary>
 /// The connectivity check of a lab, read from the kernel alone (so it works for any lab the agent holds, also after a
 /// restart): from every host and namespace of the lab to every address of the lab, its own included. All namespaces
-/// probe at once and share one timeout, so a 50-namespace lab takes about the timeout, not 2,500 of them.
+/// probe at once and share one timeout, so a 50-namespace lab takes about the timeout, not 2,500 of them. A lab whose
+/// pairs need more neighbour entries than the kernel's shared ARP/ND table has room for (see <see cref="ProbeWaves"/>)
+/// is probed in waves of sources instead; the entries each wave created are deleted before the next, so it gets room.
 /// Switch namespaces are not sources: a lab switch is a layer-2 device (a bridge and its ports, no address), and it
 /// has no IP stack to ping from. Targets are the addresses of global scope on the lab's interfaces; lo's 127.0.0.1
 /// and ::1 and IPv6 link-local addresses (which need an interface to be named) are not lab addresses.
@@ -21,6 +25,12 @@ namespace NetLab.Agent.Engine;
 internal sealed class LabProber(KernelNamespaces namespaces, NamingScheme naming)
 {
     public const int MaxTimeoutMilliseconds = 60_000;
+
+    /// <summary>
+    /// Tests only: the neighbour entries a check may create in each family's table, instead of half the room /proc
+    /// shows, so that waves can be tested whatever this machine's gc_thresh3.
+    /// </summary>
+    internal int? NeighborBudgetOverride { get; set; }
 
     public async Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken)
     {
@@ -42,9 +52,10 @@ internal sealed class LabProber(KernelNamespaces namespaces, NamingScheme naming
         var addresses = targets.Select(t => t.Address).ToList();
         var timeout = TimeSpan.FromMilliseconds(request.TimeoutMilliseconds);
         var sources = observed.Where(ns => !IsSwitch(ns)).ToList();
-
-        // Each namespace's route lookups and sends run on a pool thread of their own, so that 50 namespaces send at once.
-        var outcomes = await Task.WhenAll(sources.Select(source => Task.Run(() => NamespaceProbe.RunAsync(source.Handle, addresses, timeout, cancellationToken), cancellationToken))).ConfigureAwait(false);
+        var waves = ProbeWaves.Split(sources.Count, ProbeWaves.WaveSize(sources.Count, LoadsOf(addresses)));
+        var outcomes = waves.Count == 1
+            ? await ProbeAtOnceAsync(sources, addresses, timeout, cancellationToken).ConfigureAwait(false)
+            : await ProbeInWavesAsync(observed, sources, waves, addresses, timeout, cancellationToken).ConfigureAwait(false);
 
         var results = new List<ProbeResult>(sources.Count * targets.Count);
         for (var s = 0; s < sources.Count; s++)
@@ -64,7 +75,80 @@ internal sealed class LabProber(KernelNamespaces namespaces, NamingScheme naming
             }
         }
 
-        return new ProbeReport(labName, startedAt, clock.Elapsed.TotalMilliseconds, results);
+        return new ProbeReport(labName, startedAt, clock.Elapsed.TotalMilliseconds, results, waves.Count);
+    }
+
+    /// <summary>Each namespace's route lookups and sends run on a pool thread of their own, so that 50 namespaces send at once.</summary>
+    private static async Task<IReadOnlyList<EchoOutcome>[]> ProbeAtOnceAsync(IEnumerable<ObservedProbeNamespace> sources, IReadOnlyList<IPAddress> addresses, TimeSpan timeout, CancellationToken cancellationToken) =>
+        await Task.WhenAll(sources.Select(source => Task.Run(() => NamespaceProbe.RunAsync(source.Handle, addresses, timeout, cancellationToken), cancellationToken))).ConfigureAwait(false);
+
+    /// <summary>
+    /// The sources take turns. Each wave's outcomes (its neighbour outcomes included) are read before the entries it
+    /// created anywhere in the lab are deleted; entries that existed before the check are never touched.
+    /// </summary>
+    private static async Task<IReadOnlyList<EchoOutcome>[]> ProbeInWavesAsync(IReadOnlyList<ObservedProbeNamespace> lab, IReadOnlyList<ObservedProbeNamespace> sources, IReadOnlyList<Range> waves, IReadOnlyList<IPAddress> addresses, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var before = await Task.WhenAll(lab.Select(ns => Task.Run(() => NeighborKeys(ns.Handle), cancellationToken))).ConfigureAwait(false);
+        var outcomes = new List<IReadOnlyList<EchoOutcome>>(sources.Count);
+        foreach (var wave in waves)
+        {
+            try
+            {
+                outcomes.AddRange(await ProbeAtOnceAsync(sources.Take(wave), addresses, timeout, cancellationToken).ConfigureAwait(false));
+            }
+            finally
+            {
+                // Also after a failed or cancelled wave: the table is shared by the whole machine.
+                await Task.WhenAll(lab.Select((ns, i) => Task.Run(() => DeleteNewNeighbors(ns.Handle, before[i]), CancellationToken.None))).ConfigureAwait(false);
+            }
+        }
+
+        return [.. outcomes];
+    }
+
+    private static HashSet<(int InterfaceIndex, IPAddress Destination)> NeighborKeys(NetlinkHandle handle) =>
+        handle.NeighborList().Select(n => (n.InterfaceIndex, n.Destination)).ToHashSet();
+
+    private static void DeleteNewNeighbors(NetlinkHandle handle, HashSet<(int InterfaceIndex, IPAddress Destination)> before)
+    {
+        foreach (var neighbor in handle.NeighborList().Where(n => !before.Contains((n.InterfaceIndex, n.Destination))))
+        {
+            try
+            {
+                handle.NeighborDelete(neighbor);
+            }
+            catch (NetlinkException error) when (error.Errno == Errno.ENOENT)
+            {
+                // The kernel dropped it meanwhile (garbage collection): the room is free either way.
+            }
+        }
+    }
+
+    /// <summary>Each family's targets and the entries its table has room for; a table /proc cannot tell about sets no limit.</summary>
+    private IEnumerable<FamilyLoad> LoadsOf(IReadOnlyList<IPAddress> addresses)
+    {
+        foreach (var family in new[] { AddressFamily.InterNetwork, AddressFamily.InterNetworkV6 })
+        {
+            var targets = addresses.Count(a => a.AddressFamily == family);
+            if (targets > 0)
+            {
+                yield return new FamilyLoad(targets, NeighborBudgetOverride ?? BudgetOf(family));
+            }
+        }
+    }
+
+    private static int? BudgetOf(AddressFamily family)
+    {
+        try
+        {
+            var capacity = NeighborTableCapacity.Read(family);
+            return ProbeWaves.BudgetOf(capacity.Threshold, capacity.Entries);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or FormatException or OverflowException)
+        {
+            // Without the numbers the check runs as it always did, all at once.
+            return null;
+        }
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ internal static class ProbeOutput
     public static void Write(TextWriter writer, ProbeReport report)
     {
         var failed = report.Results.Where(r => !r.Replied).ToList();
-        writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"lab {report.Lab}: {report.Results.Count} pairs, {report.Results.Count - failed.Count} replied, {failed.Count} failed ({report.Milliseconds:0} ms)"));
+        writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"lab {report.Lab}: {report.Results.Count} pairs, {report.Results.Count - failed.Count} replied, {failed.Count} failed ({report.Milliseconds:0} ms{WavesNote(report)})"));
         if (report.Results.Count == 0)
         {
             writer.WriteLine("  nothing to probe: the lab has no address, or no host or namespace to ping from");
@@ -62,6 +62,11 @@ internal static class ProbeOutput
             }
         }
     }
+
+    /// <summary>Said only when the check had to take turns, so the usual one-shot line stays as it was.</summary>
+    private static string WavesNote(ProbeReport report) => report.Waves > 1
+        ? string.Create(CultureInfo.InvariantCulture, $", in {report.Waves} waves of sources to fit the kernel's neighbour table")
+        : "";
 
     /// <summary>A matrix cell: "ok 0.05 ms", or the failure's short name.</summary>
     public static string Cell(ProbeResult pair) => pair switch
