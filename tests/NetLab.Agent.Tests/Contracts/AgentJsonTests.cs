@@ -51,6 +51,20 @@ public sealed class AgentJsonTests
     }
 
     [Fact]
+    public void A_probe_reports_waves_and_a_report_from_before_waves_reads_as_one()
+    {
+        var report = new ProbeReport("demo", DateTimeOffset.UnixEpoch, 12.5, [new ProbeResult("ns2", "ns3", "mv3", "10.0.0.3", true, NeighborOutcome.Answered, 0.04)], Waves: 3);
+
+        var json = AgentJson.Serialize(report);
+
+        Assert.Contains("\"waves\":3", json, StringComparison.Ordinal);
+        Assert.Equal(3, AgentJson.Deserialize<ProbeReport>(json)!.Waves);
+        var older = json.Replace(",\"waves\":3", "", StringComparison.Ordinal);
+        Assert.DoesNotContain("waves", older, StringComparison.Ordinal);
+        Assert.Equal(1, AgentJson.Deserialize<ProbeReport>(older)!.Waves);
+    }
+
+    [Fact]
     public void A_stream_item_round_trips_with_its_enums_as_strings()
     {
         var item = new ApplyStreamItem(new OperationProgress(1, 2, new PlannedOperation(1, "CreateNamespace", "namespaces.ns2", "ns2", "ip netns add ns2"), OperationStatus.RolledBack, 0.5), null);

@@ -46,6 +46,21 @@ public sealed class ProbeCommandTests
     }
 
     [Fact]
+    public void A_check_that_ran_in_waves_says_so_on_its_first_line_and_a_one_shot_check_does_not()
+    {
+        var results = FakeLabEngine.ProbeResultsOf("demo");
+        var inWaves = new StringWriter();
+        var atOnce = new StringWriter();
+
+        NetLab.Cli.Output.ProbeOutput.Write(inWaves, new ProbeReport("demo", DateTimeOffset.UnixEpoch, 12.5, results, Waves: 4));
+        NetLab.Cli.Output.ProbeOutput.Write(atOnce, new ProbeReport("demo", DateTimeOffset.UnixEpoch, 12.5, results));
+
+        Assert.StartsWith("lab demo: 3 pairs, 1 replied, 2 failed (13 ms, in 4 waves of sources to fit the kernel's neighbour table)" + Environment.NewLine, inWaves.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("lab demo: 3 pairs, 1 replied, 2 failed (13 ms)" + Environment.NewLine, atOnce.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("wave", atOnce.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Probe_of_a_lab_the_kernel_does_not_hold_says_so_and_exits_1()
     {
         await using var agent = await TestAgent.StartAsync();
