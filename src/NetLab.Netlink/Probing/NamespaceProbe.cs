@@ -218,7 +218,8 @@ public static class NamespaceProbe
         }
 
         // The kernel's ARP and ND tables are shared by all namespaces and capped by gc_thresh3 (1024 by default): a
-        // lab of 50 namespaces pinging each other needs about 2,500 entries at once.
+        // lab of 50 namespaces pinging each other needs up to 5,000 entries at once. The agent's LabProber probes such a
+        // lab in waves to stay below it; a pair that still meets a full table (others filled it meanwhile) lands here.
         var setting = family == AddressFamily.InterNetworkV6 ? "net.ipv6.neigh.default.gc_thresh3" : "net.ipv4.neigh.default.gc_thresh3";
         var path = "/proc/sys/" + setting.Replace('.', '/');
         var current = File.Exists(path) ? $" = {File.ReadAllText(path).Trim()} entries" : "";
