@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using NetLab.Agent.Benchmarks;
 using NetLab.Agent.Contracts;
 using NetLab.Netlink;
@@ -49,13 +51,17 @@ public sealed class ProbeWavesKernelTests
         report.Results.Select(r => (r.From, r.To, r.Address, r.Replied, r.Neighbor, r.Error)).ToList();
 
     /// <summary>
-    /// Every neighbour entry in the engine's namespaces, by namespace: (destination, interface). IPv6 multicast
-    /// entries are left out: the kernel makes them on its own timers for the links' link-local addresses (MLD
-    /// reports, duplicate address detection), whenever they fire, and these labs send no IPv6.
+    /// Every neighbour entry in the engine's namespaces, by namespace: (destination, interface). Multicast
+    /// entries are left out: the kernel makes them on its own timers, whenever they fire (IPv6: MLD reports and
+    /// duplicate address detection for link-local addresses; IPv4: IGMPv3 reports to 224.0.0.22, seen inside
+    /// user-mode Linux), and the probe sends no multicast.
     /// </summary>
     private static Dictionary<string, HashSet<string>> NeighborTables(EngineLab lab) => lab.Namespaces().ToDictionary(n => n, n =>
     {
         using var handle = NetlinkHandle.ForNamed(n);
-        return handle.NeighborList().Where(e => !e.Destination.IsIPv6Multicast).Select(e => $"{e.Destination} dev {e.InterfaceIndex}").ToHashSet();
+        return handle.NeighborList().Where(e => !IsMulticast(e.Destination)).Select(e => $"{e.Destination} dev {e.InterfaceIndex}").ToHashSet();
     });
+
+    private static bool IsMulticast(IPAddress address) =>
+        address.IsIPv6Multicast || (address.AddressFamily == AddressFamily.InterNetwork && address.GetAddressBytes()[0] is >= 224 and <= 239);
 }
