@@ -46,8 +46,9 @@ public sealed class CaptureListTests : IAsyncDisposable
         list.Find("select.capture-target").Change("sw1/p1");
         list.Find(".capture-start").Click();
 
-        // The capture's stream is opened by a task of its own: wait for it rather than race it.
-        list.WaitForAssertion(() => Assert.Single(_context.CaptureSource.Requests), Patience);
+        // The capture's stream is opened by a task of its own: wait for it rather than race it. Not with WaitForAssertion,
+        // which looks again only when the component renders, and the request may come after the last render.
+        Assert.True(SpinWait.SpinUntil(() => !_context.CaptureSource.Requests.IsEmpty, Patience), "the capture never asked the agent for its stream");
         var (lab, request) = Assert.Single(_context.CaptureSource.Requests);
         Assert.Equal((DemoLab, new CaptureRequest("sw1", "p1")), (lab, request));
         var capture = Assert.Single(_context.Captures.ForLab(DemoLab));

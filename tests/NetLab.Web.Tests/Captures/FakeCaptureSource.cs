@@ -29,10 +29,21 @@ public sealed class FakeCaptureSource : ICaptureSource
         }
 
         var stream = Stream;
-        using var registration = cancellationToken.Register(() => Cancelled.TrySetResult());
-        await foreach (var item in stream.Reader.ReadAllAsync(cancellationToken))
+        try
         {
-            yield return item;
+            await foreach (var item in stream.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return item;
+            }
+        }
+        finally
+        {
+            // Told as the call ends, not from a registration on the token: the channel's own cancellation callback can
+            // resume this iterator on another thread, which then disposes such a registration before it has run.
+            if (cancellationToken.IsCancellationRequested)
+            {
+                Cancelled.TrySetResult();
+            }
         }
     }
 
