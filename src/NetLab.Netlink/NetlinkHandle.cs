@@ -169,6 +169,30 @@ public sealed class NetlinkHandle : IDisposable
     }
 
     /// <summary>
+    /// <see cref="LinkSettle()"/> in every namespace of <paramref name="handles"/>, again in those with links still
+    /// waiting (kernels before 6.8, where asking does not run the watcher) until none has or <paramref name="limit"/>
+    /// has passed; returns the links still waiting then, as NAMESPACE/LINK.
+    /// </summary>
+    public static IReadOnlyList<string> LinkSettle(IEnumerable<NetlinkHandle> handles, TimeSpan limit)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var waiting = handles.ToList();
+        while (true)
+        {
+            var pending = waiting.Select(h => (Handle: h, Links: h.LinkSettle())).Where(p => p.Links.Count > 0).ToList();
+            if (pending.Count == 0 || clock.Elapsed >= limit)
+            {
+                return pending.SelectMany(p => p.Links.Select(l => $"{p.Handle.Namespace}/{l.Name}")).ToList();
+            }
+
+            waiting = pending.Select(p => p.Handle).ToList();
+            Thread.Sleep(SettlePollInterval);
+        }
+    }
+
+    private static readonly TimeSpan SettlePollInterval = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
     /// Up with a carrier, yet operationally down: the link watcher has not seen the carrier come on. (A link whose
     /// driver never reports an operstate stays "unknown" and can send from the moment it is up.)
     /// </summary>

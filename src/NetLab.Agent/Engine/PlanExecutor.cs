@@ -81,9 +81,14 @@ internal sealed class PlanExecutor(KernelNamespaces namespaces, string alias)
             }
         }
 
-        LinkSettler.Settle(NamespacesLeftBy(plan).Select(namespaces.Get).ToList(), LinkSettler.DefaultLimit);
+        // An apply returns when the kernel can send on the links it brought up, else a ping straight after it can lose
+        // its first ARP to a link watcher that has not run yet (see NetlinkHandle.LinkSettle). Never a failure.
+        NetlinkHandle.LinkSettle(NamespacesLeftBy(plan).Select(namespaces.Get), SettleLimit);
         return new ApplyResult(plan.LabName, true, operations.Count, operations.Count, clock.Elapsed.TotalMilliseconds);
     }
+
+    /// <summary>Long enough for a link watcher delayed behind a namespace teardown on a kernel before 6.8.</summary>
+    private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(2);
 
     /// <summary>The namespaces a plan worked in that it did not delete: where its links may still be settling.</summary>
     internal static IReadOnlyList<string> NamespacesLeftBy(Plan plan)

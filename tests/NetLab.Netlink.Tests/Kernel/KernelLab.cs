@@ -57,15 +57,8 @@ internal sealed class KernelLab : IDisposable
         return Run("ip", "netns", "exec", from.Namespace.Name!, "ping", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "-W", "1", "-q", target).ExitCode == 0;
     }
 
-    /// <summary>Runs the kernel's link watcher for every up link of this lab (see <see cref="NetlinkHandle.LinkSettle"/>).</summary>
-    public void Settle()
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (_handles.Any(h => h.LinkSettle().Count > 0) && clock.Elapsed < TimeSpan.FromSeconds(2))
-        {
-            Thread.Sleep(10);
-        }
-    }
+    /// <summary>Runs the kernel's link watcher for every up link of this lab (see <see cref="NetlinkHandle.LinkSettle(IEnumerable{NetlinkHandle}, TimeSpan)"/>).</summary>
+    public void Settle() => NetlinkHandle.LinkSettle(_handles, TimeSpan.FromSeconds(2));
 
     public static (int ExitCode, string Output) Run(string program, params string[] arguments) => ExternalCommand.Run(program, arguments);
 
