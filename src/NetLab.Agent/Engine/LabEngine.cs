@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Agent.Hosting;
 using NetLab.Core.Labs;
 using NetLab.Core.Planning;
+using NetLab.Core.Diagnostics;
 using NetLab.Netlink.Diagnostics;
 using NetLab.Netlink.Events;
 using NetLab.Netlink.Namespaces;

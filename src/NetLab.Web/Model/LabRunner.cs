@@ -1,9 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using NetLab.Agent.Api;
 using NetLab.Agent.Client;
-using NetLab.Agent.Contracts;
-using NetLab.Agent.Hosting;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Core.Validation;
 
 namespace NetLab.Web.Model;
@@ -59,7 +57,7 @@ public sealed class LabRunner(AgentClient agent) : ILabRunner
         error.InnerException is SocketException { SocketErrorCode: SocketError.AccessDenied }
             ? $"The web may not use the NetLab agent at {socketPath}: {error.Message}"
             : $"The NetLab agent is not running at {socketPath}: start it with `sudo netlab agent" +
-              (socketPath == AgentOptions.DefaultSocketPath ? "`" : $" --socket {socketPath}`");
+              (socketPath == AgentSocket.DefaultPath ? "`" : $" --socket {socketPath}`");
 
     /// <summary>An agent call as an outcome: the agent's answers and its absence become messages, never exceptions.</summary>
     internal static async Task<RunnerOutcome<T>> CallAsync<T>(AgentClient agent, Func<Task<T>> call)

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 
 namespace NetLab.Web.Model;
 

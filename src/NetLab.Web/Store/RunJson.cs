@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Model.Runs;
 
 namespace NetLab.Web.Store;

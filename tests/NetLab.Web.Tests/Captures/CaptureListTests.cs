@@ -1,6 +1,6 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Components.Controls;
 using NetLab.Web.Tests.Components;
 using static NetLab.Web.Tests.Live.LiveEvents;

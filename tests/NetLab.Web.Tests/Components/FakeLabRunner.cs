@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Model;
 
 namespace NetLab.Web.Tests.Components;

@@ -1,5 +1,5 @@
 using Bunit;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Core.Experiments;
 using NetLab.Web.Components.Controls;
 using NetLab.Web.Model;

@@ -1,6 +1,6 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Components.Pages;
 using NetLab.Web.Model;
 using NetLab.Web.Store;

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetLab.Agent.Client;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Agent.Engine;
 using NetLab.Agent.Hosting;
 using NetLab.Core.Labs;

@@ -1,4 +1,4 @@
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Model;
 using static NetLab.Web.Tests.Live.LiveEvents;
 

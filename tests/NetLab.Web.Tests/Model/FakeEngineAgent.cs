@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using NetLab.Agent.Client;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Agent.Engine;
 using NetLab.Agent.Hosting;
 using NetLab.Core.Labs;

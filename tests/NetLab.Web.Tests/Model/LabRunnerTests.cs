@@ -1,5 +1,5 @@
 using NetLab.Agent.Client;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Model;
 
 namespace NetLab.Web.Tests.Model;

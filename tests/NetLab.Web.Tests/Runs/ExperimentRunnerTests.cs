@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Model;
 using NetLab.Web.Model.Runs;
 using NetLab.Web.Store;

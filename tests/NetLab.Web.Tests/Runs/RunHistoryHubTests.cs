@@ -48,7 +48,7 @@ public sealed class RunHistoryHubTests : IAsyncDisposable
         }
 
         Assert.Equal(stored.Select(RunJson.Serialize), streamed.Select(RunJson.Serialize));
-        Assert.Equal("macvlan2", streamed.Single(e => e.Event?.Kind == NetLab.Agent.Contracts.LabEventKind.Snapshot && e.Event.Element == "ns2").Event!.Snapshot!.Interfaces[1].Name);
+        Assert.Equal("macvlan2", streamed.Single(e => e.Event?.Kind == NetLab.Agent.Client.Contracts.LabEventKind.Snapshot && e.Event.Element == "ns2").Event!.Snapshot!.Interfaces[1].Name);
     }
 
     [Fact]

@@ -82,7 +82,7 @@ public sealed class RunHistoryPageTests : IAsyncDisposable
         _context.Dialogs.Find("button.run-start").Click();
         _context.Dialogs.WaitForAssertion(() => Assert.NotNull(_context.Dialogs.Find(".run-phase")));
 
-        await _runner.Progress.Writer.WriteAsync(FakeLabRunner.ProgressOf(0, NetLab.Agent.Contracts.OperationStatus.Done), Xunit.TestContext.Current.CancellationToken);
+        await _runner.Progress.Writer.WriteAsync(FakeLabRunner.ProgressOf(0, NetLab.Agent.Client.Contracts.OperationStatus.Done), Xunit.TestContext.Current.CancellationToken);
         _context.Dialogs.WaitForAssertion(() => Assert.Contains("operation 1 of 3", _context.Dialogs.Find(".run-apply-progress").TextContent, StringComparison.Ordinal));
         _runner.Outcome.SetResult(FakeLabRunner.Succeeded());
 

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Components;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Model;
 
 namespace NetLab.Web.Components.Controls;

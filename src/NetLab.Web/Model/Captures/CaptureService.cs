@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 
 namespace NetLab.Web.Model.Captures;
 

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using NetLab.Agent.Client;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 
 namespace NetLab.Web.Model.Captures;
 

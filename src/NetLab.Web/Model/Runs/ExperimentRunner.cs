@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Core.Formats;
 using NetLab.Web.Store;
 

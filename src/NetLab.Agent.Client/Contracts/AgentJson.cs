@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using NetLab.Netlink.Diagnostics;
+using NetLab.Core.Diagnostics;
 
-namespace NetLab.Agent.Contracts;
+namespace NetLab.Agent.Client.Contracts;
 
 /// <summary>
 /// The one JSON shape of the agent's API, used by the server, the client and the CLI's --json output, so that what

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace NetLab.Agent.Hosting;
+namespace NetLab.Agent.Client.Hosting;
 
 /// <summary>
 /// What /proc says about a process: whether it still runs, and its start time (field 22 of /proc/PID/stat, clock

@@ -1,4 +1,4 @@
-namespace NetLab.Agent.Contracts;
+namespace NetLab.Agent.Client.Contracts;
 
 // Wire records of the experiment features (connectivity check and packet capture); docs/agent-api.md describes the
 // endpoints. Predictions and explanations are not here: they come from the lab model (NetLab.Core) and are computed

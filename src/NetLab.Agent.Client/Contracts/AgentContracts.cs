@@ -1,7 +1,7 @@
 using NetLab.Core.Validation;
-using NetLab.Netlink.Diagnostics;
+using NetLab.Core.Diagnostics;
 
-namespace NetLab.Agent.Contracts;
+namespace NetLab.Agent.Client.Contracts;
 
 // The agent's JSON API (docs/agent-api.md). Records here are the wire format: camelCase JSON, enums as strings.
 

@@ -1,9 +1,7 @@
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using NetLab.Agent.Api;
-using NetLab.Agent.Contracts;
-using NetLab.Agent.Hosting;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Core.Validation;
 
 namespace NetLab.Agent.Client;
@@ -15,7 +13,7 @@ namespace NetLab.Agent.Client;
 /// </summary>
 public sealed class AgentClient : IDisposable
 {
-    public AgentClient(string socketPath = AgentOptions.DefaultSocketPath)
+    public AgentClient(string socketPath = AgentSocket.DefaultPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(socketPath);
         SocketPath = socketPath;

@@ -1,5 +1,5 @@
 using System.Net;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 
 namespace NetLab.Agent.Client;
 
@@ -20,7 +20,7 @@ public sealed class AgentUnavailableException(string socketPath, string message,
 
     public static AgentUnavailableException NoAgent(string socketPath, Exception? innerException = null) => new(
         socketPath,
-        $"no NetLab agent at {socketPath}: start it with `sudo netlab agent{(socketPath == Hosting.AgentOptions.DefaultSocketPath ? "" : $" --socket {socketPath}")}`",
+        $"no NetLab agent at {socketPath}: start it with `sudo netlab agent{(socketPath == AgentSocket.DefaultPath ? "" : $" --socket {socketPath}")}`",
         innerException);
 
     public static AgentUnavailableException PermissionDenied(string socketPath, Exception? innerException = null) => new(
