@@ -313,9 +313,9 @@ internal sealed class PageHost : IAsyncDisposable
         services.AddSingleton(CurrentUser.Local);
         // Never called by the run page: a replay needs no agent.
         services.AddSingleton(new AgentClient("/nonexistent/netlab-bench.sock"));
-        services.AddSingleton<ILabRunner, LabRunner>();
-        services.AddSingleton<ILabEventSource, AgentLabEventSource>();
-        services.AddSingleton<IExperimentAgent, AgentExperiments>();
+        services.AddSingleton<NetLab.Web.Agent.IAgentGateway, NetLab.Web.Agent.AgentGateway>();
+        services.AddSingleton<LiveLabs>();
+        services.AddSingleton<NetLab.Web.Agent.LabApplication>();
         services.AddSingleton<ExperimentRunner>();
         host._context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         return host;

@@ -1,14 +1,15 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using NetLab.Agent.Client.Contracts;
+using NetLab.Web.Agent;
 
 namespace NetLab.Web.Model;
 
 /// <summary>
-/// What the kernel holds for one lab, kept current from an <see cref="ILabEventSource"/>: each namespace replaced on
+/// What the kernel holds for one lab, kept current from the agent (<see cref="IAgentGateway.WatchAsync"/>): each namespace replaced on
 /// its snapshot, then changed event by event, with rx/tx rates from the counters read every second. Events are applied
 /// on a background task while components read on theirs, so the state is immutable values swapped under a lock and
-/// read without one.
+/// read without one. One instance per lab is shared by all its watchers (<see cref="LiveLabs"/>).
 /// </summary>
 public sealed class LiveLabState(string lab)
 {
@@ -23,8 +24,12 @@ public sealed class LiveLabState(string lab)
 
     private readonly Lock _gate = new();
     private ImmutableSortedDictionary<string, LiveNamespace> _namespaces = ImmutableSortedDictionary<string, LiveNamespace>.Empty;
+    private ImmutableList<Action<LabEvent>> _listeners = [];
 
     public string Lab { get; } = lab;
+
+    /// <summary>What a component shows before it watches anything (prerendering): no namespaces, no problem.</summary>
+    public static LiveLabState None { get; } = new("");
 
     /// <summary>Raised after every applied event or counter reading; listeners throttle (see <see cref="UpdateThrottle"/>).</summary>
     public event Action? Changed;
@@ -35,7 +40,7 @@ public sealed class LiveLabState(string lab)
     public string? Problem { get; private set; }
 
     /// <summary>Applies events and counter readings until <paramref name="cancellationToken"/> ends it.</summary>
-    public async Task RunAsync(ILabEventSource source, TimeProvider time, CancellationToken cancellationToken)
+    public async Task RunAsync(IAgentGateway source, TimeProvider time, CancellationToken cancellationToken)
     {
         try
         {
@@ -47,11 +52,34 @@ public sealed class LiveLabState(string lab)
         }
     }
 
+    /// <summary>
+    /// What a new watcher of the events starts from: the problem (as a lab-wide Resync) or a Snapshot per namespace
+    /// held now; from then on <paramref name="listener"/> gets every event applied, in order, until the returned
+    /// subscription is disposed. Taken under the state's lock, so no event falls between the two.
+    /// </summary>
+    public (IReadOnlyList<LabEvent> Current, IDisposable Subscription) Listen(Action<LabEvent> listener, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        lock (_gate)
+        {
+            List<LabEvent> current = Problem is { } problem && _namespaces.IsEmpty
+                ? [new LabEvent(LabEventKind.Resync, Lab, "", now, Message: problem)]
+                : [.. _namespaces.Values.Select(space => new LabEvent(LabEventKind.Snapshot, Lab, space.Element, now, Snapshot: space.ToState()))];
+            _listeners = _listeners.Add(listener);
+            return (current, new Unlisten(this, listener));
+        }
+    }
+
     public void Apply(LabEvent change)
     {
         ArgumentNullException.ThrowIfNull(change);
         lock (_gate)
         {
+            foreach (var listener in _listeners)
+            {
+                listener(change);
+            }
+
             switch (change.Kind)
             {
                 case LabEventKind.Snapshot when change.Snapshot is { } snapshot:
@@ -120,7 +148,7 @@ public sealed class LiveLabState(string lab)
         Changed?.Invoke();
     }
 
-    private async Task WatchAsync(ILabEventSource source, CancellationToken cancellationToken)
+    private async Task WatchAsync(IAgentGateway source, CancellationToken cancellationToken)
     {
         await foreach (var change in source.WatchAsync(Lab, cancellationToken).ConfigureAwait(false))
         {
@@ -128,25 +156,26 @@ public sealed class LiveLabState(string lab)
         }
     }
 
-    private async Task ReadCountersAsync(ILabEventSource source, TimeProvider time, CancellationToken cancellationToken)
+    private async Task ReadCountersAsync(IAgentGateway source, TimeProvider time, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(CounterInterval, time);
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
         {
-            LabState? state;
-            try
-            {
-                state = await source.ReadStateAsync(Lab, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception error) when (error is not OperationCanceledException)
-            {
-                // The event stream reports outages; a missed reading is only a gap in the sparkline.
-                continue;
-            }
-
-            if (state is not null)
+            // The event stream reports outages; a missed reading is only a gap in the sparkline.
+            if ((await source.StateAsync(Lab, cancellationToken).ConfigureAwait(false)).Value is { } state)
             {
                 ApplyCounters(state, time.GetUtcNow());
+            }
+        }
+    }
+
+    private sealed class Unlisten(LiveLabState state, Action<LabEvent> listener) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (state._gate)
+            {
+                state._listeners = state._listeners.Remove(listener);
             }
         }
     }
@@ -199,6 +228,9 @@ public sealed record LiveNamespace(string Element, string KernelName, ImmutableL
             previous?.Interfaces.FirstOrDefault(i => i.State.Index == state.Index && i.State.Name == state.Name) is { } known
                 ? known with { State = state }
                 : new LiveInterface(state))]);
+
+    /// <summary>The namespace as the agent would send it in a snapshot now.</summary>
+    public NamespaceState ToState() => new(Element, KernelName, [.. Interfaces.Select(i => i.State)]);
 
     public LiveNamespace WithChanged(InterfaceState changed)
     {

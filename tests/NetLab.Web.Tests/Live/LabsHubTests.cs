@@ -4,7 +4,10 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using NetLab.Agent.Client.Contracts;
+using Microsoft.Extensions.Logging.Abstractions;
+using NetLab.Web.Agent;
 using NetLab.Web.Model;
+using NetLab.Web.Tests.Agent;
 using static NetLab.Web.Tests.Live.LiveEvents;
 
 namespace NetLab.Web.Tests.Live;
@@ -13,7 +16,7 @@ namespace NetLab.Web.Tests.Live;
 public sealed class LabsHubTests : IAsyncDisposable
 {
     private readonly TempDatabase _db = new();
-    private readonly FakeLabEventSource _source = new() { SnapshotOf = _ => [Snapshot("ns2", Interface("lo", 1), Interface("macvlan2", 2))] };
+    private readonly FakeAgentGateway _source = new() { SnapshotOf = _ => [Snapshot("ns2", Interface("lo", 1), Interface("macvlan2", 2))] };
     private readonly WebApplicationFactory<Program> _app;
 
     public LabsHubTests()
@@ -22,7 +25,12 @@ public sealed class LabsHubTests : IAsyncDisposable
         {
             web.UseSetting("Web:DataFolder", _db.Folder);
             web.UseSetting("Web:DatabaseFile", Path.Combine(_db.Folder, "hub.db"));
-            web.ConfigureTestServices(services => services.AddSingleton<ILabEventSource>(_source));
+            web.ConfigureTestServices(services =>
+            {
+                services.AddSingleton<IAgentGateway>(_source);
+                // A lab's stream stops as its last watcher goes: the reconnect test waits for that.
+                services.AddSingleton(sp => new LiveLabs(_source, TimeProvider.System, NullLogger<LiveLabs>.Instance) { Grace = TimeSpan.Zero });
+            });
         });
     }
 

@@ -1,5 +1,6 @@
 using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Model;
+using NetLab.Web.Tests.Agent;
 using static NetLab.Web.Tests.Live.LiveEvents;
 
 namespace NetLab.Web.Tests.Live;
@@ -14,7 +15,7 @@ public sealed class LiveLabStateTests
     [Fact]
     public async Task The_snapshot_comes_first_then_changes_from_the_source()
     {
-        var source = new FakeLabEventSource { SnapshotOf = _ => [Snapshot("ns2", Interface("lo", 1), Interface("macvlan2", 2))] };
+        var source = new FakeAgentGateway { SnapshotOf = _ => [Snapshot("ns2", Interface("lo", 1), Interface("macvlan2", 2))] };
         using var stop = new CancellationTokenSource();
         var changes = 0;
         _state.Changed += () => Interlocked.Increment(ref changes);

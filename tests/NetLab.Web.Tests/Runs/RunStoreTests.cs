@@ -1,5 +1,6 @@
 using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Store;
+using NetLab.Web.Tests.Agent;
 using static NetLab.Web.Tests.Live.LiveEvents;
 
 namespace NetLab.Web.Tests.Runs;
@@ -50,7 +51,7 @@ public sealed class RunStoreTests : IDisposable
         {
             foreach (var (index, finished) in new[] { (0, 20), (1, 60), (2, 90) })
             {
-                var progress = NetLab.Web.Tests.Components.FakeLabRunner.ProgressOf(index, OperationStatus.Done) with { At = RunFixtures.Start.AddMilliseconds(finished) };
+                var progress = FakeAgentGateway.ProgressOf(index, OperationStatus.Done) with { At = RunFixtures.Start.AddMilliseconds(finished) };
                 await recorder.AppendAsync(RunEntryKind.Operation, operation: progress);
             }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
-using NetLab.Agent.Client;
 using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Model;
 using NetLab.Web.Model.Captures;
@@ -10,20 +9,21 @@ namespace NetLab.Web.Components.Controls;
 /// <summary>
 /// Packet capture on one interface of a lab: choose the interface, start, stop, and see the newest frames decoded
 /// as they arrive (a window of <see cref="Window"/> rows, re-rendered at most every 100 ms), with the whole capture
-/// as a pcap download. The capture lives in <see cref="CaptureService"/>, so it goes on if the page is left.
+/// as a pcap download. The capture lives in <see cref="CaptureService"/>, so it goes on if the page is left. The
+/// interfaces to choose from are the lab's shared live state (<see cref="LiveLabs"/>): an apply on the same page (or
+/// anywhere) shows its new interfaces here as the kernel reports them, with no reload.
 /// </summary>
 public sealed partial class CaptureList : IDisposable
 {
     private UpdateThrottle? _throttle;
     private LiveCapture? _subscribed;
-    private bool _labMissing;
-    private string? _agentProblem;
+    private LiveWatch? _live;
 
     [Inject]
     private CaptureService Captures { get; set; } = default!;
 
     [Inject]
-    private ILabEventSource Source { get; set; } = default!;
+    private LiveLabs Live { get; set; } = default!;
 
     [Inject]
     private TimeProvider Time { get; set; } = default!;
@@ -41,15 +41,16 @@ public sealed partial class CaptureList : IDisposable
     public TimeSpan Throttle { get; set; } = UpdateThrottle.DefaultInterval;
 
     /// <summary>"element/interface" for every interface of the lab the kernel holds now.</summary>
-    internal IReadOnlyList<string> Targets { get; private set; } = [];
+    internal IReadOnlyList<string> Targets =>
+        _live is null ? [] : [.. _live.State.Namespaces.SelectMany(n => n.Interfaces.Select(i => $"{n.Element}/{i.State.Name}"))];
 
     internal string? Target { get; private set; }
 
     internal LiveCapture? Current { get; private set; }
 
-    /// <summary>Why the shown capture failed, or that the kernel holds no such lab.</summary>
+    /// <summary>Why the shown capture failed, or why there are no interfaces to choose (no agent, the lab not applied).</summary>
     internal string? Problem => Current?.Status == CaptureStatus.Failed ? Current.Problem
-        : _agentProblem ?? (_labMissing ? $"The kernel holds no lab named '{Lab}': apply it to capture on its interfaces." : null);
+        : _live?.State is { Problem: { } problem, Namespaces.Count: 0 } ? $"Cannot list the lab's interfaces: {problem}" : null;
 
     private bool IsRunning => Current?.Status is CaptureStatus.Starting or CaptureStatus.Running;
 
@@ -57,6 +58,7 @@ public sealed partial class CaptureList : IDisposable
     {
         Unsubscribe();
         _throttle?.Dispose();
+        _live?.Dispose();
     }
 
     internal static string StatusText(LiveCapture capture) => capture.Status switch
@@ -67,7 +69,7 @@ public sealed partial class CaptureList : IDisposable
         _ => string.Create(CultureInfo.InvariantCulture, $"failed after {capture.Count} frames"),
     };
 
-    protected override async Task OnParametersSetAsync()
+    protected override void OnParametersSet()
     {
         // Prerendering is thrown away at once: no agent call for it.
         if (!RendererInfo.IsInteractive)
@@ -81,28 +83,11 @@ public sealed partial class CaptureList : IDisposable
             Show(newest);
         }
 
-        await LoadTargetsAsync();
-    }
-
-    private async Task LoadTargetsAsync()
-    {
-        LabState? state;
-        try
+        if (_live?.Lab != Lab && Lab.Length > 0)
         {
-            state = await Source.ReadStateAsync(Lab, CancellationToken.None);
-            _agentProblem = null;
+            _live?.Dispose();
+            _live = new LiveWatch(Live, Lab, Throttle, RenderAsync, Time);
         }
-        catch (Exception error) when (error is AgentClientException or AgentUnavailableException)
-        {
-            // No agent (or it failed): say so instead of breaking the page; the next render asks again.
-            _agentProblem = $"Cannot list the lab's interfaces: {error.Message}";
-            return;
-        }
-
-        Targets = state is null
-            ? []
-            : state.Namespaces.SelectMany(n => n.Interfaces.Select(i => $"{n.Element}/{i.Name}")).ToList();
-        _labMissing = state is null;
     }
 
     private void OnTargetChanged(ChangeEventArgs change) => Target = change.Value as string;

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using NetLab.Agent.Client.Contracts;
+using NetLab.Web.Agent;
 using NetLab.Web.Model;
 
 namespace NetLab.Web.Components.Controls;
@@ -11,7 +12,7 @@ public sealed partial class LabConnectivity : IDisposable
     private string? _modelYaml;
 
     [Inject]
-    private ILabRunner Runner { get; set; } = default!;
+    private IAgentGateway Agent { get; set; } = default!;
 
     /// <summary>The lab's name in the kernel (its YAML name), which the agent knows it by.</summary>
     [Parameter, EditorRequired]
@@ -48,7 +49,7 @@ public sealed partial class LabConnectivity : IDisposable
         Error = null;
         try
         {
-            var outcome = await Runner.ProbeAsync(LabName, _disposed.Token);
+            var outcome = await Agent.ProbeAsync(LabName, new ProbeRequest(), _disposed.Token);
             if (outcome.Value is { } report)
             {
                 Report = report;

@@ -5,16 +5,15 @@ namespace NetLab.Web.Components.Controls;
 
 /// <summary>
 /// Every interface of a lab as the kernel holds it now, per namespace: state, carrier, MAC, addresses and rx/tx rates.
-/// Changes re-render at most every 100 ms, through <see cref="ComponentBase.InvokeAsync(Func{Task})"/>, since they
-/// arrive on the event source's thread.
+/// The state is the lab's shared one (<see cref="LiveLabs"/>). Changes re-render at most every 100 ms, through
+/// <see cref="ComponentBase.InvokeAsync(Func{Task})"/>, since they arrive on the agent's thread.
 /// </summary>
 public sealed partial class LiveInterfaces : IDisposable
 {
-    private CancellationTokenSource? _watching;
-    private UpdateThrottle? _throttle;
+    private LiveWatch? _watch;
 
     [Inject]
-    private ILabEventSource Source { get; set; } = default!;
+    private LiveLabs Live { get; set; } = default!;
 
     [Inject]
     private TimeProvider Time { get; set; } = default!;
@@ -27,37 +26,21 @@ public sealed partial class LiveInterfaces : IDisposable
     [Parameter]
     public TimeSpan Throttle { get; set; } = UpdateThrottle.DefaultInterval;
 
-    private LiveLabState State { get; set; } = new("");
+    private LiveLabState State => _watch?.State ?? LiveLabState.None;
 
     protected override void OnParametersSet()
     {
         // A prerender is thrown away as soon as it is sent: subscribing there would only open and drop an agent stream.
-        if (!RendererInfo.IsInteractive || (State.Lab == Lab && _watching is not null))
+        if (!RendererInfo.IsInteractive || _watch?.Lab == Lab || Lab.Length == 0)
         {
             return;
         }
 
-        Stop();
-        State = new LiveLabState(Lab);
-        _throttle = new UpdateThrottle(Throttle, RenderAsync, Time);
-        State.Changed += _throttle.Signal;
-        _watching = new CancellationTokenSource();
-        _ = WatchAsync(State, _watching.Token);
+        _watch?.Dispose();
+        _watch = new LiveWatch(Live, Lab, Throttle, RenderAsync, Time);
     }
 
-    public void Dispose() => Stop();
-
-    private async Task WatchAsync(LiveLabState state, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await state.RunAsync(Source, Time, cancellationToken);
-        }
-        catch (Exception error) when (!cancellationToken.IsCancellationRequested)
-        {
-            state.Fail($"Live state stopped: {error.Message}");
-        }
-    }
+    public void Dispose() => _watch?.Dispose();
 
     private async Task RenderAsync()
     {
@@ -69,19 +52,5 @@ public sealed partial class LiveInterfaces : IDisposable
         {
             // The circuit closed between the change and the render.
         }
-    }
-
-    private void Stop()
-    {
-        if (_throttle is not null)
-        {
-            State.Changed -= _throttle.Signal;
-            _throttle.Dispose();
-            _throttle = null;
-        }
-
-        _watching?.Cancel();
-        _watching?.Dispose();
-        _watching = null;
     }
 }

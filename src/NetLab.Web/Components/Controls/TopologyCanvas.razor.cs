@@ -24,16 +24,14 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
     private string? _yamlSeen;
     private bool _graphSent;
     private string? _selectionSent;
-    private CancellationTokenSource? _watching;
-    private UpdateThrottle? _throttle;
-    private LiveLabState? _live;
+    private LiveWatch? _live;
     private readonly LiveRows _liveRows = new(InterfaceTables.StateClass);
 
     [Inject]
     private IJSRuntime JS { get; set; } = default!;
 
     [Inject]
-    private ILabEventSource Source { get; set; } = default!;
+    private LiveLabs Live { get; set; } = default!;
 
     [Inject]
     private TimeProvider Time { get; set; } = default!;
@@ -302,7 +300,7 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
     {
         // As the live panel: a prerender is thrown away at once and would only open and drop an agent stream.
         var lab = KernelLab ?? "";
-        if (!RendererInfo.IsInteractive || _live?.Lab == lab)
+        if (!RendererInfo.IsInteractive || (_live?.Lab ?? "") == lab)
         {
             return;
         }
@@ -313,13 +311,10 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
             return;
         }
 
-        _live = new LiveLabState(lab);
         _liveRows.Forget();
-        // Leading edge: a single kernel change reaches the canvas at once; only bursts wait for the interval.
-        _throttle = new UpdateThrottle(Throttle, PushLiveAsync, Time, leading: true);
-        _live.Changed += _throttle.Signal;
-        _watching = new CancellationTokenSource();
-        _ = _live.RunAsync(Source, Time, _watching.Token);
+        // Leading edge: a single kernel change reaches the canvas at once; only bursts wait for the interval. The
+        // state is the lab's shared one: the interface tables below the canvas cost the agent nothing more.
+        _live = new LiveWatch(Live, lab, Throttle, PushLiveAsync, Time, leading: true);
     }
 
     private async Task PushLiveAsync()
@@ -336,7 +331,7 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
 
     private async Task PushLiveRowsAsync()
     {
-        if (_module is not null && _live is not null && _liveRows.Changes(_live) is { Count: > 0 } changes)
+        if (_module is not null && _live is not null && _liveRows.Changes(_live.State) is { Count: > 0 } changes)
         {
             await _module.InvokeVoidAsync("live", _host, changes);
         }
@@ -344,17 +339,8 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
 
     private void StopLiveState()
     {
-        if (_throttle is not null && _live is not null)
-        {
-            _live.Changed -= _throttle.Signal;
-            _throttle.Dispose();
-        }
-
-        _throttle = null;
+        _live?.Dispose();
         _live = null;
-        _watching?.Cancel();
-        _watching?.Dispose();
-        _watching = null;
     }
 
     public async ValueTask DisposeAsync()

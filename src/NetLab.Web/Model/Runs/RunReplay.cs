@@ -165,7 +165,7 @@ public sealed class RunReplay
                 break;
             }
 
-            if (_entries[index].Operation is not { Status: Agent.Client.Contracts.OperationStatus.Done, Operation: { } operation })
+            if (_entries[index].Operation is not { Status: NetLab.Agent.Client.Contracts.OperationStatus.Done, Operation: { } operation })
             {
                 continue;
             }

@@ -6,13 +6,13 @@ using NetLab.Agent.Client.Contracts;
 using NetLab.Agent.Engine;
 using NetLab.Agent.Hosting;
 using NetLab.Core.Labs;
-using NetLab.Web.Model;
+using NetLab.Web.Agent;
 using static NetLab.Web.Tests.Live.LiveEvents;
 
-namespace NetLab.Web.Tests.Live;
+namespace NetLab.Web.Tests.Agent;
 
-/// <summary>The web's source over a real agent host (a fake engine behind it) on a temp socket, stopped and restarted.</summary>
-public sealed class AgentLabEventSourceTests : IAsyncDisposable
+/// <summary>The gateway's event stream and state over a real agent host (a fake engine behind it) on a temp socket, stopped and restarted.</summary>
+public sealed class AgentGatewayWatchTests : IAsyncDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
@@ -38,7 +38,7 @@ public sealed class AgentLabEventSourceTests : IAsyncDisposable
     {
         await StartAgentAsync();
         using var client = new AgentClient(SocketPath);
-        var source = new AgentLabEventSource(client, TimeProvider.System, NullLogger<AgentLabEventSource>.Instance);
+        var source = new AgentGateway(client, TimeProvider.System, NullLogger<AgentGateway>.Instance);
         await using var events = source.WatchAsync(DemoLab, TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
 
         var outage = await NextAsync(events);
@@ -49,8 +49,8 @@ public sealed class AgentLabEventSourceTests : IAsyncDisposable
 
         var snapshot = await NextAsync(events);
         Assert.Equal((LabEventKind.Snapshot, "ns2"), (snapshot.Kind, snapshot.Element));
-        Assert.Null(await source.ReadStateAsync("missing", TestContext.Current.CancellationToken));
-        Assert.Equal(DemoLab, (await source.ReadStateAsync(DemoLab, TestContext.Current.CancellationToken))!.Lab);
+        Assert.Equal(AgentErrorCodes.NotFound, (await source.StateAsync("missing", TestContext.Current.CancellationToken)).ErrorCode);
+        Assert.Equal(DemoLab, (await source.StateAsync(DemoLab, TestContext.Current.CancellationToken)).Value!.Lab);
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class AgentLabEventSourceTests : IAsyncDisposable
         _engine.Labs = [new LabState(DemoLab, [new NamespaceState("ns2", "nl-demo-ns2", [Interface("macvlan2", 2)])])];
         await StartAgentAsync();
         using var client = new AgentClient(SocketPath);
-        var source = new AgentLabEventSource(client, TimeProvider.System, NullLogger<AgentLabEventSource>.Instance);
+        var source = new AgentGateway(client, TimeProvider.System, NullLogger<AgentGateway>.Instance);
         await using var events = source.WatchAsync(DemoLab, TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         Assert.Equal(LabEventKind.Snapshot, (await NextAsync(events)).Kind);
         _engine.Changes.Writer.TryWrite(Changed("ns2", Interface("macvlan2", 2, operState: "down")));

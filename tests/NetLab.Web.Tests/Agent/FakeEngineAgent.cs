@@ -1,11 +1,13 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging.Abstractions;
 using NetLab.Agent.Client;
 using NetLab.Agent.Client.Contracts;
 using NetLab.Agent.Engine;
 using NetLab.Agent.Hosting;
 using NetLab.Core.Labs;
+using NetLab.Web.Agent;
 
-namespace NetLab.Web.Tests.Model;
+namespace NetLab.Web.Tests.Agent;
 
 /// <summary>
 /// The real agent host on a socket in a fresh /tmp folder, with an engine that never touches the kernel (a trimmed
@@ -19,6 +21,7 @@ public sealed class FakeEngineAgent : IAsyncDisposable
         Host = host;
         Engine = engine;
         Client = new AgentClient(host.Options.SocketPath);
+        Gateway = new AgentGateway(Client, TimeProvider.System, NullLogger<AgentGateway>.Instance);
     }
 
     public string Folder { get; }
@@ -28,6 +31,9 @@ public sealed class FakeEngineAgent : IAsyncDisposable
     public FakeEngine Engine { get; }
 
     public AgentClient Client { get; }
+
+    /// <summary>The web's gateway over <see cref="Client"/>, as the app makes it.</summary>
+    public AgentGateway Gateway { get; }
 
     public static async Task<FakeEngineAgent> StartAsync()
     {
