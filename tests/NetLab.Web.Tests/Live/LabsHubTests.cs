@@ -60,6 +60,38 @@ public sealed class LabsHubTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Many_clients_of_one_lab_share_one_agent_stream()
+    {
+        var connections = new List<HubConnection>();
+        var streams = new List<IAsyncEnumerator<LabEvent>>();
+        for (var i = 0; i < 5; i++)
+        {
+            var connection = await ConnectAsync();
+            connections.Add(connection);
+            var events = connection.StreamAsync<LabEvent>("Watch", DemoLab, TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+            streams.Add(events);
+            Assert.True(await events.MoveNextAsync());
+            Assert.Equal(LabEventKind.Snapshot, events.Current.Kind);
+        }
+
+        Assert.Equal((1, 1), (_source.WatchCalls, _source.ActiveWatchers));
+        _source.Publish(Changed("ns2", Interface("macvlan2", 2, operState: "down")));
+        foreach (var events in streams)
+        {
+            Assert.True(await events.MoveNextAsync());
+            Assert.Equal(LabEventKind.InterfaceChanged, events.Current.Kind);
+            await events.DisposeAsync();
+        }
+
+        foreach (var connection in connections)
+        {
+            await connection.DisposeAsync();
+        }
+
+        await _source.WaitForWatchersAsync(0);
+    }
+
+    [Fact]
     public async Task A_client_that_reconnects_starts_from_a_fresh_snapshot()
     {
         await using (var first = await ConnectAsync())
