@@ -85,7 +85,20 @@ public enum LabEventKind
 /// A line of a lab's event stream: first one Snapshot per namespace, then changes. After a Resync, a fresh
 /// Snapshot of that namespace follows (events were lost in between).
 /// </summary>
-public sealed record LabEvent(LabEventKind Kind, string Lab, string Element, DateTimeOffset At, NamespaceState? Snapshot = null, InterfaceState? Interface = null, string? InterfaceName = null, string? Address = null, string? Message = null);
+/// <param name="Kind">What happened.</param>
+/// <param name="Lab">The lab's name in the kernel.</param>
+/// <param name="Element">The lab element whose namespace it happened in; empty for a lab-wide Resync.</param>
+/// <param name="At">When the agent read it.</param>
+/// <param name="Snapshot">The whole namespace, for a Snapshot.</param>
+/// <param name="Interface">The link as the kernel describes it now, for InterfaceChanged.</param>
+/// <param name="InterfaceName">The interface's name, when the agent knows it.</param>
+/// <param name="Address">CIDR text, for address events.</param>
+/// <param name="Message">Why, for a Resync.</param>
+/// <param name="InterfaceIndex">
+/// The interface's ifindex in its namespace, for address events: an RTM_NEWADDR/RTM_DELADDR carries only the index, so
+/// this, not <paramref name="InterfaceName"/> (given when the agent knows it), is what always identifies the interface.
+/// </param>
+public sealed record LabEvent(LabEventKind Kind, string Lab, string Element, DateTimeOffset At, NamespaceState? Snapshot = null, InterfaceState? Interface = null, string? InterfaceName = null, string? Address = null, string? Message = null, int? InterfaceIndex = null);
 
 /// <summary>The answer of POST /v1/validate for a valid lab (an invalid one gets a 422 AgentError with its problems).</summary>
 public sealed record LabValidation(bool Valid, string Lab);

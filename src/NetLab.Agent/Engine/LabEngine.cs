@@ -262,8 +262,8 @@ public sealed class LabEngine : ILabEngine, IDisposable
                 Snapshot: KernelObserver.ToNamespaceState(new ObservedKernelNamespace(snapshot.Namespace!, snapshot.Links, snapshot.Addresses, KernelObserver.LocalParents(snapshot.Namespace!, snapshot.Links)), n => ElementOf(n, lab))),
             LinkChanged changed => new LabEvent(LabEventKind.InterfaceChanged, lab, element, changed.At, Interface: LinkTranslation.ToState(changed.Link, null, [], null), InterfaceName: changed.Link.Name),
             LinkRemoved removed => new LabEvent(LabEventKind.InterfaceRemoved, lab, element, removed.At, InterfaceName: removed.Link.Name),
-            AddressAdded added => new LabEvent(LabEventKind.AddressAdded, lab, element, added.At, InterfaceName: names.GetValueOrDefault((added.Namespace, added.Address.InterfaceIndex)), Address: added.Address.ToString(), Message: $"ifindex {added.Address.InterfaceIndex}"),
-            AddressRemoved removed => new LabEvent(LabEventKind.AddressRemoved, lab, element, removed.At, InterfaceName: names.GetValueOrDefault((removed.Namespace, removed.Address.InterfaceIndex)), Address: removed.Address.ToString(), Message: $"ifindex {removed.Address.InterfaceIndex}"),
+            AddressAdded added => new LabEvent(LabEventKind.AddressAdded, lab, element, added.At, InterfaceName: names.GetValueOrDefault((added.Namespace, added.Address.InterfaceIndex)), Address: added.Address.ToString(), InterfaceIndex: added.Address.InterfaceIndex),
+            AddressRemoved removed => new LabEvent(LabEventKind.AddressRemoved, lab, element, removed.At, InterfaceName: names.GetValueOrDefault((removed.Namespace, removed.Address.InterfaceIndex)), Address: removed.Address.ToString(), InterfaceIndex: removed.Address.InterfaceIndex),
             ResyncNeeded resync => new LabEvent(LabEventKind.Resync, lab, element, resync.At, Message: resync.Reason),
             _ => null,
         };

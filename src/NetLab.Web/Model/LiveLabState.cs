@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Agent;
 
@@ -199,22 +198,15 @@ public sealed class LiveLabState(string lab)
         });
 
     /// <summary>
-    /// The agent names an address's interface by its index in the message ("ifindex 5") rather than by name, since an
-    /// RTM_NEWADDR carries only the index; a name, when given, wins.
+    /// An address event names its interface by index (an RTM_NEWADDR carries only that); a name, when the agent knew
+    /// it, wins. Runs recorded before the index was a field are upgraded as the run store reads them.
     /// </summary>
-    private static Func<InterfaceState, bool>? AddressOwner(LabEvent change)
+    private static Func<InterfaceState, bool>? AddressOwner(LabEvent change) => change switch
     {
-        if (change.InterfaceName is { } name)
-        {
-            return link => link.Name == name;
-        }
-
-        const string prefix = "ifindex ";
-        return change.Message is { } message && message.StartsWith(prefix, StringComparison.Ordinal)
-            && int.TryParse(message.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
-            ? link => link.Index == index
-            : null;
-    }
+        { InterfaceName: { } name } => link => link.Name == name,
+        { InterfaceIndex: { } index } => link => link.Index == index,
+        _ => null,
+    };
 }
 
 /// <summary>One lab element's namespace; <see cref="Resyncing"/> while the agent catches up after lost events.</summary>

@@ -231,4 +231,16 @@ public sealed class RunStoreTests : IDisposable
             "(SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'run%' ORDER BY name))";
         Assert.Equal("1,run_captures,run_entries,run_frames,runs", command.ExecuteScalar());
     }
+
+    [Fact]
+    public void A_run_recorded_before_address_events_had_an_index_field_reads_back_with_the_index()
+    {
+        const string Old = """{"sequence":7,"at":"2026-01-01T00:00:00+00:00","kind":"event","event":{"kind":"addressAdded","lab":"demo","element":"ns2","at":"2026-01-01T00:00:00+00:00","address":"10.0.0.2/24","message":"ifindex 5"}}""";
+
+        var entry = RunJson.Deserialize(Old);
+
+        Assert.Equal((5, null), (entry.Event!.InterfaceIndex, entry.Event.Message));
+        var resync = RunJson.Deserialize(Old.Replace("addressAdded", "resync", StringComparison.Ordinal));
+        Assert.Equal((null, "ifindex 5"), (resync.Event!.InterfaceIndex, resync.Event.Message));
+    }
 }

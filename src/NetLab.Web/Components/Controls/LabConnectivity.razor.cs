@@ -9,18 +9,14 @@ namespace NetLab.Web.Components.Controls;
 public sealed partial class LabConnectivity : IDisposable
 {
     private readonly CancellationTokenSource _disposed = new();
-    private string? _modelYaml;
+    private LabDraft? _modelDraft;
 
     [Inject]
     private IAgentGateway Agent { get; set; } = default!;
 
-    /// <summary>The lab's name in the kernel (its YAML name), which the agent knows it by.</summary>
+    /// <summary>The revision whose predictions are shown, read once by the page; the agent knows the lab by its kernel name.</summary>
     [Parameter, EditorRequired]
-    public string LabName { get; set; } = "";
-
-    /// <summary>The revision whose predictions are shown (the current one: what Apply sends).</summary>
-    [Parameter, EditorRequired]
-    public string Yaml { get; set; } = "";
+    public LabDraft Draft { get; set; } = LabDraft.Of("", "");
 
     /// <summary>Which revision the predictions come from, in words.</summary>
     [Parameter]
@@ -36,10 +32,10 @@ public sealed partial class LabConnectivity : IDisposable
 
     protected override void OnParametersSet()
     {
-        if (_modelYaml != Yaml)
+        if (!ReferenceEquals(_modelDraft, Draft))
         {
-            _modelYaml = Yaml;
-            Model = ConnectivityMatrixModel.From(Yaml, Report);
+            _modelDraft = Draft;
+            Model = ConnectivityMatrixModel.From(Draft.Predictions, Report);
         }
     }
 
@@ -49,11 +45,11 @@ public sealed partial class LabConnectivity : IDisposable
         Error = null;
         try
         {
-            var outcome = await Agent.ProbeAsync(LabName, new ProbeRequest(), _disposed.Token);
+            var outcome = await Agent.ProbeAsync(Draft.KernelName, new ProbeRequest(), _disposed.Token);
             if (outcome.Value is { } report)
             {
                 Report = report;
-                Model = ConnectivityMatrixModel.From(Yaml, report);
+                Model = ConnectivityMatrixModel.From(Draft.Predictions, report);
             }
             else
             {

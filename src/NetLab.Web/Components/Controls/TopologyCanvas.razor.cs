@@ -43,6 +43,10 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
     [Parameter]
     public EventCallback<string> YamlChanged { get; set; }
 
+    /// <summary>The page's reading of <see cref="Yaml"/>, so the canvas does not parse it again; read here when absent.</summary>
+    [Parameter]
+    public LabDraft? Draft { get; set; }
+
     /// <summary>Ctrl+Z on the canvas: the page undoes its last edit (or, with none, the last revision).</summary>
     [Parameter]
     public EventCallback OnUndo { get; set; }
@@ -87,15 +91,15 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
         if (Yaml != _yamlSeen)
         {
             _yamlSeen = Yaml;
-            var loaded = LabFormat.Load(Yaml, LabFileFormat.Yaml);
-            if (loaded.Lab is { } lab)
+            var draft = Draft is { } given && given.Text == Yaml ? given : LabDraft.Of(Yaml, "");
+            if (draft.Lab is { } lab)
             {
-                Show(lab);
+                Show(lab, draft.Problems);
                 ReadProblem = null;
             }
             else
             {
-                ReadProblem = $"The YAML does not read as a lab ({loaded.Problems.Count} file problem(s), first: {loaded.Problems.FirstOrDefault()}). " +
+                ReadProblem = $"The YAML does not read as a lab ({draft.Problems.Count} file problem(s), first: {draft.Problems.FirstOrDefault()}). " +
                     "Fix it in the YAML tab; the canvas shows the last lab it could read.";
             }
         }
@@ -284,10 +288,10 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
         StateHasChanged();
     }
 
-    private void Show(CoreLab lab)
+    private void Show(CoreLab lab, IReadOnlyList<Problem>? problems = null)
     {
         Lab = lab;
-        Problems = LabValidator.Validate(lab);
+        Problems = problems ?? LabValidator.Validate(lab);
         Graph = TopologyGraph.Build(lab, Problems);
         _graphSent = false;
         if (Selected is not null && Graph.FindNode(Selected) is null && Graph.FindItem(Selected) is null)

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using NetLab.Agent.Client.Contracts;
-using NetLab.Core.Formats;
 using NetLab.Web.Agent;
 using NetLab.Web.Store;
 
@@ -32,7 +31,8 @@ public sealed partial class ExperimentRunner(
         ArgumentNullException.ThrowIfNull(lab);
         ArgumentNullException.ThrowIfNull(revision);
         ArgumentNullException.ThrowIfNull(options);
-        var kernelLab = KernelLabName.Of(revision.Yaml, lab.Name);
+        var draft = LabDraft.Of(revision.Yaml, lab.Name);
+        var kernelLab = draft.KernelName;
         var summary = await store.CreateRunAsync(ownerId, lab.Id, revision.Number, revision.Yaml, kernelLab, options.Title.Trim(), options.Notes.Trim());
         var run = new ExperimentRun(summary);
         _active[summary.Id] = run;
@@ -42,7 +42,7 @@ public sealed partial class ExperimentRunner(
         {
             try
             {
-                await RunAsync(run, recorder, revision, kernelLab, options).ConfigureAwait(false);
+                await RunAsync(run, recorder, revision, draft, options).ConfigureAwait(false);
             }
             finally
             {
@@ -54,9 +54,9 @@ public sealed partial class ExperimentRunner(
         return run;
     }
 
-    private async Task RunAsync(ExperimentRun run, RunRecorder recorder, LabRevision revision, string kernelLab, ExperimentOptions options)
+    private async Task RunAsync(ExperimentRun run, RunRecorder recorder, LabRevision revision, LabDraft draft, ExperimentOptions options)
     {
-        var yaml = revision.Yaml;
+        var (yaml, kernelLab) = (draft.Text, draft.KernelName);
         using var watching = new CancellationTokenSource();
         using var capturing = new CancellationTokenSource();
         var watch = WatchAsync(recorder, kernelLab, watching.Token);
@@ -85,7 +85,7 @@ public sealed partial class ExperimentRunner(
             }
 
             run.SetPhase(ExperimentPhase.WaitingForState);
-            if (!await WaitUntilAsync(() => run.HasSnapshotsOf(Elements(yaml)), options.SnapshotWait).ConfigureAwait(false))
+            if (!await WaitUntilAsync(() => run.HasSnapshotsOf(Elements(draft)), options.SnapshotWait).ConfigureAwait(false))
             {
                 await recorder.AppendAsync(RunEntryKind.Status, message: "The kernel's state of every lab element did not arrive in time; the replay may miss some of it.").ConfigureAwait(false);
             }
@@ -248,8 +248,8 @@ public sealed partial class ExperimentRunner(
     }
 
     /// <summary>The lab elements the agent reports namespaces for: switches, hosts and namespaces.</summary>
-    private static IReadOnlyList<string> Elements(string yaml) =>
-        LabFormat.LoadAndValidate(yaml, LabFileFormat.Yaml).Lab is { } lab
+    private static IReadOnlyList<string> Elements(LabDraft draft) =>
+        draft is { IsValid: true, Lab: { } lab }
             ? [.. lab.Switches.Select(s => s.Name), .. lab.InterfaceNamespaces.Select(n => n.Name)]
             : [];
 
