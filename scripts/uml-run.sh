@@ -6,7 +6,7 @@
 #                      [--modules "MOD ..."] OUTDIR -- COMMAND [ARGS...]
 #
 # Why: the host kernel lacks 802.1Q/802.1ad vlan, dummy, ipvlan, bond, ...
-# (docs/kernel-lab.md). linux.uml (Linux 6.1, package user-mode-linux) has them
+# (docs/testing.md). linux.uml (Linux 6.1, package user-mode-linux) has them
 # as modules. It runs as an ordinary host process with the host's / as its root
 # file system (hostfs, read-write), so the host's binaries, the .NET runtime and
 # the build output run inside it unchanged. The guest has its own kernel: its own

@@ -1,6 +1,6 @@
 namespace NetLab.Cli;
 
-/// <summary>Exit codes shared by every command, documented in README.md.</summary>
+/// <summary>Exit codes shared by every command, documented in docs/cli.md.</summary>
 internal static class ExitCodes
 {
     public const int Ok = 0;

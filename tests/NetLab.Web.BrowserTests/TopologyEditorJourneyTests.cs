@@ -43,6 +43,7 @@ public sealed class TopologyEditorJourneyTests
         await WaitUntilInteractiveAsync(page);
         await Expect(Item(page, "ns2/macvlan2").Locator(".topo-name")).ToHaveTextAsync("macvlan2@eth0");
         await Expect(Edge(page, "ns2/macvlan2", "h1/eth0")).ToContainTextAsync("macvlan bridge");
+        await AssertEverythingShownAsync(page);
         await screenshots.TakeAsync(page, "01-seed-lab-on-canvas");
 
         // Palette: a namespace, then a macvlan in it, marked invalid (it has no parent yet), with the message in the panel.
@@ -93,6 +94,20 @@ public sealed class TopologyEditorJourneyTests
         Assert.Empty(agent.Namespaces());
         Assert.All(screenshots.Taken, file => Assert.True(new FileInfo(file).Length > 0, $"screenshot {file} is missing or empty"));
         Assert.Equal(6, screenshots.Taken.Count);
+    }
+
+    /// <summary>On first open every box, line and line label is inside the canvas's surface, as drawn by the browser.</summary>
+    private static async Task AssertEverythingShownAsync(IPage page)
+    {
+        var surface = (await page.Locator(".topo-surface svg.topo-svg").BoundingBoxAsync())!;
+        var drawn = page.Locator(".topo-surface g.topo-node, .topo-surface g.topo-edge path, .topo-surface g.topo-edge text");
+        Assert.True(await drawn.CountAsync() >= 4 + 3 * 2, "the seed lab's boxes and lines are drawn");
+        foreach (var element in await drawn.AllAsync())
+        {
+            var box = (await element.BoundingBoxAsync())!;
+            Assert.True(box.X >= surface.X - 0.5 && box.Y >= surface.Y - 0.5 && box.X + box.Width <= surface.X + surface.Width + 0.5 && box.Y + box.Height <= surface.Y + surface.Height + 0.5,
+                $"{await element.EvaluateAsync<string>("e => e.outerHTML.slice(0, 80)")} at ({box.X}, {box.Y}, {box.Width} x {box.Height}) is outside the surface ({surface.X}, {surface.Y}, {surface.Width} x {surface.Height})");
+        }
     }
 
     private static Task WaitUntilInteractiveAsync(IPage page) =>

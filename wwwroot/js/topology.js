@@ -2,9 +2,12 @@
 // moves boxes and pans/zooms locally while the pointer is down, and reports intents (moved, attach, select, delete,
 // undo, redo) to .NET, which changes the lab and sends the new graph back. A drag frame touches only the dragged box
 // and its own lines, so the cost of a frame does not grow with the size of the lab.
+// Geometry is shared with Model/Topology (AutoLayout, TopologyGeometry): .NET sizes each box to its texts and computes
+// the viewBox that holds every box, line and label; the lines are drawn here by the same rules TopologyGeometry uses.
+// Pointer positions are taken in the SVG's user units (through its screen matrix), so pan and zoom work in the
+// viewBox's coordinates whatever the surface's size.
 
 const SVG = 'http://www.w3.org/2000/svg';
-const BOX_WIDTH = 230;
 const HEADER = 38;
 const ITEM = 36;
 const MIN_ZOOM = 0.05;
@@ -110,17 +113,17 @@ export function render(host, graph) {
 }
 
 function drawNode(canvas, node) {
-    const height = HEADER + ITEM * Math.max(1, node.items.length) + 8;
+    const width = node.width, height = node.height;
     const kind = node.kind.toLowerCase();
     const g = make('g', { class: `topo-node topo-${kind}`, 'data-id': node.id, transform: `translate(${node.x},${node.y})` });
     if (node.problems.length > 0) {
         g.classList.add('has-problem');
     }
-    make('rect', { class: 'topo-box', width: BOX_WIDTH, height, rx: 6 }, g);
+    make('rect', { class: 'topo-box', width, height, rx: 6 }, g);
     text(g, 10, 17, node.title, 'topo-title');
     text(g, 10, 31, node.subtitle, 'topo-subtitle');
     tooltip(g, node.problems);
-    const entry = { id: node.id, x: node.x, y: node.y, g, height, edges: [] };
+    const entry = { id: node.id, x: node.x, y: node.y, g, width, height, edges: [] };
     canvas.nodes.set(node.id, entry);
     node.items.forEach((item, index) => {
         const top = HEADER + index * ITEM;
@@ -128,13 +131,13 @@ function drawNode(canvas, node) {
         if (item.problems.length > 0) {
             row.classList.add('has-problem');
         }
-        make('rect', { class: 'topo-row', x: 4, y: 1, width: BOX_WIDTH - 8, height: ITEM - 2, rx: 4 }, row);
+        make('rect', { class: 'topo-row', x: 4, y: 1, width: width - 8, height: ITEM - 2, rx: 4 }, row);
         const dot = make('circle', { class: 'topo-state', cx: 14, cy: 13, r: 5 }, row);
         text(row, 24, 17, item.name, 'topo-name');
-        text(row, BOX_WIDTH - 10, 17, item.label, 'topo-label');
+        text(row, width - 10, 17, item.label, 'topo-label');
         const live = text(row, 24, 30, '', 'topo-live');
         tooltip(row, item.problems);
-        canvas.items.set(item.id, { id: item.id, node: entry, index, g: row, dot, live });
+        canvas.items.set(item.id, { id: item.id, node: entry, index, g: row, dot, live, liveTitle: null });
     });
     return g;
 }
@@ -159,14 +162,14 @@ function drawEdge(canvas, edge) {
 function anchor(item, towards) {
     const node = item.node;
     const y = node.y + HEADER + item.index * ITEM + ITEM / 2;
-    const right = towards !== null && towards > node.x + BOX_WIDTH / 2;
-    return { x: right ? node.x + BOX_WIDTH : node.x, y, dx: right ? 1 : -1 };
+    const right = towards !== null && towards > node.x + node.width / 2;
+    return { x: right ? node.x + node.width : node.x, y, dx: right ? 1 : -1 };
 }
 
 function placeEdge(edge) {
     const same = edge.from.node === edge.to.node;
-    const a = anchor(edge.from, same ? null : edge.to.node.x + BOX_WIDTH / 2);
-    const b = anchor(edge.to, same ? null : edge.from.node.x + BOX_WIDTH / 2);
+    const a = anchor(edge.from, same ? null : edge.to.node.x + edge.to.node.width / 2);
+    const b = anchor(edge.to, same ? null : edge.from.node.x + edge.from.node.width / 2);
     const bend = same ? 40 : Math.max(40, Math.abs(b.x - a.x) / 2);
     const c1 = { x: a.x + a.dx * bend, y: a.y };
     const c2 = { x: b.x + b.dx * bend, y: b.y };
@@ -202,6 +205,14 @@ function applyLive(canvas, id, change) {
         item.g.setAttribute('data-operstate', state);
     }
     item.live.textContent = change.text ?? '';
+    // A line cut to fit its box keeps the whole text as its tooltip.
+    if (change.title) {
+        item.liveTitle ??= make('title', {}, item.live);
+        item.liveTitle.textContent = change.title;
+    } else if (item.liveTitle) {
+        item.liveTitle.remove();
+        item.liveTitle = null;
+    }
 }
 
 /** Selects `id` (chosen in .NET, e.g. a box just added) and brings it into view when it is outside. */
@@ -214,11 +225,12 @@ export function select(host, id) {
     markSelected(canvas);
     const target = canvas.nodes.get(canvas.selected) ?? canvas.items.get(canvas.selected)?.node;
     if (target) {
-        const rect = canvas.svg.getBoundingClientRect();
+        const shown = visible(canvas);
         const { x, y, k } = canvas.view;
         const left = target.x * k + x, top = target.y * k + y;
-        if (left < 0 || top < 0 || left + BOX_WIDTH * k > rect.width || top + target.height * k > rect.height) {
-            canvas.view = { k, x: rect.width / 2 - (target.x + BOX_WIDTH / 2) * k, y: rect.height / 2 - (target.y + target.height / 2) * k };
+        if (left < shown.left || top < shown.top || left + target.width * k > shown.right || top + target.height * k > shown.bottom) {
+            const middle = { x: (shown.left + shown.right) / 2, y: (shown.top + shown.bottom) / 2 };
+            canvas.view = { k, x: middle.x - (target.x + target.width / 2) * k, y: middle.y - (target.y + target.height / 2) * k };
             applyView(canvas);
         }
     }
@@ -233,29 +245,23 @@ function markSelected(canvas) {
 export function zoom(host, factor) {
     const canvas = canvases.get(host);
     if (canvas) {
-        const rect = canvas.svg.getBoundingClientRect();
-        zoomAt(canvas, factor, rect.width / 2, rect.height / 2);
+        const shown = visible(canvas);
+        zoomAt(canvas, factor, (shown.left + shown.right) / 2, (shown.top + shown.bottom) / 2);
     }
 }
 
-/** Shows every box, with a margin. */
+/**
+ * Shows every box, line and label: the SVG's viewBox becomes the one .NET computed for the last graph (its bounds with
+ * a margin), and the pan and zoom start over. The browser scales the viewBox into the surface, whatever its size.
+ */
 export function fit(host) {
     const canvas = canvases.get(host);
-    if (!canvas || canvas.nodes.size === 0) {
+    const box = canvas?.graph?.viewBox;
+    if (!box) {
         return;
     }
-    let left = Infinity, top = Infinity, right = -Infinity, bottom = -Infinity;
-    for (const node of canvas.nodes.values()) {
-        left = Math.min(left, node.x);
-        top = Math.min(top, node.y);
-        right = Math.max(right, node.x + BOX_WIDTH);
-        bottom = Math.max(bottom, node.y + node.height);
-    }
-    const rect = canvas.svg.getBoundingClientRect();
-    const margin = 24;
-    const width = Math.max(rect.width, 100), height = Math.max(rect.height, 100);
-    const k = clamp(Math.min((width - 2 * margin) / (right - left), (height - 2 * margin) / (bottom - top)), MIN_ZOOM, 1.5);
-    canvas.view = { k, x: (width - (right - left) * k) / 2 - left * k, y: (height - (bottom - top) * k) / 2 - top * k };
+    canvas.svg.setAttribute('viewBox', `${box.x} ${box.y} ${box.width} ${box.height}`);
+    canvas.view = { x: 0, y: 0, k: 1 };
     applyView(canvas);
 }
 
@@ -265,8 +271,27 @@ export function viewCenter(host) {
     if (!canvas) {
         return null;
     }
+    const shown = visible(canvas);
+    const middle = toCanvas(canvas, { x: (shown.left + shown.right) / 2, y: (shown.top + shown.bottom) / 2 });
+    return [middle.x, middle.y];
+}
+
+/** The part of the SVG's user space the surface shows (more than the viewBox on the side the aspect leaves over). */
+function visible(canvas) {
     const rect = canvas.svg.getBoundingClientRect();
-    return [(rect.width / 2 - canvas.view.x) / canvas.view.k, (rect.height / 2 - canvas.view.y) / canvas.view.k];
+    const a = toUser(canvas, rect.left, rect.top), b = toUser(canvas, rect.right, rect.bottom);
+    return { left: a.x, top: a.y, right: b.x, bottom: b.y };
+}
+
+/** A point on the screen in the SVG's user units (the viewBox's), before the pan and zoom. */
+function toUser(canvas, clientX, clientY) {
+    const matrix = canvas.svg.getScreenCTM();
+    if (!matrix) {
+        const rect = canvas.svg.getBoundingClientRect();
+        return { x: clientX - rect.left, y: clientY - rect.top };
+    }
+    const point = new DOMPoint(clientX, clientY).matrixTransform(matrix.inverse());
+    return { x: point.x, y: point.y };
 }
 
 function clamp(value, low, high) {
@@ -286,8 +311,7 @@ function zoomAt(canvas, factor, px, py) {
 }
 
 function local(canvas, e) {
-    const rect = canvas.svg.getBoundingClientRect();
-    return { x: e.clientX - rect.left, y: e.clientY - rect.top };
+    return toUser(canvas, e.clientX, e.clientY);
 }
 
 function toCanvas(canvas, point) {

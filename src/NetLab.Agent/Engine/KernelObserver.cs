@@ -99,12 +99,19 @@ internal sealed class KernelObserver(KernelNamespaces namespaces)
         ns.Name,
         ns.Links.Select(link => LinkTranslation.ToState(
             link,
-            ns.Parents.TryGetValue(link.Index, out var parent) ? $"{elementOf(parent.Namespace)}/{parent.Name}" : null,
+            ParentText(ns.Parents.GetValueOrDefault(link.Index), elementOf),
             AddressesOf(ns, link.Index).Select(a => a.ToString()),
             link.MasterIndex is { } master ? ns.Links.FirstOrDefault(l => l.Index == master)?.Name : null)).ToList());
 
+    /// <summary>A parent as the API names it: <c>element/interface</c> (<c>h1/eth0</c>).</summary>
+    public static string? ParentText(LinkReference? parent, Func<string, string> elementOf) =>
+        parent is null ? null : $"{elementOf(parent.Namespace)}/{parent.Name}";
+
     private static IEnumerable<Address> AddressesOf(ObservedKernelNamespace ns, int index) =>
         ns.Addresses.Where(a => a.InterfaceIndex == index);
+
+    /// <summary>A candidate parent that is itself a child of another device: less likely the parent sought, so asked about last.</summary>
+    internal static bool AskLater(Link candidate) => candidate is Macvlan or Vlan or Ipvlan;
 
     private static LinkReference? ResolveRemote(NetlinkHandle from, int netnsId, int parentIndex, IEnumerable<(string Name, NetlinkHandle Handle, IReadOnlyList<Link> Links)> candidates)
     {
@@ -114,7 +121,7 @@ internal sealed class KernelObserver(KernelNamespaces namespaces)
         var ordered = candidates
             .Select(c => (c.Name, c.Handle, Parent: c.Links.FirstOrDefault(l => l.Index == parentIndex)))
             .Where(c => c.Parent is not null)
-            .OrderBy(c => c.Parent is Macvlan or Vlan or Ipvlan ? 1 : 0);
+            .OrderBy(c => AskLater(c.Parent!) ? 1 : 0);
         foreach (var (name, handle, parent) in ordered)
         {
             if (from.NamespaceIdOf(handle.Namespace) == netnsId)

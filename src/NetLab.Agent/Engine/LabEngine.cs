@@ -7,6 +7,7 @@ using NetLab.Core.Planning;
 using NetLab.Core.Diagnostics;
 using NetLab.Netlink.Diagnostics;
 using NetLab.Netlink.Events;
+using NetLab.Netlink.Links;
 using NetLab.Netlink.Namespaces;
 
 namespace NetLab.Agent.Engine;
@@ -89,8 +90,9 @@ public sealed class LabEngine : ILabEngine, IDisposable
     {
         var watched = new Dictionary<string, NetworkNamespace>(StringComparer.Ordinal);
 
-        // Address events carry only an ifindex; the names come from the snapshots and link events before them.
-        var interfaceNames = new Dictionary<(string? Namespace, int Index), string>();
+        // Address events carry only an ifindex and links only their parent's; the names come from the snapshots and
+        // link events before them.
+        var links = new EventLinks(_namespaces.Get);
         using var subscription = EventSubscription.Start([]);
         try
         {
@@ -121,8 +123,8 @@ public sealed class LabEngine : ILabEngine, IDisposable
                         break;
                     }
 
-                    RememberNames(interfaceNames, item);
-                    if (ToLabEvent(labName, item, interfaceNames) is { } labEvent)
+                    links.Remember(item);
+                    if (ToLabEvent(labName, item, links, watched) is { } labEvent)
                     {
                         yield return labEvent;
                     }
@@ -232,41 +234,41 @@ public sealed class LabEngine : ILabEngine, IDisposable
         }
     }
 
-    private static void RememberNames(Dictionary<(string? Namespace, int Index), string> names, NetlinkEvent item)
-    {
-        switch (item)
-        {
-            case NamespaceSnapshot snapshot:
-                foreach (var link in snapshot.Links)
-                {
-                    names[(snapshot.Namespace, link.Index)] = link.Name;
-                }
-
-                break;
-            case LinkChanged changed:
-                names[(changed.Namespace, changed.Link.Index)] = changed.Link.Name;
-                break;
-        }
-    }
-
-    private LabEvent? ToLabEvent(string lab, NetlinkEvent item, Dictionary<(string? Namespace, int Index), string> names)
+    private LabEvent? ToLabEvent(string lab, NetlinkEvent item, EventLinks links, IReadOnlyDictionary<string, NetworkNamespace> watched)
     {
         var element = item.Namespace is null ? "(host)" : ElementOf(item.Namespace, lab);
+        string ElementOfLab(string kernelName) => ElementOf(kernelName, lab);
         return item switch
         {
-            NamespaceSnapshot snapshot => new LabEvent(
+            NamespaceSnapshot { Namespace: { } ns } snapshot => new LabEvent(
                 LabEventKind.Snapshot,
                 lab,
                 element,
                 snapshot.At,
-                Snapshot: KernelObserver.ToNamespaceState(new ObservedKernelNamespace(snapshot.Namespace!, snapshot.Links, snapshot.Addresses, KernelObserver.LocalParents(snapshot.Namespace!, snapshot.Links)), n => ElementOf(n, lab))),
-            LinkChanged changed => new LabEvent(LabEventKind.InterfaceChanged, lab, element, changed.At, Interface: LinkTranslation.ToState(changed.Link, null, [], null), InterfaceName: changed.Link.Name),
+                Snapshot: KernelObserver.ToNamespaceState(new ObservedKernelNamespace(ns, snapshot.Links, snapshot.Addresses, ParentsOf(ns, snapshot.Links, links, watched)), ElementOfLab)),
+            LinkChanged { Namespace: { } ns } changed => new LabEvent(LabEventKind.InterfaceChanged, lab, element, changed.At,
+                Interface: LinkTranslation.ToState(changed.Link, KernelObserver.ParentText(links.ParentOf(ns, changed.Link, watched), ElementOfLab), [], links.MasterOf(ns, changed.Link)),
+                InterfaceName: changed.Link.Name),
             LinkRemoved removed => new LabEvent(LabEventKind.InterfaceRemoved, lab, element, removed.At, InterfaceName: removed.Link.Name),
-            AddressAdded added => new LabEvent(LabEventKind.AddressAdded, lab, element, added.At, InterfaceName: names.GetValueOrDefault((added.Namespace, added.Address.InterfaceIndex)), Address: added.Address.ToString(), InterfaceIndex: added.Address.InterfaceIndex),
-            AddressRemoved removed => new LabEvent(LabEventKind.AddressRemoved, lab, element, removed.At, InterfaceName: names.GetValueOrDefault((removed.Namespace, removed.Address.InterfaceIndex)), Address: removed.Address.ToString(), InterfaceIndex: removed.Address.InterfaceIndex),
+            AddressAdded added => new LabEvent(LabEventKind.AddressAdded, lab, element, added.At, InterfaceName: links.NameOf(added.Namespace, added.Address.InterfaceIndex), Address: added.Address.ToString(), InterfaceIndex: added.Address.InterfaceIndex),
+            AddressRemoved removed => new LabEvent(LabEventKind.AddressRemoved, lab, element, removed.At, InterfaceName: links.NameOf(removed.Namespace, removed.Address.InterfaceIndex), Address: removed.Address.ToString(), InterfaceIndex: removed.Address.InterfaceIndex),
             ResyncNeeded resync => new LabEvent(LabEventKind.Resync, lab, element, resync.At, Message: resync.Reason),
             _ => null,
         };
+    }
+
+    private static Dictionary<int, LinkReference> ParentsOf(string ns, IReadOnlyList<Link> snapshotLinks, EventLinks links, IReadOnlyDictionary<string, NetworkNamespace> watched)
+    {
+        var parents = new Dictionary<int, LinkReference>();
+        foreach (var link in snapshotLinks)
+        {
+            if (links.ParentOf(ns, link, watched) is { } parent)
+            {
+                parents[link.Index] = parent;
+            }
+        }
+
+        return parents;
     }
 
     private async Task<IDisposable> LockAsync(string lab, CancellationToken cancellationToken)

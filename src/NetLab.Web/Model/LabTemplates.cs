@@ -42,9 +42,18 @@ public sealed class LabTemplates(string? folder)
             })];
     }
 
-    /// <summary>A malformed guide must not hide its template; the tests keep every shipped guide readable.</summary>
-    private static LabGuide? ReadGuide(string file)
+    /// <summary>
+    /// A malformed guide must not hide its template; the tests keep every shipped guide readable. A guide file larger
+    /// than <see cref="GuideMarkdown.MaxChars"/> bytes is not read at all: its template gets a guide that says so.
+    /// </summary>
+    internal static LabGuide? ReadGuide(string file)
     {
+        var length = new FileInfo(file).Length;
+        if (length > GuideMarkdown.MaxChars)
+        {
+            return new LabGuide(Path.GetFileName(file), GuideMarkdown.TooLongMessage(length), "", [], [], "");
+        }
+
         try
         {
             return LabGuide.Parse(File.ReadAllText(file));

@@ -116,8 +116,8 @@ public sealed class LiveLabState(string lab)
     }
 
     /// <summary>
-    /// Takes the counters of a reading of the lab's state, and parents and masters the events could not name (a
-    /// snapshot names only parents in the same namespace). Nothing else: events are newer than any reading.
+    /// Takes the counters of a reading of the lab's state, and parents and masters the events could not name (one in
+    /// a namespace the agent's stream was not watching yet). Nothing else: events are newer than any reading.
     /// </summary>
     public void ApplyCounters(LabState state, DateTimeOffset at)
     {

@@ -258,6 +258,43 @@ public sealed class LabEngineKernelTests
     }
 
     [Fact]
+    public async Task Events_name_parents_and_peers_in_other_namespaces_as_the_state_does()
+    {
+        using var lab = new EngineLab();
+        AssertSucceeded(await lab.Engine.ApplyAsync(LoadLab("macvlan-bridge.yaml")));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+
+        // What a run records is only these events: its replay knows a parent only if an event names it.
+        var snapshots = new Dictionary<string, NamespaceState>();
+        InterfaceState? changed = null;
+        await foreach (var item in lab.Engine.EventsAsync("macvlan-bridge", timeout.Token))
+        {
+            if (item is { Kind: LabEventKind.Snapshot, Snapshot: { } snapshot })
+            {
+                snapshots[item.Element] = snapshot;
+                if (snapshots.Count == 4)
+                {
+                    Assert.Equal(0, Run("ip", "-n", lab.Kernel("macvlan-bridge", "ns2"), "link", "set", "macvlan2", "down"));
+                }
+            }
+            else if (item is { Kind: LabEventKind.InterfaceChanged, Element: "ns2", Interface: { Name: "macvlan2", Up: false } link })
+            {
+                changed = link;
+                break;
+            }
+        }
+
+        Assert.Equal("h1/eth0", snapshots["ns2"].Interfaces.Single(i => i.Name == "macvlan2").Parent);
+        Assert.Equal("h1/eth0", snapshots["ns3"].Interfaces.Single(i => i.Name == "macvlan3").Parent);
+        Assert.Equal("sw1/p1", snapshots["h1"].Interfaces.Single(i => i.Name == "eth0").Parent);
+        Assert.Equal("h1/eth0", snapshots["sw1"].Interfaces.Single(i => i.Name == "p1").Parent);
+        Assert.Equal("br0", snapshots["sw1"].Interfaces.Single(i => i.Name == "p1").Master);
+        Assert.NotNull(changed);
+        Assert.Equal("h1/eth0", changed.Parent);
+        await lab.Engine.DestroyAsync("macvlan-bridge");
+    }
+
+    [Fact]
     public async Task Operations_outside_the_agents_namespaces_are_refused_and_change_nothing()
     {
         using var lab = new EngineLab();

@@ -6,7 +6,7 @@ namespace NetLab.Agent.Tests.Engine;
 
 /// <summary>
 /// The connectivity check on the real kernel: the seed's labs applied from labs/*.yaml through the engine give the
-/// outcomes of seed-experiments.md, layer 2 and layer 3 failures are told apart by the ARP outcome, and
+/// outcomes of docs/seed/seed-experiments.md, layer 2 and layer 3 failures are told apart by the ARP outcome, and
 /// `ip netns exec ... ping` (the oracle, never product code) agrees pair by pair.
 /// </summary>
 public sealed class LabProbeKernelTests

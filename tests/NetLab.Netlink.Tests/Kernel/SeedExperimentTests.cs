@@ -9,7 +9,7 @@ namespace NetLab.Netlink.Tests.Kernel;
 
 /// <summary>
 /// The seed notebook's macvlan experiments rebuilt with NetLab.Netlink, checked against the outcomes in
-/// seed-experiments.md. The "physical" NIC is a veth (h1/eth0) into a lab switch namespace (sw/br0 port swp1).
+/// docs/seed/seed-experiments.md. The "physical" NIC is a veth (h1/eth0) into a lab switch namespace (sw/br0 port swp1).
 /// </summary>
 public sealed class SeedExperimentTests
 {

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace NetLab.Tests.SecondKernel;
 
 /// <summary>
-/// Runs a command inside Debian's user-mode Linux kernel (scripts/uml-run.sh, docs/kernel-lab.md) for what the
+/// Runs a command inside Debian's user-mode Linux kernel (scripts/uml-run.sh, docs/testing.md) for what the
 /// host kernel lacks (802.1Q, dummy, ipvlan). Shared by the test projects as a linked source file.
 /// </summary>
 internal static class UserModeLinux

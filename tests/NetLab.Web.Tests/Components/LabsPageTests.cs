@@ -1,4 +1,6 @@
 using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 using NetLab.Web.Components.Pages;
 using NetLab.Web.Store;
 
@@ -31,8 +33,9 @@ public sealed class LabsPageTests : IAsyncDisposable
     }
 
     [Fact]
-    public void A_new_lab_from_the_blank_template_appears_in_the_list()
+    public async Task Creating_a_blank_lab_opens_it()
     {
+        var navigation = _context.Bunit.Services.GetRequiredService<NavigationManager>();
         var page = _context.Bunit.Render<Labs>();
 
         page.Find(".labs-new").Click();
@@ -40,8 +43,29 @@ public sealed class LabsPageTests : IAsyncDisposable
         _context.Dialogs.Find(".new-name input").Change("fresh");
         _context.Dialogs.Find(".new-submit").Click();
 
-        page.WaitForAssertion(() => Assert.Equal(["fresh"], page.FindAll("tr.lab-row").Select(r => r.GetAttribute("data-lab"))));
+        page.WaitForAssertion(() => Assert.EndsWith("/labs/", LabUriBeforeId(navigation.Uri), StringComparison.Ordinal));
+        var lab = Assert.Single(await _context.Store.ListLabsAsync(LabStore.LocalUserId));
+        Assert.Equal("fresh", lab.Name);
+        Assert.Equal(navigation.ToAbsoluteUri($"labs/{lab.Id}").ToString(), navigation.Uri);
     }
+
+    [Fact]
+    public void A_canceled_new_lab_dialog_stays_on_the_list()
+    {
+        var navigation = _context.Bunit.Services.GetRequiredService<NavigationManager>();
+        var before = navigation.Uri;
+        var page = _context.Bunit.Render<Labs>();
+
+        page.Find(".labs-new").Click();
+        _context.Dialogs.WaitForAssertion(() => Assert.NotNull(_context.Dialogs.Find(".new-cancel")));
+        _context.Dialogs.Find(".new-cancel").Click();
+
+        _context.Dialogs.WaitForAssertion(() => Assert.Empty(_context.Dialogs.FindAll(".new-submit")));
+        Assert.Equal(before, navigation.Uri);
+    }
+
+    /// <summary>The URI up to the lab id's digits, so a wait can tell "a lab page" before the id is known.</summary>
+    private static string LabUriBeforeId(string uri) => uri.TrimEnd("0123456789".ToCharArray());
 
     [Fact]
     public void Importing_valid_YAML_adds_the_lab()

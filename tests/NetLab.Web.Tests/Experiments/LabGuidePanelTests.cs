@@ -1,6 +1,7 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
+using NetLab.Core.Experiments;
 using NetLab.Web.Components.Controls;
 using NetLab.Web.Components.Dialogs;
 using NetLab.Web.Model;
@@ -33,6 +34,64 @@ public sealed class LabGuidePanelTests : IAsyncDisposable
 
         panel.Find("button.guide-english").Click();
         Assert.NotNull(panel.Find(".guide-instructions"));
+    }
+
+    [Fact]
+    public void The_guides_markdown_is_shown_formatted_not_as_its_source()
+    {
+        var panel = Render("macvlan-vepa");
+
+        var instructions = panel.Find(".guide-instructions");
+        Assert.Contains(instructions.QuerySelectorAll("strong"), s => s.TextContent == "macvlan-vepa-hairpin");
+        Assert.Contains(instructions.QuerySelectorAll("code"), c => c.TextContent == "hairpin: true");
+        Assert.Equal(3, instructions.QuerySelectorAll("ol > li").Length);
+        Assert.DoesNotContain("**", instructions.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("`", instructions.TextContent, StringComparison.Ordinal);
+
+        panel.Find("button.guide-chinese").Click();
+        Assert.Contains(panel.FindAll(".guide-original code"), c => c.TextContent == "ip netns add macvlan4_ns");
+    }
+
+    [Fact]
+    public void A_hostile_guide_puts_no_html_or_script_url_of_its_own_in_the_page()
+    {
+        var guide = LabGuide.Parse("""
+            # Hostile
+
+            ## Instructions
+
+            <script>alert(1)</script>
+
+            Look: <img src="x" onerror="alert(1)"> and [x](javascript:alert(1)) and <javascript:alert(2)>.
+
+            ## 原文
+
+            <iframe src="https://example.org"></iframe> ![y](javascript:alert(3))
+
+            ## Expected results
+
+            | from | to | outcome | rule | why |
+            |---|---|---|---|---|
+            | ns2 | 100.0.0.3 | fails | `no-route` | none |
+
+            <b onmouseover="alert(4)">notes</b> [z](JAVASCRIPT:alert(5))
+            """);
+        var panel = _context.Bunit.Render<LabGuidePanel>(p => p.Add(g => g.Guide, guide));
+
+        void AssertHarmless()
+        {
+            var guidePanel = panel.Find(".lab-guide");
+            Assert.Empty(guidePanel.QuerySelectorAll("script, img, iframe, b"));
+            Assert.Empty(guidePanel.QuerySelectorAll("[onerror], [onmouseover]"));
+            Assert.All(guidePanel.QuerySelectorAll("a[href]"), a => Assert.DoesNotContain("script", a.GetAttribute("href")!, StringComparison.OrdinalIgnoreCase));
+        }
+
+        AssertHarmless();
+        Assert.Contains("<b onmouseover", panel.Find(".guide-notes").TextContent, StringComparison.Ordinal);
+        Assert.Contains("<script>alert(1)</script>", panel.Find(".guide-instructions").TextContent, StringComparison.Ordinal);
+        Assert.Equal(2, panel.FindAll(".guide-instructions a").Count);
+        panel.Find("button.guide-chinese").Click();
+        AssertHarmless();
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public static class LiveEvents
     public static LabEvent Snapshot(string element, params InterfaceState[] interfaces) =>
         new(LabEventKind.Snapshot, DemoLab, element, At, Snapshot: new NamespaceState(element, $"nl-{DemoLab}-{element}", interfaces));
 
-    /// <summary>As the agent sends a link change: no addresses, no parent, no master.</summary>
+    /// <summary>A link change as the agent may send it: never addresses, and here no parent or master (it names them only when it can).</summary>
     public static LabEvent Changed(string element, InterfaceState link) =>
         new(LabEventKind.InterfaceChanged, DemoLab, element, At, Interface: link with { Addresses = [], Parent = null, Master = null }, InterfaceName: link.Name);
 

@@ -17,8 +17,8 @@ public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 
 /// <summary>
 /// A recorded run of the macvlan-bridge lab, written through the real recorder at chosen moments:
-/// t=0 started; t=10..30 three operations; t=40 applied; t=100 snapshots of ns2 (macvlan2 down) and ns3;
-/// t=200 macvlan2 up; t=300 its address added; t=400 capture 1 on ns2/macvlan2 armed; t=500 probe (ns2 -> ns3 replied,
+/// t=0 started; t=10..30 three operations; t=40 applied; t=100 snapshots of ns2 (macvlan2 down) and ns3, each naming
+/// its child's parent h1/eth0 in another namespace as the agent does; t=200 macvlan2 up (a link change naming no parent); t=300 its address added; t=400 capture 1 on ns2/macvlan2 armed; t=500 probe (ns2 -> ns3 replied,
 /// ns2 -> own address not); t=510, 520 two frames; t=600 capture ended; t=700 finished.
 /// </summary>
 public static class RunFixtures
@@ -58,8 +58,8 @@ public static class RunFixtures
         }
 
         await At(40, () => recorder.AppendAsync(RunEntryKind.Applied, applied: new ApplyResult("macvlan-bridge", true, 3, 3, 1.5)));
-        await At(100, () => recorder.AppendAsync(RunEntryKind.Event, labEvent: Snapshot("ns2", Interface("lo", 1, "down", null), Interface("macvlan2", 2, "down", false)) with { At = Start.AddMilliseconds(100) }));
-        await At(100, () => recorder.AppendAsync(RunEntryKind.Event, labEvent: Snapshot("ns3", Interface("macvlan3", 3, addresses: ["100.0.0.3/24"])) with { At = Start.AddMilliseconds(100) }));
+        await At(100, () => recorder.AppendAsync(RunEntryKind.Event, labEvent: Snapshot("ns2", Interface("lo", 1, "down", null), Interface("macvlan2", 2, "down", false, parent: "h1/eth0")) with { At = Start.AddMilliseconds(100) }));
+        await At(100, () => recorder.AppendAsync(RunEntryKind.Event, labEvent: Snapshot("ns3", Interface("macvlan3", 3, parent: "h1/eth0", addresses: ["100.0.0.3/24"])) with { At = Start.AddMilliseconds(100) }));
         await At(200, () => recorder.AppendAsync(RunEntryKind.Event, labEvent: Changed("ns2", Interface("macvlan2", 2)) with { At = Start.AddMilliseconds(200) }));
         await At(300, () => recorder.AppendAsync(RunEntryKind.Event, labEvent: AddressAdded("ns2", "macvlan2", "100.0.0.2/24") with { At = Start.AddMilliseconds(300) }));
         var capture = new RunCaptureInfo(1, "ns2", "macvlan2");

@@ -62,6 +62,20 @@ public sealed class RunPageTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task The_replay_names_the_parent_of_each_macvlan_child_whose_parent_is_in_another_namespace()
+    {
+        var page = await RenderAsync();
+        string ParentOf(string name) => page.Find($".run-state .live-interface[data-interface='{name}'] td:nth-child(3)").TextContent;
+
+        page.Find("input.run-scrubber").Input("150");
+        Assert.Equal(["h1/eth0", "h1/eth0"], [ParentOf("macvlan2"), ParentOf("macvlan3")]);
+
+        // macvlan2's link change at t=200 names no parent: the replay keeps the snapshot's.
+        page.Find("input.run-scrubber").Input("700");
+        Assert.Equal(["h1/eth0", "h1/eth0"], [ParentOf("macvlan2"), ParentOf("macvlan3")]);
+    }
+
+    [Fact]
     public async Task The_timeline_marks_the_entries_and_a_marker_click_goes_there()
     {
         var page = await RenderAsync();

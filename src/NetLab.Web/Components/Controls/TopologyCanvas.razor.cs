@@ -150,6 +150,9 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
         {
             _graphSent = true;
             await _module.InvokeVoidAsync("render", _host, Graph);
+
+            // A box may have grown or shrunk, and with it how much of a live line fits.
+            await PushLiveRowsAsync();
         }
 
         if (_selectionSent != Selected)
@@ -236,14 +239,15 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
     private async Task<(double X, double Y)> FreeSpotAsync()
     {
         var center = _module is null ? null : await _module.InvokeAsync<double[]?>("viewCenter", _host);
-        var (x, y) = center is [var cx, var cy] ? (cx - (AutoLayout.BoxWidth / 2), cy - AutoLayout.HeaderHeight) : (AutoLayout.Gap / 2, AutoLayout.Gap / 2);
+        const double width = AutoLayout.MinBoxWidth;
+        var (x, y) = center is [var cx, var cy] ? (cx - (width / 2), cy - AutoLayout.HeaderHeight) : (AutoLayout.Gap / 2, AutoLayout.Gap / 2);
         var height = AutoLayout.BoxHeight(1);
-        for (var attempt = 0; attempt < 400 && Graph.Nodes.Any(n => Overlaps(n, x, y, height)); attempt++)
+        for (var attempt = 0; attempt < 400 && Graph.Nodes.Any(n => Overlaps(n, x, y, width, height)); attempt++)
         {
-            x += AutoLayout.BoxWidth / 2;
+            x += width / 2;
             if (attempt % 8 == 7)
             {
-                x -= 4 * AutoLayout.BoxWidth;
+                x -= 4 * width;
                 y += height;
             }
         }
@@ -251,9 +255,9 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
         return (x, y);
     }
 
-    private static bool Overlaps(TopologyNode node, double x, double y, double height) =>
-        x < node.X + AutoLayout.BoxWidth + 10 && node.X < x + AutoLayout.BoxWidth + 10
-        && y < node.Y + AutoLayout.BoxHeight(node.Items.Count) + 10 && node.Y < y + height + 10;
+    private static bool Overlaps(TopologyNode node, double x, double y, double width, double height) =>
+        x < node.X + node.Width + 10 && node.X < x + width + 10
+        && y < node.Y + node.Height + 10 && node.Y < y + height + 10;
 
     private async Task ZoomAsync(double factor)
     {
@@ -335,7 +339,7 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
 
     private async Task PushLiveRowsAsync()
     {
-        if (_module is not null && _live is not null && _liveRows.Changes(_live.State) is { Count: > 0 } changes)
+        if (_module is not null && _live is not null && _liveRows.Changes(_live.State, Graph) is { Count: > 0 } changes)
         {
             await _module.InvokeVoidAsync("live", _host, changes);
         }

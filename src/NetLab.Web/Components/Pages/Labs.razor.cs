@@ -21,16 +21,24 @@ public sealed partial class Labs
     [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
 
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
     private IReadOnlyList<LabSummary> LabList { get; set; } = [];
 
     protected override Task OnInitializedAsync() => ReloadAsync();
 
     private async Task ReloadAsync() => LabList = await Store.ListLabsAsync(User.Id);
 
+    /// <summary>A new lab is made to be edited, so it opens at once; a canceled dialog leaves the list as it was.</summary>
     private async Task NewLabAsync()
     {
         var dialog = await Dialogs.ShowAsync<NewLabDialog>("New lab", Options);
-        await AfterDialogAsync(dialog, lab => $"Created {lab.Name}");
+        if (await dialog.Result is { Canceled: false, Data: LabSummary lab })
+        {
+            Snackbar.Add($"Created {lab.Name}", Severity.Success);
+            Navigation.NavigateTo($"labs/{lab.Id}");
+        }
     }
 
     private async Task ImportAsync()

@@ -5,8 +5,9 @@ namespace NetLab.Web.Model.Topology;
 /// <summary>What the canvas shows of one row's kernel state: a state class for its colour and a line of text.</summary>
 /// <param name="Id">The row's canvas id, <c>ELEMENT/NAME</c>.</param>
 /// <param name="State">up, down, lowerlayerdown, nocarrier or unknown; null when the kernel no longer has the row.</param>
-/// <param name="Text">MAC, addresses and rx/tx rates.</param>
-public sealed record LiveRow(string Id, string? State, string Text);
+/// <param name="Text">MAC, addresses and rx/tx rates, cut with "…" to what fits the row's box.</param>
+/// <param name="Title">The whole text when <paramref name="Text"/> had to be cut (the row's tooltip), else null.</param>
+public sealed record LiveRow(string Id, string? State, string Text, string? Title = null);
 
 /// <summary>
 /// Turns the lab's live state into canvas rows and remembers what was last sent, so that only rows that changed go
@@ -16,16 +17,22 @@ public sealed class LiveRows(Func<InterfaceState, string> stateClass)
 {
     private Dictionary<string, LiveRow> _sent = new(StringComparer.Ordinal);
 
-    public IReadOnlyList<LiveRow> Changes(LiveLabState state)
+    /// <summary>The rows that changed since the last call; each text fits its box in <paramref name="graph"/> (long IPv6 addresses).</summary>
+    public IReadOnlyList<LiveRow> Changes(LiveLabState state, TopologyGraph? graph = null)
     {
         ArgumentNullException.ThrowIfNull(state);
+        var widths = (graph ?? TopologyGraph.Empty).Nodes.SelectMany(n => n.Items.Select(i => (i.Id, n.Width))).ToDictionary(r => r.Id, r => r.Width, StringComparer.Ordinal);
         var now = new Dictionary<string, LiveRow>(StringComparer.Ordinal);
         foreach (var space in state.Namespaces)
         {
             foreach (var live in space.Interfaces)
             {
                 var id = TopologyIds.Of(space.Element, live.State.Name);
-                now[id] = new LiveRow(id, stateClass(live.State), TextOf(live));
+                var text = TextOf(live);
+                var capacity = AutoLayout.LiveCapacity(widths.GetValueOrDefault(id, AutoLayout.MinBoxWidth));
+                now[id] = text.Length <= capacity
+                    ? new LiveRow(id, stateClass(live.State), text)
+                    : new LiveRow(id, stateClass(live.State), string.Concat(text.AsSpan(0, capacity - 1), "…"), text);
             }
         }
 

@@ -15,6 +15,12 @@ public sealed record TopologyGraph(IReadOnlyList<TopologyNode> Nodes, IReadOnlyL
 {
     public static TopologyGraph Empty { get; } = new([], []);
 
+    /// <summary>
+    /// The part of the canvas that holds every box, line and line label, with a margin: the SVG's viewBox, so that the
+    /// lab fits the view on first open whatever the size of the surface (see <see cref="TopologyGeometry"/>).
+    /// </summary>
+    public ViewBox ViewBox { get; init; } = TopologyGeometry.ViewBoxOf([], []);
+
     /// <summary>Every problem of the graph's elements and interfaces, by canvas id.</summary>
     public IEnumerable<(string Id, string Message)> Marks =>
         Nodes.SelectMany(n => n.Problems.Select(p => (n.Id, p)).Concat(n.Items.SelectMany(i => i.Problems.Select(p => (i.Id, p)))));
@@ -28,13 +34,12 @@ public sealed record TopologyGraph(IReadOnlyList<TopologyNode> Nodes, IReadOnlyL
         ArgumentNullException.ThrowIfNull(lab);
         ArgumentNullException.ThrowIfNull(problems);
         var marks = TopologyIds.MarksOf(lab, problems);
-        var positions = AutoLayout.Positions(lab);
         var nodes = new List<TopologyNode>();
         var edges = new List<TopologyEdge>();
 
         foreach (var @switch in lab.Switches)
         {
-            nodes.Add(Node(@switch.Name, TopologyNodeKind.Switch, $"switch · {Switch.BridgeName}", positions, marks,
+            nodes.Add(Node(@switch.Name, TopologyNodeKind.Switch, $"switch · {Switch.BridgeName}", marks,
                 @switch.Ports.Select(p => new TopologyItem(TopologyIds.Of(@switch.Name, p.Name), p.Name, "port",
                     p.Hairpin ? "port · hairpin" : "port", marks.Of(TopologyIds.Of(@switch.Name, p.Name))))));
         }
@@ -43,7 +48,7 @@ public sealed record TopologyGraph(IReadOnlyList<TopologyNode> Nodes, IReadOnlyL
         {
             var items = host.Nics.Select(n => new TopologyItem(TopologyIds.Of(host.Name, n.Name), n.Name, "nic", "nic (veth)", marks.Of(TopologyIds.Of(host.Name, n.Name))))
                 .Concat(host.Interfaces.Select(i => Item(host, i, marks)));
-            nodes.Add(Node(host.Name, TopologyNodeKind.Host, host.LoopbackUp ? "host · lo up" : "host · lo down", positions, marks, items));
+            nodes.Add(Node(host.Name, TopologyNodeKind.Host, host.LoopbackUp ? "host · lo up" : "host · lo down", marks, items));
             foreach (var nic in host.Nics.Where(n => lab.FindSwitch(n.Switch)?.Ports.Any(p => p.Name == n.Port) == true))
             {
                 edges.Add(new TopologyEdge(TopologyIds.Of(host.Name, nic.Name), TopologyIds.Of(nic.Switch, nic.Port), "cable", "cable"));
@@ -53,7 +58,7 @@ public sealed record TopologyGraph(IReadOnlyList<TopologyNode> Nodes, IReadOnlyL
         foreach (var @namespace in lab.Namespaces)
         {
             nodes.Add(Node(@namespace.Name, TopologyNodeKind.Namespace, @namespace.LoopbackUp ? "namespace · lo up" : "namespace · lo down",
-                positions, marks, @namespace.Interfaces.Select(i => Item(@namespace, i, marks))));
+                marks, @namespace.Interfaces.Select(i => Item(@namespace, i, marks))));
         }
 
         foreach (var owner in lab.InterfaceNamespaces)
@@ -64,14 +69,20 @@ public sealed record TopologyGraph(IReadOnlyList<TopologyNode> Nodes, IReadOnlyL
             }
         }
 
-        return new TopologyGraph(nodes, edges);
+        // Sized by their texts first, then placed: a row of boxes leaves a gap after each box's own width.
+        var positions = AutoLayout.Positions(lab, nodes.ToDictionary(n => n.Id, n => (n.Width, n.Height), StringComparer.Ordinal));
+        nodes = [.. nodes.Select(n => n with { X = positions[n.Id].X, Y = positions[n.Id].Y })];
+        return new TopologyGraph(nodes, edges) { ViewBox = TopologyGeometry.ViewBoxOf(nodes, edges) };
     }
 
-    private static TopologyNode Node(string name, TopologyNodeKind kind, string subtitle, IReadOnlyDictionary<string, (double X, double Y)> positions,
-        ProblemMarks marks, IEnumerable<TopologyItem> items)
+    private static TopologyNode Node(string name, TopologyNodeKind kind, string subtitle, ProblemMarks marks, IEnumerable<TopologyItem> items)
     {
-        var (x, y) = positions[name];
-        return new TopologyNode(name, kind, name, subtitle, x, y, marks.Of(name), [.. items]);
+        List<TopologyItem> rows = [.. items];
+        return new TopologyNode(name, kind, name, subtitle, 0, 0, marks.Of(name), rows)
+        {
+            Width = AutoLayout.BoxWidth(name, subtitle, rows),
+            Height = AutoLayout.BoxHeight(rows.Count),
+        };
     }
 
     private static TopologyItem Item(NamespaceDefinition owner, InterfaceDefinition definition, ProblemMarks marks)
@@ -124,9 +135,17 @@ public enum TopologyNodeKind
     Namespace,
 }
 
-/// <summary>A box: a switch, host or namespace at (X, Y), with its problems and its interfaces in drawing order.</summary>
+/// <summary>
+/// A box: a switch, host or namespace at (X, Y), <see cref="Width"/> by <see cref="Height"/> (wide enough for its
+/// texts), with its problems and its interfaces in drawing order.
+/// </summary>
 public sealed record TopologyNode(string Id, TopologyNodeKind Kind, string Title, string Subtitle, double X, double Y,
-    IReadOnlyList<string> Problems, IReadOnlyList<TopologyItem> Items);
+    IReadOnlyList<string> Problems, IReadOnlyList<TopologyItem> Items)
+{
+    public double Width { get; init; } = AutoLayout.MinBoxWidth;
+
+    public double Height { get; init; } = AutoLayout.BoxHeight(Items.Count);
+}
 
 /// <summary>A row in a box: a switch port, a host NIC or an interface; <see cref="Id"/> is <c>ELEMENT/NAME</c>.</summary>
 public sealed record TopologyItem(string Id, string Name, string Kind, string Label, IReadOnlyList<string> Problems);
