@@ -2,7 +2,7 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Agent;
-using NetLab.Web.Components.Controls;
+using NetLab.Web.Components.Controls.Captures;
 using NetLab.Web.Store;
 using NetLab.Web.Tests.Agent;
 using NetLab.Web.Tests.Components;

@@ -1,5 +1,7 @@
 using Bunit;
-using NetLab.Web.Components.Controls;
+using NetLab.Web.Components.Controls.Experiments;
+using NetLab.Web.Components.Controls.Live;
+using NetLab.Web.Components.Controls.Topology;
 using NetLab.Web.Components.Pages;
 using NetLab.Web.Model;
 using NetLab.Web.Store;

@@ -1,6 +1,6 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
-using NetLab.Web.Components.Controls;
+using NetLab.Web.Components.Controls.Live;
 using NetLab.Web.Tests.Components;
 using static NetLab.Web.Tests.Live.LiveEvents;
 

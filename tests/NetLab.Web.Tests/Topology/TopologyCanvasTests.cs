@@ -2,7 +2,7 @@ using System.Text.Json;
 using Bunit;
 using NetLab.Core.Formats;
 using NetLab.Core.Labs;
-using NetLab.Web.Components.Controls;
+using NetLab.Web.Components.Controls.Topology;
 using NetLab.Web.Model.Topology;
 using NetLab.Web.Tests.Components;
 using static NetLab.Web.Tests.Live.LiveEvents;

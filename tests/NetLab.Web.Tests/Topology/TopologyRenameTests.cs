@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NetLab.Core.Formats;
 using NetLab.Core.Labs;
 using NetLab.Core.Validation;
-using NetLab.Web.Components.Controls;
+using NetLab.Web.Components.Controls.Topology;
 using NetLab.Web.Model.Topology;
 using NetLab.Web.Store;
 using NetLab.Web.Tests.Components;

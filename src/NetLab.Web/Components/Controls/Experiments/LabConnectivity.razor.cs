@@ -3,7 +3,7 @@ using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Agent;
 using NetLab.Web.Model;
 
-namespace NetLab.Web.Components.Controls;
+namespace NetLab.Web.Components.Controls.Experiments;
 
 /// <summary>The lab page's connectivity check: the predictions of the lab's YAML, and after a check the agent's observations beside them.</summary>
 public sealed partial class LabConnectivity : IDisposable

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Components;
 using NetLab.Core.Experiments;
 using NetLab.Web.Model;
 
-namespace NetLab.Web.Components.Controls;
+namespace NetLab.Web.Components.Controls.Experiments;
 
 /// <summary>
 /// Prediction beside observation for every (source, address) pair of a lab, coloured by verdict; selecting a cell

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Components;
 using NetLab.Web.Model.Runs;
 using NetLab.Web.Store;
 
-namespace NetLab.Web.Components.Controls;
+namespace NetLab.Web.Components.Controls.Runs;
 
 /// <summary>
 /// The timeline's markers. They depend on the run alone, so they render once per run, not on every scrub step (a

@@ -3,7 +3,7 @@ using NetLab.Core.Validation;
 using NetLab.Web.Model.Topology;
 using CoreLab = NetLab.Core.Labs.Lab;
 
-namespace NetLab.Web.Components.Controls;
+namespace NetLab.Web.Components.Controls.Topology;
 
 /// <summary>
 /// The property panel of the canvas's selection: a row's name, kind, parent, mode, vlan id and protocol, MAC, MTU,

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using NetLab.Web.Model;
 
-namespace NetLab.Web.Components.Controls;
+namespace NetLab.Web.Components.Controls.Live;
 
 /// <summary>
 /// Every interface of a lab as the kernel holds it now, per namespace: state, carrier, MAC, addresses and rx/tx rates.

@@ -2,11 +2,12 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using NetLab.Core.Formats;
 using NetLab.Core.Validation;
+using NetLab.Web.Components.Controls.Live;
 using NetLab.Web.Model;
 using NetLab.Web.Model.Topology;
 using CoreLab = NetLab.Core.Labs.Lab;
 
-namespace NetLab.Web.Components.Controls;
+namespace NetLab.Web.Components.Controls.Topology;
 
 /// <summary>
 /// The graphical editor of a lab. It edits the same unsaved buffer as the YAML editor: every edit turns the lab back

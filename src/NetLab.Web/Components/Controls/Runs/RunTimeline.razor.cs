@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using NetLab.Web.Model.Runs;
 
-namespace NetLab.Web.Components.Controls;
+namespace NetLab.Web.Components.Controls.Runs;
 
 /// <summary>
 /// A run's timeline: markers for its entries (grouped when close, coloured by kind; click one to go there), a scrubber,

@@ -4,7 +4,7 @@ using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Model;
 using NetLab.Web.Model.Captures;
 
-namespace NetLab.Web.Components.Controls;
+namespace NetLab.Web.Components.Controls.Captures;
 
 /// <summary>
 /// Packet capture on one interface of a lab: choose the interface, start, stop, and see the newest frames decoded

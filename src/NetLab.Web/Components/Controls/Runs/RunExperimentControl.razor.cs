@@ -3,7 +3,7 @@ using MudBlazor;
 using NetLab.Web.Components.Dialogs;
 using NetLab.Web.Store;
 
-namespace NetLab.Web.Components.Controls;
+namespace NetLab.Web.Components.Controls.Runs;
 
 /// <summary>The Lab page's "Run experiment" and "History" buttons (the page's only hook into runs).</summary>
 public sealed partial class RunExperimentControl

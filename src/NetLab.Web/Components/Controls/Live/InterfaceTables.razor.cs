@@ -3,7 +3,7 @@ using MudBlazor;
 using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Model;
 
-namespace NetLab.Web.Components.Controls;
+namespace NetLab.Web.Components.Controls.Live;
 
 /// <summary>
 /// Every interface per namespace: state and carrier as a coloured chip, kind, parent, MAC, addresses, and (live) rx/tx
