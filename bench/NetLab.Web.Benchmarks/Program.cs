@@ -196,7 +196,7 @@ finally
     folder.Delete(recursive: true);
 }
 
-static async Task<double> RecordAsync(RunStore runs, LabStore labs, IReadOnlyList<NetLab.Agent.Contracts.LabEvent> sample)
+static async Task<double> RecordAsync(RunStore runs, LabStore labs, IReadOnlyList<NetLab.Agent.Client.Contracts.LabEvent> sample)
 {
     var lab = (await labs.ListLabsAsync(LabStore.LocalUserId)).FirstOrDefault(l => l.Name == RunData.Lab) ?? (await labs.CreateBlankAsync(LabStore.LocalUserId, RunData.Lab)).Value!;
     var run = await runs.CreateRunAsync(LabStore.LocalUserId, lab.Id, 1, LabStore.BlankYaml(RunData.Lab), RunData.Lab, "throughput", "");
@@ -215,7 +215,7 @@ static async Task<double> RecordAsync(RunStore runs, LabStore labs, IReadOnlyLis
 }
 
 // The baseline: rows already serialized (no JSON in the timed part), one prepared INSERT, one transaction.
-static async Task<double> RawInsertAsync(SqliteDatabase database, IReadOnlyList<NetLab.Agent.Contracts.LabEvent> sample)
+static async Task<double> RawInsertAsync(SqliteDatabase database, IReadOnlyList<NetLab.Agent.Client.Contracts.LabEvent> sample)
 {
     var at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     var rows = sample.Select((change, i) => RunJson.Serialize(new RunEntry(i + 1, DateTimeOffset.UtcNow, RunEntryKind.Event, Event: change))).ToList();
@@ -313,9 +313,9 @@ internal sealed class PageHost : IAsyncDisposable
         services.AddSingleton(CurrentUser.Local);
         // Never called by the run page: a replay needs no agent.
         services.AddSingleton(new AgentClient("/nonexistent/netlab-bench.sock"));
-        services.AddSingleton<ILabRunner, LabRunner>();
-        services.AddSingleton<ILabEventSource, AgentLabEventSource>();
-        services.AddSingleton<IExperimentAgent, AgentExperiments>();
+        services.AddSingleton<NetLab.Web.Agent.IAgentGateway, NetLab.Web.Agent.AgentGateway>();
+        services.AddSingleton<LiveLabs>();
+        services.AddSingleton<NetLab.Web.Agent.LabApplication>();
         services.AddSingleton<ExperimentRunner>();
         host._context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         return host;

@@ -1,6 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
-using NetLab.Agent.Hosting;
+using NetLab.Agent.Client;
 
 namespace NetLab.Web;
 
@@ -17,7 +17,7 @@ public sealed class WebOptions
     /// <summary>The SQLite file; default <c>netlab.db</c> in <see cref="DataFolder"/>.</summary>
     public string? DatabaseFile { get; set; }
 
-    public string AgentSocketPath { get; set; } = AgentOptions.DefaultSocketPath;
+    public string AgentSocketPath { get; set; } = AgentSocket.DefaultPath;
 
     public string Url { get; set; } = DefaultUrl;
 

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using NetLab.Agent.Client;
+using NetLab.Web.Agent;
 using NetLab.Web.Model;
 using NetLab.Web.Model.Runs;
 using NetLab.Web.Store;
@@ -28,15 +29,14 @@ public static class WebServices
         services.AddSingleton(sp => new LabTemplates(sp.GetRequiredService<IOptions<WebOptions>>().Value.TemplatesFolder));
         services.AddSingleton(_ => CurrentUser.Local);
         services.AddSingleton(sp => new AgentClient(sp.GetRequiredService<IOptions<WebOptions>>().Value.AgentSocketPath));
-        services.AddSingleton<ILabRunner, LabRunner>();
+        // The one edge to the agent, the one live subscription per lab, and the one "apply, then record it" service.
+        services.AddSingleton<IAgentGateway, AgentGateway>();
+        services.AddSingleton<LiveLabs>();
+        services.AddSingleton<LabApplication>();
 
-        // Experiment runs: the store, the agent's probe and capture calls, and the runner that outlives a page.
+        // Experiment runs: the store and the runner that outlives a page; captures started from a page.
         services.AddSingleton<RunStore>();
-        services.AddSingleton<IExperimentAgent, AgentExperiments>();
         services.AddSingleton<ExperimentRunner>();
-
-        services.AddSingleton<ILabEventSource, AgentLabEventSource>();
-        services.AddSingleton<Model.Captures.ICaptureSource, Model.Captures.AgentCaptureSource>();
         services.AddSingleton<Model.Captures.CaptureService>();
         services.AddSignalR().AddJsonProtocol(json =>
         {

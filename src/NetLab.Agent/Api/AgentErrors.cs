@@ -1,27 +1,11 @@
 using Microsoft.AspNetCore.Http;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Agent.Engine;
 using NetLab.Core.Validation;
 using NetLab.Netlink;
 
 namespace NetLab.Agent.Api;
-
-/// <summary>The stable codes of <see cref="AgentError"/>; scripts and the CLI branch on these, never on messages.</summary>
-public static class AgentErrorCodes
-{
-    public const string InvalidLab = "invalid-lab";
-    public const string NotFound = "not-found";
-    public const string KernelError = "kernel-error";
-    public const string ForbiddenPeer = "forbidden-peer";
-    public const string BadRequest = "bad-request";
-    public const string InternalError = "internal-error";
-
-    /// <summary>Client side: the connection broke in the middle of an answer.</summary>
-    public const string ConnectionLost = "connection-lost";
-
-    /// <summary>Client side: the answer was not what the API documents (e.g. a CLI and an agent of different versions).</summary>
-    public const string BadResponse = "bad-response";
-}
 
 /// <summary>An error with the HTTP status it is answered with.</summary>
 public sealed record HttpAgentError(int StatusCode, AgentError Error);

@@ -2,7 +2,8 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client;
+using NetLab.Agent.Client.Contracts;
 
 namespace NetLab.Agent.Api;
 

@@ -1,4 +1,4 @@
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Core;
 using NetLab.Core.Links;
 using NetLab.Core.Planning;

@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Agent.Hosting;
 using NetLab.Core.Labs;
 using NetLab.Core.Planning;
+using NetLab.Core.Diagnostics;
 using NetLab.Netlink.Diagnostics;
 using NetLab.Netlink.Events;
 using NetLab.Netlink.Links;
@@ -249,8 +250,8 @@ public sealed class LabEngine : ILabEngine, IDisposable
                 Interface: LinkTranslation.ToState(changed.Link, KernelObserver.ParentText(links.ParentOf(ns, changed.Link, watched), ElementOfLab), [], links.MasterOf(ns, changed.Link)),
                 InterfaceName: changed.Link.Name),
             LinkRemoved removed => new LabEvent(LabEventKind.InterfaceRemoved, lab, element, removed.At, InterfaceName: removed.Link.Name),
-            AddressAdded added => new LabEvent(LabEventKind.AddressAdded, lab, element, added.At, InterfaceName: links.NameOf(added.Namespace, added.Address.InterfaceIndex), Address: added.Address.ToString(), Message: $"ifindex {added.Address.InterfaceIndex}"),
-            AddressRemoved removed => new LabEvent(LabEventKind.AddressRemoved, lab, element, removed.At, InterfaceName: links.NameOf(removed.Namespace, removed.Address.InterfaceIndex), Address: removed.Address.ToString(), Message: $"ifindex {removed.Address.InterfaceIndex}"),
+            AddressAdded added => new LabEvent(LabEventKind.AddressAdded, lab, element, added.At, InterfaceName: links.NameOf(added.Namespace, added.Address.InterfaceIndex), Address: added.Address.ToString(), InterfaceIndex: added.Address.InterfaceIndex),
+            AddressRemoved removed => new LabEvent(LabEventKind.AddressRemoved, lab, element, removed.At, InterfaceName: links.NameOf(removed.Namespace, removed.Address.InterfaceIndex), Address: removed.Address.ToString(), InterfaceIndex: removed.Address.InterfaceIndex),
             ResyncNeeded resync => new LabEvent(LabEventKind.Resync, lab, element, resync.At, Message: resync.Reason),
             _ => null,
         };

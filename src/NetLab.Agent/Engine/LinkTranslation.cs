@@ -1,5 +1,5 @@
 using System.Net;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Core.Links;
 using NetLab.Core.Planning;
 using NetLab.Netlink.Links;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Core.Links;
 using NetLab.Core.Planning;
 using NetLab.Core.Teaching;

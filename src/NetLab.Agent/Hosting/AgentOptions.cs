@@ -3,7 +3,7 @@ namespace NetLab.Agent.Hosting;
 /// <summary>The agent's configuration (section "Agent" of its settings, or command-line options of `netlab agent`).</summary>
 public sealed record AgentOptions
 {
-    public const string DefaultSocketPath = "/run/netlab/agent.sock";
+    public const string DefaultSocketPath = NetLab.Agent.Client.AgentSocket.DefaultPath;
 
     /// <summary>The Unix socket the API listens on (mode 0660).</summary>
     public string SocketPath { get; init; } = DefaultSocketPath;

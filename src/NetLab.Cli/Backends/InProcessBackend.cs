@@ -2,7 +2,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using NetLab.Agent.Api;
 using NetLab.Agent.Client;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Agent.Engine;
 
 namespace NetLab.Cli.Backends;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Cli.Backends;
 using NetLab.Core.Packets;
 

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Netlink;
+using NetLab.Core.Diagnostics;
 using NetLab.Netlink.Diagnostics;
 
 namespace NetLab.Cli.Commands;

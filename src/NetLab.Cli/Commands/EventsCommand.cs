@@ -1,5 +1,5 @@
 using System.CommandLine;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Cli.Backends;
 using NetLab.Cli.Output;
 

@@ -1,5 +1,5 @@
 using NetLab.Agent.Api;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 
 namespace NetLab.Cli.Commands;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net.Sockets;
+using NetLab.Agent.Client.Hosting;
 using NetLab.Agent.Hosting;
 using NetLab.Cli.Launcher;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using NetLab.Agent.Api;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Cli.Output;
 using NetLab.Core.Formats;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 
 namespace NetLab.Cli.Output;
 

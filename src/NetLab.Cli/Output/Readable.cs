@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Core.Validation;
 
 namespace NetLab.Cli.Output;

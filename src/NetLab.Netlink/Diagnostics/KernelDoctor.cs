@@ -1,20 +1,11 @@
 using System.Diagnostics;
 using System.Net;
+using NetLab.Core.Diagnostics;
 using NetLab.Core.Links;
 using NetLab.Netlink.Links;
 using NetLab.Netlink.Namespaces;
 
 namespace NetLab.Netlink.Diagnostics;
-
-public enum CheckStatus
-{
-    Ok,
-    Unsupported,
-    Failed,
-}
-
-/// <summary>One row of `netlab doctor`: a link kind (and mode) tried on this kernel.</summary>
-public sealed record KernelCheck(string Kind, string? Mode, CheckStatus Status, string Detail, double Milliseconds);
 
 /// <summary>
 /// Creates every link kind and mode NetLab supports in a scratch namespace, reads each back by dump, compares

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using NetLab.Agent.Hosting;
+using NetLab.Agent.Client.Hosting;
 
 namespace NetLab.Web.Hosting;
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Core.Labs;
 using NetLab.Web.Model;
 using NetLab.Web.Store;
@@ -11,14 +12,17 @@ namespace NetLab.Web.Hubs;
 /// The public live-state hub at <see cref="Path"/> (docs/web-api.md): the same events the dashboard shows, for other
 /// clients. A client that reconnects calls <see cref="Watch"/> again and starts from fresh snapshots.
 /// </summary>
-public sealed class LabsHub(ILabEventSource source, RunStore runs, CurrentUser user) : Hub
+public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs, CurrentUser user) : Hub
 {
     public const string Path = "/hubs/labs";
 
     /// <summary>How often a stream of a run still going on looks for new entries.</summary>
     public static readonly TimeSpan RunPollInterval = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>A snapshot of each namespace of the lab, then every change, until the client stops the stream.</summary>
+    /// <summary>
+    /// A snapshot of each namespace of the lab, then every change, until the client stops the stream. Read from the
+    /// lab's shared live state: any number of clients cost the agent one event stream per lab.
+    /// </summary>
     public async IAsyncEnumerable<LabEvent> Watch(string lab, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (LabName.Problem(lab) is { } problem)
@@ -27,9 +31,20 @@ public sealed class LabsHub(ILabEventSource source, RunStore runs, CurrentUser u
             throw new HubException(problem);
         }
 
-        await foreach (var change in source.WatchAsync(lab, cancellationToken).ConfigureAwait(false))
+        using var lease = live.Watch(lab);
+        var changes = Channel.CreateUnbounded<LabEvent>(new UnboundedChannelOptions { SingleReader = true });
+        var (current, listening) = lease.State.Listen(change => changes.Writer.TryWrite(change), time.GetUtcNow());
+        using (listening)
         {
-            yield return change;
+            foreach (var snapshot in current)
+            {
+                yield return snapshot;
+            }
+
+            await foreach (var change in changes.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return change;
+            }
         }
     }
 

@@ -1,14 +1,14 @@
 using System.Collections.Immutable;
-using System.Globalization;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
+using NetLab.Web.Agent;
 
 namespace NetLab.Web.Model;
 
 /// <summary>
-/// What the kernel holds for one lab, kept current from an <see cref="ILabEventSource"/>: each namespace replaced on
+/// What the kernel holds for one lab, kept current from the agent (<see cref="IAgentGateway.WatchAsync"/>): each namespace replaced on
 /// its snapshot, then changed event by event, with rx/tx rates from the counters read every second. Events are applied
 /// on a background task while components read on theirs, so the state is immutable values swapped under a lock and
-/// read without one.
+/// read without one. One instance per lab is shared by all its watchers (<see cref="LiveLabs"/>).
 /// </summary>
 public sealed class LiveLabState(string lab)
 {
@@ -23,8 +23,12 @@ public sealed class LiveLabState(string lab)
 
     private readonly Lock _gate = new();
     private ImmutableSortedDictionary<string, LiveNamespace> _namespaces = ImmutableSortedDictionary<string, LiveNamespace>.Empty;
+    private ImmutableList<Action<LabEvent>> _listeners = [];
 
     public string Lab { get; } = lab;
+
+    /// <summary>What a component shows before it watches anything (prerendering): no namespaces, no problem.</summary>
+    public static LiveLabState None { get; } = new("");
 
     /// <summary>Raised after every applied event or counter reading; listeners throttle (see <see cref="UpdateThrottle"/>).</summary>
     public event Action? Changed;
@@ -35,7 +39,7 @@ public sealed class LiveLabState(string lab)
     public string? Problem { get; private set; }
 
     /// <summary>Applies events and counter readings until <paramref name="cancellationToken"/> ends it.</summary>
-    public async Task RunAsync(ILabEventSource source, TimeProvider time, CancellationToken cancellationToken)
+    public async Task RunAsync(IAgentGateway source, TimeProvider time, CancellationToken cancellationToken)
     {
         try
         {
@@ -47,11 +51,34 @@ public sealed class LiveLabState(string lab)
         }
     }
 
+    /// <summary>
+    /// What a new watcher of the events starts from: the problem (as a lab-wide Resync) or a Snapshot per namespace
+    /// held now; from then on <paramref name="listener"/> gets every event applied, in order, until the returned
+    /// subscription is disposed. Taken under the state's lock, so no event falls between the two.
+    /// </summary>
+    public (IReadOnlyList<LabEvent> Current, IDisposable Subscription) Listen(Action<LabEvent> listener, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        lock (_gate)
+        {
+            List<LabEvent> current = Problem is { } problem && _namespaces.IsEmpty
+                ? [new LabEvent(LabEventKind.Resync, Lab, "", now, Message: problem)]
+                : [.. _namespaces.Values.Select(space => new LabEvent(LabEventKind.Snapshot, Lab, space.Element, now, Snapshot: space.ToState()))];
+            _listeners = _listeners.Add(listener);
+            return (current, new Unlisten(this, listener));
+        }
+    }
+
     public void Apply(LabEvent change)
     {
         ArgumentNullException.ThrowIfNull(change);
         lock (_gate)
         {
+            foreach (var listener in _listeners)
+            {
+                listener(change);
+            }
+
             switch (change.Kind)
             {
                 case LabEventKind.Snapshot when change.Snapshot is { } snapshot:
@@ -120,7 +147,7 @@ public sealed class LiveLabState(string lab)
         Changed?.Invoke();
     }
 
-    private async Task WatchAsync(ILabEventSource source, CancellationToken cancellationToken)
+    private async Task WatchAsync(IAgentGateway source, CancellationToken cancellationToken)
     {
         await foreach (var change in source.WatchAsync(Lab, cancellationToken).ConfigureAwait(false))
         {
@@ -128,25 +155,26 @@ public sealed class LiveLabState(string lab)
         }
     }
 
-    private async Task ReadCountersAsync(ILabEventSource source, TimeProvider time, CancellationToken cancellationToken)
+    private async Task ReadCountersAsync(IAgentGateway source, TimeProvider time, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(CounterInterval, time);
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
         {
-            LabState? state;
-            try
-            {
-                state = await source.ReadStateAsync(Lab, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception error) when (error is not OperationCanceledException)
-            {
-                // The event stream reports outages; a missed reading is only a gap in the sparkline.
-                continue;
-            }
-
-            if (state is not null)
+            // The event stream reports outages; a missed reading is only a gap in the sparkline.
+            if ((await source.StateAsync(Lab, cancellationToken).ConfigureAwait(false)).Value is { } state)
             {
                 ApplyCounters(state, time.GetUtcNow());
+            }
+        }
+    }
+
+    private sealed class Unlisten(LiveLabState state, Action<LabEvent> listener) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (state._gate)
+            {
+                state._listeners = state._listeners.Remove(listener);
             }
         }
     }
@@ -170,22 +198,15 @@ public sealed class LiveLabState(string lab)
         });
 
     /// <summary>
-    /// The agent names an address's interface by its index in the message ("ifindex 5") rather than by name, since an
-    /// RTM_NEWADDR carries only the index; a name, when given, wins.
+    /// An address event names its interface by index (an RTM_NEWADDR carries only that); a name, when the agent knew
+    /// it, wins. Runs recorded before the index was a field are upgraded as the run store reads them.
     /// </summary>
-    private static Func<InterfaceState, bool>? AddressOwner(LabEvent change)
+    private static Func<InterfaceState, bool>? AddressOwner(LabEvent change) => change switch
     {
-        if (change.InterfaceName is { } name)
-        {
-            return link => link.Name == name;
-        }
-
-        const string prefix = "ifindex ";
-        return change.Message is { } message && message.StartsWith(prefix, StringComparison.Ordinal)
-            && int.TryParse(message.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
-            ? link => link.Index == index
-            : null;
-    }
+        { InterfaceName: { } name } => link => link.Name == name,
+        { InterfaceIndex: { } index } => link => link.Index == index,
+        _ => null,
+    };
 }
 
 /// <summary>One lab element's namespace; <see cref="Resyncing"/> while the agent catches up after lost events.</summary>
@@ -199,6 +220,9 @@ public sealed record LiveNamespace(string Element, string KernelName, ImmutableL
             previous?.Interfaces.FirstOrDefault(i => i.State.Index == state.Index && i.State.Name == state.Name) is { } known
                 ? known with { State = state }
                 : new LiveInterface(state))]);
+
+    /// <summary>The namespace as the agent would send it in a snapshot now.</summary>
+    public NamespaceState ToState() => new(Element, KernelName, [.. Interfaces.Select(i => i.State)]);
 
     public LiveNamespace WithChanged(InterfaceState changed)
     {

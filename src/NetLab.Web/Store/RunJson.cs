@@ -1,6 +1,7 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Model.Runs;
 
 namespace NetLab.Web.Store;
@@ -16,10 +17,24 @@ public static class RunJson
     public static string Serialize(RunEntry entry) => JsonSerializer.Serialize(entry, Options);
 
     public static RunEntry Deserialize(string payload) =>
-        JsonSerializer.Deserialize<RunEntry>(payload, Options) ?? throw new JsonException("A run entry's payload is null.");
+        Upgraded(JsonSerializer.Deserialize<RunEntry>(payload, Options) ?? throw new JsonException("A run entry's payload is null."));
 
     public static RunEntry Deserialize(ReadOnlySpan<byte> utf8Payload) =>
-        JsonSerializer.Deserialize<RunEntry>(utf8Payload, Options) ?? throw new JsonException("A run entry's payload is null.");
+        Upgraded(JsonSerializer.Deserialize<RunEntry>(utf8Payload, Options) ?? throw new JsonException("A run entry's payload is null."));
+
+    /// <summary>
+    /// Runs recorded before address events carried <see cref="LabEvent.InterfaceIndex"/> have the index only as their
+    /// message ("ifindex 5"); it is read here, once, so that the replay folds old and new runs alike and nothing past
+    /// the store parses text.
+    /// </summary>
+    private static RunEntry Upgraded(RunEntry entry) =>
+        entry.Event is { Kind: LabEventKind.AddressAdded or LabEventKind.AddressRemoved, InterfaceIndex: null, Message: { } message } old
+        && message.StartsWith(LegacyIndexPrefix, StringComparison.Ordinal)
+        && int.TryParse(message.AsSpan(LegacyIndexPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+            ? entry with { Event = old with { InterfaceIndex = index, Message = null } }
+            : entry;
+
+    private const string LegacyIndexPrefix = "ifindex ";
 
     private static JsonSerializerOptions Create()
     {

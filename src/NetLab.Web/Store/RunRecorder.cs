@@ -1,5 +1,5 @@
 using Microsoft.Data.Sqlite;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 
 namespace NetLab.Web.Store;
 

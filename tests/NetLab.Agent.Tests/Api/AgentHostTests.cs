@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using NetLab.Agent.Api;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client;
+using NetLab.Agent.Client.Contracts;
 
 namespace NetLab.Agent.Tests.Api;
 

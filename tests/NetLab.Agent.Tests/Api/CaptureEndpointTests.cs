@@ -1,8 +1,7 @@
 using System.Net;
 using System.Text;
-using NetLab.Agent.Api;
 using NetLab.Agent.Client;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 
 namespace NetLab.Agent.Tests.Api;
 

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using NetLab.Agent.Api;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client;
+using NetLab.Agent.Client.Contracts;
 
 namespace NetLab.Agent.Tests.Api;
 

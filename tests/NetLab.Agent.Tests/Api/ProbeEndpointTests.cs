@@ -1,8 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using NetLab.Agent.Api;
 using NetLab.Agent.Client;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using static NetLab.Agent.Tests.Api.AgentHostTests;
 
 namespace NetLab.Agent.Tests.Api;

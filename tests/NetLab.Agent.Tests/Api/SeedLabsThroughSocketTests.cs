@@ -1,6 +1,5 @@
-using NetLab.Agent.Api;
 using NetLab.Agent.Client;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Agent.Engine;
 using NetLab.Agent.Hosting;
 using NetLab.Agent.Tests.Engine;
@@ -71,11 +70,13 @@ public sealed class SeedLabsThroughSocketTests
         var snapshots = new HashSet<string>();
         var changeMade = false;
         var addressAdded = false;
+        int? macvlan2Index = null;
         await foreach (var item in agent.Client.EventsAsync("macvlan-bridge", timeout.Token))
         {
             if (item.Kind == LabEventKind.Snapshot)
             {
                 snapshots.Add(item.Element);
+                macvlan2Index ??= item.Snapshot?.Interfaces.FirstOrDefault(i => item.Element == "ns2" && i.Name == "macvlan2")?.Index;
             }
 
             if (!changeMade && snapshots.SetEquals(["sw1", "h1", "ns2", "ns3"]))
@@ -94,6 +95,10 @@ public sealed class SeedLabsThroughSocketTests
             if (item is { Kind: LabEventKind.AddressAdded, Element: "ns2", Address: "100.0.0.22/24" })
             {
                 Assert.Equal("macvlan2", item.InterfaceName);
+                // The index is a field, not text to parse back: it is what an RTM_NEWADDR itself names.
+                Assert.NotNull(macvlan2Index);
+                Assert.Equal(macvlan2Index, item.InterfaceIndex);
+                Assert.Null(item.Message);
                 return;
             }
         }

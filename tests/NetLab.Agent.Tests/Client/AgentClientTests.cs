@@ -1,7 +1,6 @@
 using System.Net;
-using NetLab.Agent.Api;
 using NetLab.Agent.Client;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Core.Validation;
 using NetLab.Netlink;
 

@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 
 namespace NetLab.Agent.Tests.Contracts;
 

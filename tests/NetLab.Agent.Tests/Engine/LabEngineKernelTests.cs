@@ -1,4 +1,4 @@
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Agent.Engine;
 using NetLab.Core.Planning;
 using static NetLab.Agent.Tests.Engine.EngineLab;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using NetLab.Agent.Benchmarks;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Netlink;
 using static NetLab.Agent.Tests.Engine.EngineLab;
 

@@ -1,4 +1,4 @@
-using NetLab.Agent.Hosting;
+using NetLab.Agent.Client.Hosting;
 
 namespace NetLab.Agent.Tests.Hosting;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using NetLab.Agent.Client;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Netlink.Namespaces;
 
 namespace NetLab.Cli.Tests.Commands;

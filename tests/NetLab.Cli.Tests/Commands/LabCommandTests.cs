@@ -1,5 +1,5 @@
 using System.Text.Json;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Agent.Tests;
 
 namespace NetLab.Cli.Tests.Commands;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Agent.Engine;
 using NetLab.Agent.Hosting;
 using NetLab.Agent.Tests;

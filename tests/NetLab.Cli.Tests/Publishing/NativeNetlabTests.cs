@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using NetLab.Agent.Contracts;
-using NetLab.Netlink.Diagnostics;
+using NetLab.Agent.Client.Contracts;
+using NetLab.Core.Diagnostics;
 using NetLab.Netlink.Namespaces;
 
 namespace NetLab.Cli.Tests.Publishing;

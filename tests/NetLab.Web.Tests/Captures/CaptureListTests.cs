@@ -1,7 +1,10 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using NetLab.Agent.Contracts;
-using NetLab.Web.Components.Controls;
+using NetLab.Agent.Client.Contracts;
+using NetLab.Web.Agent;
+using NetLab.Web.Components.Controls.Captures;
+using NetLab.Web.Store;
+using NetLab.Web.Tests.Agent;
 using NetLab.Web.Tests.Components;
 using static NetLab.Web.Tests.Live.LiveEvents;
 
@@ -13,11 +16,17 @@ public sealed class CaptureListTests : IAsyncDisposable
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
     private readonly WebTestContext _context = new();
 
-    public CaptureListTests() =>
-        _context.LabEvents.State = new LabState(DemoLab, [
-            new NamespaceState("h1", "nl-demo.h1", [Interface("lo", 1), Interface("eth0", 2)]),
-            new NamespaceState("sw1", "nl-demo.sw1", [Interface("p1", 3)]),
-        ]);
+    public CaptureListTests() => _context.Agent.SnapshotOf = _ => TheLabApplied;
+
+    /// <summary>What the agent's event stream starts with once the lab is applied: its interfaces, per namespace.</summary>
+    private static IReadOnlyList<LabEvent> TheLabApplied { get; } =
+    [
+        Snapshot("h1", Interface("lo", 1), Interface("eth0", 2)),
+        Snapshot("sw1", Interface("p1", 3)),
+    ];
+
+    /// <summary>What the gateway's event stream says while the kernel does not hold the lab.</summary>
+    private static LabEvent LabMissing { get; } = Resync("", "The kernel holds no lab named 'demo' yet: apply it to see its interfaces and capture on them.");
 
     private static CancellationToken Cancel => Xunit.TestContext.Current.CancellationToken;
 
@@ -48,16 +57,16 @@ public sealed class CaptureListTests : IAsyncDisposable
 
         // The capture's stream is opened by a task of its own: wait for it rather than race it. Not with WaitForAssertion,
         // which looks again only when the component renders, and the request may come after the last render.
-        Assert.True(SpinWait.SpinUntil(() => !_context.CaptureSource.Requests.IsEmpty, Patience), "the capture never asked the agent for its stream");
-        var (lab, request) = Assert.Single(_context.CaptureSource.Requests);
+        Assert.True(SpinWait.SpinUntil(() => !_context.Agent.Requests.IsEmpty, Patience), "the capture never asked the agent for its stream");
+        var (lab, request) = Assert.Single(_context.Agent.Requests);
         Assert.Equal((DemoLab, new CaptureRequest("sw1", "p1")), (lab, request));
         var capture = Assert.Single(_context.Captures.ForLab(DemoLab));
         Assert.Equal($"/captures/{capture.Id}.pcap", list.Find(".capture-download").GetAttribute("href"));
 
-        await _context.CaptureSource.Stream.Writer.WriteAsync(new CaptureStreamItem(Started: request), Cancel);
+        await _context.Agent.Stream.Writer.WriteAsync(new CaptureStreamItem(Started: request), Cancel);
         for (var i = 1; i <= 5; i++)
         {
-            await _context.CaptureSource.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeCaptureSource.Echo(i, outgoing: i % 2 == 1)), Cancel);
+            await _context.Agent.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeAgentGateway.Echo(i, outgoing: i % 2 == 1)), Cancel);
         }
 
         list.WaitForAssertion(() => Assert.Equal(["3", "4", "5"], list.FindAll("tr.capture-frame").Select(r => r.GetAttribute("data-number"))), Patience);
@@ -68,7 +77,7 @@ public sealed class CaptureListTests : IAsyncDisposable
 
         list.Find(".capture-stop").Click();
 
-        await _context.CaptureSource.Cancelled.Task.WaitAsync(Patience, Cancel);
+        await _context.Agent.Cancelled.Task.WaitAsync(Patience, Cancel);
         list.WaitForAssertion(() => Assert.Equal("stopped: 5 frames", list.Find(".capture-status").TextContent), Patience);
         Assert.Equal(5, capture.Frames.Count);
     }
@@ -81,7 +90,7 @@ public sealed class CaptureListTests : IAsyncDisposable
         list.Find("select.capture-target").Change("h1/eth0");
         list.Find(".capture-start").Click();
 
-        await _context.CaptureSource.Stream.Writer.WriteAsync(new CaptureStreamItem(Error: new AgentError("kernel-error", "The kernel refused: read a frame from eth0: ENODEV.")), Cancel);
+        await _context.Agent.Stream.Writer.WriteAsync(new CaptureStreamItem(Error: new AgentError("kernel-error", "The kernel refused: read a frame from eth0: ENODEV.")), Cancel);
 
         list.WaitForAssertion(() => Assert.Contains("ENODEV", list.Find(".capture-problem").TextContent, StringComparison.Ordinal), Patience);
         Assert.False(list.Find(".capture-start").HasAttribute("disabled"));
@@ -90,24 +99,45 @@ public sealed class CaptureListTests : IAsyncDisposable
     [Fact]
     public void A_lab_the_kernel_does_not_hold_says_to_apply_it()
     {
-        _context.LabEvents.State = null;
+        _context.Agent.SnapshotOf = _ => [LabMissing];
         var list = _context.Bunit.Render<CaptureList>(p => p.Add(c => c.Lab, DemoLab));
-        list.WaitForAssertion(() => Assert.Contains("apply it to capture", list.Find(".capture-problem").TextContent, StringComparison.Ordinal), Patience);
+        list.WaitForAssertion(() => Assert.Contains("apply it to see its interfaces and capture on them", list.Find(".capture-problem").TextContent, StringComparison.Ordinal), Patience);
+    }
+
+    [Fact]
+    public async Task An_apply_on_the_same_page_lists_the_new_interfaces_without_a_reload()
+    {
+        _context.Agent.SnapshotOf = _ => [LabMissing];
+        var list = _context.Bunit.Render<CaptureList>(p => p.Add(c => c.Lab, DemoLab));
+        list.WaitForAssertion(() => Assert.Contains("apply it", list.Find(".capture-problem").TextContent, StringComparison.Ordinal), Patience);
+
+        // Applied through the page's own service (the apply dialog's): from now on the agent's stream holds the lab.
+        _context.Agent.SnapshotOf = _ => TheLabApplied;
+        _context.Agent.Outcome.SetResult(FakeAgentGateway.Succeeded());
+        var applied = await _context.Bunit.Services.GetRequiredService<LabApplication>().ApplyAsync(LabStore.LocalUserId, 1, 1, "name: demo", _ => { }, Cancel);
+        Assert.True(applied.Result!.Succeeded);
+
+        list.WaitForAssertion(() => Assert.Equal(["", "h1/lo", "h1/eth0", "sw1/p1"], list.FindAll("select.capture-target option").Select(o => o.GetAttribute("value"))), Patience);
+        Assert.Empty(list.FindAll(".capture-problem"));
     }
 
     [Fact]
     public async Task Without_an_agent_the_list_says_so_instead_of_breaking_the_page()
     {
-        await using var context = new WebTestContext(services => services.AddSingleton<NetLab.Web.Model.ILabEventSource>(new UnreachableAgent()));
+        // What the gateway's event stream says when no agent answers on the socket.
+        await using var context = new WebTestContext(agent: new FakeAgentGateway
+        {
+            SnapshotOf = _ => [Resync("", "The NetLab agent is not running at /run/netlab/agent.sock: start it with `sudo netlab agent`")],
+        });
         var rendered = context.Bunit.Render<CaptureList>(p => p.Add(c => c.Lab, DemoLab));
-        rendered.WaitForAssertion(() => Assert.Contains("Cannot list the lab's interfaces: no NetLab agent", rendered.Find(".capture-problem").TextContent, StringComparison.Ordinal), Patience);
+        rendered.WaitForAssertion(() => Assert.Contains("Cannot list the lab's interfaces: The NetLab agent is not running", rendered.Find(".capture-problem").TextContent, StringComparison.Ordinal), Patience);
     }
 
     [Fact]
     public async Task A_page_opened_again_shows_the_labs_newest_capture()
     {
         var capture = _context.Captures.Start(DemoLab, new CaptureRequest("h1", "eth0"));
-        await _context.CaptureSource.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeCaptureSource.Echo(1)), Cancel);
+        await _context.Agent.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeAgentGateway.Echo(1)), Cancel);
         Assert.True(SpinWait.SpinUntil(() => capture.Count == 1, Patience));
 
         var list = _context.Bunit.Render<CaptureList>(p => p.Add(c => c.Lab, DemoLab));
@@ -115,13 +145,5 @@ public sealed class CaptureListTests : IAsyncDisposable
         list.WaitForAssertion(() => Assert.Single(list.FindAll("tr.capture-frame")), Patience);
         Assert.Equal("h1/eth0", list.Find("select.capture-target").GetAttribute("value"));
         capture.Stop();
-    }
-
-    private sealed class UnreachableAgent : NetLab.Web.Model.ILabEventSource
-    {
-        public IAsyncEnumerable<LabEvent> WatchAsync(string lab, CancellationToken cancellationToken) => AsyncEnumerable.Empty<LabEvent>();
-
-        public Task<LabState?> ReadStateAsync(string lab, CancellationToken cancellationToken) =>
-            throw new NetLab.Agent.Client.AgentUnavailableException("/run/netlab/agent.sock", "no NetLab agent at /run/netlab/agent.sock: start it with `sudo netlab agent`");
     }
 }

@@ -3,10 +3,11 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using NetLab.Agent.Api;
 using NetLab.Agent.Client;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
+using NetLab.Web.Agent;
 using NetLab.Web.Model.Captures;
+using NetLab.Web.Tests.Agent;
 
 namespace NetLab.Web.Tests.Captures;
 
@@ -17,7 +18,7 @@ namespace NetLab.Web.Tests.Captures;
 public sealed class CaptureServiceTests : IAsyncDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-    private readonly FakeCaptureSource _source = new();
+    private readonly FakeAgentGateway _source = new();
     private readonly CaptureService _captures;
 
     public CaptureServiceTests() => _captures = new CaptureService(_source, TimeProvider.System, NullLogger<CaptureService>.Instance);
@@ -45,8 +46,8 @@ public sealed class CaptureServiceTests : IAsyncDisposable
         Assert.Equal(CaptureStatus.Starting, capture.Status);
 
         await _source.Stream.Writer.WriteAsync(new CaptureStreamItem(Started: capture.Request), Cancel);
-        await _source.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeCaptureSource.Echo(1)), Cancel);
-        await _source.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeCaptureSource.Echo(2, outgoing: false)), Cancel);
+        await _source.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeAgentGateway.Echo(1)), Cancel);
+        await _source.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeAgentGateway.Echo(2, outgoing: false)), Cancel);
         await _source.Stream.Writer.WriteAsync(new CaptureStreamItem(Ended: "2 frames captured, as requested"), Cancel);
 
         Assert.True(SpinWait.SpinUntil(() => capture.Status == CaptureStatus.Stopped, Patience));
@@ -77,7 +78,7 @@ public sealed class CaptureServiceTests : IAsyncDisposable
     [Fact]
     public void A_capture_the_agent_refuses_fails_with_the_agents_words()
     {
-        _source.Throws = new AgentClientException(HttpStatusCode.NotFound, new AgentError(AgentErrorCodes.NotFound, "Element 'h1' of lab 'demo' has no interface 'eth9'. Its interfaces are: lo, eth0."));
+        _source.CaptureRefusal = new AgentError(AgentErrorCodes.NotFound, "Element 'h1' of lab 'demo' has no interface 'eth9'. Its interfaces are: lo, eth0.");
         var capture = _captures.Start("demo", new CaptureRequest("h1", "eth9"));
         Assert.True(SpinWait.SpinUntil(() => capture.Status == CaptureStatus.Failed, Patience));
         Assert.Equal("Element 'h1' of lab 'demo' has no interface 'eth9'. Its interfaces are: lo, eth0.", capture.Problem);
@@ -90,7 +91,7 @@ public sealed class CaptureServiceTests : IAsyncDisposable
         var run = capture.RunAsync(_source, Cancel);
         for (var i = 1; i <= 5; i++)
         {
-            await _source.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeCaptureSource.Echo(i)), Cancel);
+            await _source.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeAgentGateway.Echo(i)), Cancel);
         }
 
         _source.Stream.Writer.Complete();
@@ -108,14 +109,14 @@ public sealed class CaptureServiceTests : IAsyncDisposable
         {
             web.UseSetting("Web:DataFolder", db.Folder);
             web.UseSetting("Web:DatabaseFile", Path.Combine(db.Folder, "captures.db"));
-            web.ConfigureTestServices(services => services.AddSingleton<ICaptureSource>(_source));
+            web.ConfigureTestServices(services => services.AddSingleton<IAgentGateway>(_source));
         });
         try
         {
             var captures = app.Services.GetRequiredService<CaptureService>();
             var capture = captures.Start("demo", new CaptureRequest("h1", "eth0"));
-            await _source.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeCaptureSource.Echo(1)), Cancel);
-            await _source.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeCaptureSource.Echo(2, outgoing: false)), Cancel);
+            await _source.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeAgentGateway.Echo(1)), Cancel);
+            await _source.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeAgentGateway.Echo(2, outgoing: false)), Cancel);
             Assert.True(SpinWait.SpinUntil(() => capture.Count == 2, Patience));
 
             using var client = app.CreateClient();
@@ -143,16 +144,16 @@ public sealed class CaptureServiceTests : IAsyncDisposable
     }
 }
 
-/// <summary>The web's capture source over the agent's real socket and HTTP stream (the engine behind it is a fake).</summary>
-public sealed class AgentCaptureSourceTests
+/// <summary>The web's captures through the real gateway, over the agent's real socket and HTTP stream (the engine behind it is a fake).</summary>
+public sealed class GatewayCaptureTests
 {
     [Fact]
     public async Task Frames_come_from_the_agent_and_the_capture_stops_with_the_request()
     {
-        await using var agent = await NetLab.Web.Tests.Model.FakeEngineAgent.StartAsync();
-        using var captures = new CaptureService(new AgentCaptureSource(agent.Client), TimeProvider.System, NullLogger<CaptureService>.Instance);
+        await using var agent = await FakeEngineAgent.StartAsync();
+        using var captures = new CaptureService(agent.Gateway, TimeProvider.System, NullLogger<CaptureService>.Instance);
         var capture = captures.Start("demo", new CaptureRequest("h1", "eth0"));
-        await agent.Engine.CaptureFrames.Writer.WriteAsync(FakeCaptureSource.Echo(1), TestContext.Current.CancellationToken);
+        await agent.Engine.CaptureFrames.Writer.WriteAsync(FakeAgentGateway.Echo(1), TestContext.Current.CancellationToken);
 
         Assert.True(SpinWait.SpinUntil(() => capture.Count == 1, TimeSpan.FromSeconds(20)));
         Assert.Equal(CaptureStatus.Running, capture.Status);

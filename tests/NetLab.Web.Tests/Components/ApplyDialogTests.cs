@@ -1,20 +1,21 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Core.Validation;
+using NetLab.Web.Agent;
 using NetLab.Web.Components.Dialogs;
-using NetLab.Web.Model;
 using NetLab.Web.Store;
+using NetLab.Web.Tests.Agent;
 
 namespace NetLab.Web.Tests.Components;
 
 public sealed class ApplyDialogTests : IAsyncDisposable
 {
-    private readonly FakeLabRunner _runner = new();
+    private readonly FakeAgentGateway _runner = new();
     private readonly WebTestContext _context;
 
-    public ApplyDialogTests() => _context = new WebTestContext(services => services.AddSingleton<ILabRunner>(_runner));
+    public ApplyDialogTests() => _context = new WebTestContext(agent: _runner);
 
     public ValueTask DisposeAsync() => _context.DisposeAsync();
 
@@ -27,8 +28,8 @@ public sealed class ApplyDialogTests : IAsyncDisposable
 
         var rows = Dialogs.FindAll("tr.plan-operation");
         Assert.Equal(3, rows.Count);
-        Assert.Equal(FakeLabRunner.Operations.Select(o => o.Command), Dialogs.FindAll("code.plan-command").Select(c => c.TextContent));
-        Assert.Equal(FakeLabRunner.Operations.Select(o => o.Source), Dialogs.FindAll("code.plan-source").Select(c => c.TextContent));
+        Assert.Equal(FakeAgentGateway.Operations.Select(o => o.Command), Dialogs.FindAll("code.plan-command").Select(c => c.TextContent));
+        Assert.Equal(FakeAgentGateway.Operations.Select(o => o.Source), Dialogs.FindAll("code.plan-source").Select(c => c.TextContent));
         Assert.Contains("link-add", rows[1].TextContent, StringComparison.Ordinal);
         Assert.Empty(Dialogs.FindAll(".apply-unsupported"));
         Assert.False(Dialogs.Find("button.apply-run").HasAttribute("disabled"));
@@ -37,8 +38,8 @@ public sealed class ApplyDialogTests : IAsyncDisposable
     [Fact]
     public async Task A_kind_the_kernel_lacks_is_warned_about_plainly_before_applying_and_applying_stays_possible()
     {
-        _runner.PlanOutcome = RunnerOutcome<PlanView>.Success(new PlanView(
-            FakeLabRunner.Lab, FakeLabRunner.Operations, [new KindWarning("namespaces.ns2.interfaces.vlan888", "vlan", "this kernel has no 8021q")]));
+        _runner.PlanOutcome = AgentOutcome<PlanView>.Success(new PlanView(
+            FakeAgentGateway.Lab, FakeAgentGateway.Operations, [new KindWarning("namespaces.ns2.interfaces.vlan888", "vlan", "this kernel has no 8021q")]));
 
         await ShowAsync(LabRunKind.Apply);
 
@@ -51,7 +52,7 @@ public sealed class ApplyDialogTests : IAsyncDisposable
     [Fact]
     public async Task An_empty_plan_says_there_is_nothing_to_do()
     {
-        _runner.PlanOutcome = RunnerOutcome<PlanView>.Success(new PlanView(FakeLabRunner.Lab, [], []));
+        _runner.PlanOutcome = AgentOutcome<PlanView>.Success(new PlanView(FakeAgentGateway.Lab, [], []));
 
         await ShowAsync(LabRunKind.Apply);
 
@@ -63,7 +64,7 @@ public sealed class ApplyDialogTests : IAsyncDisposable
     public async Task No_agent_is_said_plainly_with_how_to_start_it()
     {
         const string message = "The NetLab agent is not running at /run/netlab/agent.sock: start it with `sudo netlab agent`";
-        _runner.PlanOutcome = RunnerOutcome<PlanView>.Failed(message);
+        _runner.PlanOutcome = AgentOutcome<PlanView>.Failed(message);
 
         await ShowAsync(LabRunKind.Apply);
 
@@ -74,7 +75,7 @@ public sealed class ApplyDialogTests : IAsyncDisposable
     [Fact]
     public async Task An_invalid_lab_shows_the_agents_problems()
     {
-        _runner.PlanOutcome = RunnerOutcome<PlanView>.Failed("The agent refused the lab", [new Problem("hosts.h1.nics.eth0.mac", "not a MAC address", "write six hex pairs")]);
+        _runner.PlanOutcome = AgentOutcome<PlanView>.Failed("The agent refused the lab", [new Problem("hosts.h1.nics.eth0.mac", "not a MAC address", "write six hex pairs")]);
 
         await ShowAsync(LabRunKind.Apply);
 
@@ -87,9 +88,9 @@ public sealed class ApplyDialogTests : IAsyncDisposable
         await ShowAsync(LabRunKind.Apply);
 
         Dialogs.Find("button.apply-run").Click();
-        await _runner.Progress.Writer.WriteAsync(FakeLabRunner.ProgressOf(0, OperationStatus.Started), Xunit.TestContext.Current.CancellationToken);
-        await _runner.Progress.Writer.WriteAsync(FakeLabRunner.ProgressOf(0, OperationStatus.Done, 0.25), Xunit.TestContext.Current.CancellationToken);
-        await _runner.Progress.Writer.WriteAsync(FakeLabRunner.ProgressOf(1, OperationStatus.Started), Xunit.TestContext.Current.CancellationToken);
+        await _runner.Progress.Writer.WriteAsync(FakeAgentGateway.ProgressOf(0, OperationStatus.Started), Xunit.TestContext.Current.CancellationToken);
+        await _runner.Progress.Writer.WriteAsync(FakeAgentGateway.ProgressOf(0, OperationStatus.Done, 0.25), Xunit.TestContext.Current.CancellationToken);
+        await _runner.Progress.Writer.WriteAsync(FakeAgentGateway.ProgressOf(1, OperationStatus.Started), Xunit.TestContext.Current.CancellationToken);
 
         Dialogs.WaitForAssertion(() =>
         {
@@ -99,7 +100,7 @@ public sealed class ApplyDialogTests : IAsyncDisposable
         Assert.Contains("0.25 ms", Dialogs.FindAll("tr.run-operation")[0].TextContent, StringComparison.Ordinal);
         Assert.True(Dialogs.Find("button.apply-close").HasAttribute("disabled"));
 
-        _runner.Outcome.SetResult(FakeLabRunner.Succeeded());
+        _runner.Outcome.SetResult(FakeAgentGateway.Succeeded());
         Dialogs.WaitForAssertion(() => Assert.NotNull(Dialogs.Find(".apply-succeeded")));
     }
 
@@ -109,13 +110,13 @@ public sealed class ApplyDialogTests : IAsyncDisposable
         var lab = await NewLabAsync();
         var dialog = await ShowAsync(LabRunKind.Apply, lab);
         Dialogs.Find("button.apply-run").Click();
-        var failed = FakeLabRunner.Operations[1];
-        await _runner.Progress.Writer.WriteAsync(FakeLabRunner.ProgressOf(0, OperationStatus.Done), Xunit.TestContext.Current.CancellationToken);
-        await _runner.Progress.Writer.WriteAsync(FakeLabRunner.ProgressOf(1, OperationStatus.Failed, error: "File exists"), Xunit.TestContext.Current.CancellationToken);
-        await _runner.Progress.Writer.WriteAsync(FakeLabRunner.ProgressOf(0, OperationStatus.RolledBack), Xunit.TestContext.Current.CancellationToken);
+        var failed = FakeAgentGateway.Operations[1];
+        await _runner.Progress.Writer.WriteAsync(FakeAgentGateway.ProgressOf(0, OperationStatus.Done), Xunit.TestContext.Current.CancellationToken);
+        await _runner.Progress.Writer.WriteAsync(FakeAgentGateway.ProgressOf(1, OperationStatus.Failed, error: "File exists"), Xunit.TestContext.Current.CancellationToken);
+        await _runner.Progress.Writer.WriteAsync(FakeAgentGateway.ProgressOf(0, OperationStatus.RolledBack), Xunit.TestContext.Current.CancellationToken);
 
-        _runner.Outcome.SetResult(RunnerOutcome<ApplyResult>.Success(new ApplyResult(
-            FakeLabRunner.Lab, false, 1, 3, 1.5, new ApplyFailure(failed, $"{failed.Command}: File exists", "EEXIST", "File exists"), RolledBack: true)));
+        _runner.Outcome.SetResult(AgentOutcome<ApplyResult>.Success(new ApplyResult(
+            FakeAgentGateway.Lab, false, 1, 3, 1.5, new ApplyFailure(failed, $"{failed.Command}: File exists", "EEXIST", "File exists"), RolledBack: true)));
 
         Dialogs.WaitForAssertion(() => Assert.NotNull(Dialogs.Find(".apply-failure")));
         var failure = Dialogs.Find(".apply-failure");
@@ -140,7 +141,7 @@ public sealed class ApplyDialogTests : IAsyncDisposable
         await ShowAsync(LabRunKind.Apply, lab);
 
         Dialogs.Find("button.apply-run").Click();
-        _runner.Outcome.SetResult(FakeLabRunner.Succeeded());
+        _runner.Outcome.SetResult(FakeAgentGateway.Succeeded());
 
         Dialogs.WaitForAssertion(() => Assert.NotNull(Dialogs.Find(".apply-succeeded")));
         var summary = Dialogs.Find(".apply-succeeded").TextContent;
@@ -166,8 +167,8 @@ public sealed class ApplyDialogTests : IAsyncDisposable
         Assert.Empty(_runner.Calls);
 
         Dialogs.Find("button.destroy-run").Click();
-        await _runner.Progress.Writer.WriteAsync(FakeLabRunner.ProgressOf(0, OperationStatus.Done), Xunit.TestContext.Current.CancellationToken);
-        _runner.Outcome.SetResult(RunnerOutcome<ApplyResult>.Success(new ApplyResult(lab.Name, true, 1, 1, 0.75)));
+        await _runner.Progress.Writer.WriteAsync(FakeAgentGateway.ProgressOf(0, OperationStatus.Done), Xunit.TestContext.Current.CancellationToken);
+        _runner.Outcome.SetResult(AgentOutcome<ApplyResult>.Success(new ApplyResult(lab.Name, true, 1, 1, 0.75)));
 
         Dialogs.WaitForAssertion(() => Assert.Contains("Destroyed: 1 operations in 0.75 ms.", Dialogs.Find(".apply-succeeded").TextContent, StringComparison.Ordinal));
         Assert.Equal([$"destroy {lab.Name}"], _runner.Calls);
@@ -184,7 +185,7 @@ public sealed class ApplyDialogTests : IAsyncDisposable
         {
             { d => d.Kind, kind },
             { d => d.LabId, lab?.Id ?? 1 },
-            { d => d.LabName, lab?.Name ?? FakeLabRunner.Lab },
+            { d => d.LabName, lab?.Name ?? FakeAgentGateway.Lab },
             { d => d.Revision, 1 },
             { d => d.Yaml, "name: demo\n" },
         };

@@ -1,18 +1,19 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
+using NetLab.Web.Agent;
 using NetLab.Web.Components.Pages;
-using NetLab.Web.Model;
 using NetLab.Web.Store;
+using NetLab.Web.Tests.Agent;
 
 namespace NetLab.Web.Tests.Components;
 
 public sealed class LabPageRunTests : IAsyncDisposable
 {
-    private readonly FakeLabRunner _runner = new();
+    private readonly FakeAgentGateway _runner = new();
     private readonly WebTestContext _context;
 
-    public LabPageRunTests() => _context = new WebTestContext(services => services.AddSingleton<ILabRunner>(_runner));
+    public LabPageRunTests() => _context = new WebTestContext(agent: _runner);
 
     public ValueTask DisposeAsync() => _context.DisposeAsync();
 
@@ -25,8 +26,8 @@ public sealed class LabPageRunTests : IAsyncDisposable
         page.Find("button.lab-apply").Click();
         _context.Dialogs.WaitForAssertion(() => Assert.NotNull(_context.Dialogs.Find("button.apply-run")));
         _context.Dialogs.Find("button.apply-run").Click();
-        var failed = FakeLabRunner.Operations[1];
-        _runner.Outcome.SetResult(RunnerOutcome<ApplyResult>.Success(new ApplyResult(
+        var failed = FakeAgentGateway.Operations[1];
+        _runner.Outcome.SetResult(AgentOutcome<ApplyResult>.Success(new ApplyResult(
             lab.Name, false, 1, 3, 1.5, new ApplyFailure(failed, "File exists", "EEXIST", "File exists"), RolledBack: true)));
         _context.Dialogs.WaitForAssertion(() => Assert.False(_context.Dialogs.Find("button.apply-close").HasAttribute("disabled")));
         _context.Dialogs.Find("button.apply-close").Click();

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NetLab.Web.Model;
 using NetLab.Web.Model.Captures;
 using NetLab.Web.Store;
-using NetLab.Web.Tests.Captures;
-using NetLab.Web.Tests.Live;
+using NetLab.Web.Agent;
+using NetLab.Web.Tests.Agent;
 
 namespace NetLab.Web.Tests.Components;
 
@@ -20,10 +20,13 @@ public sealed class WebTestContext : IAsyncDisposable
 {
     private readonly TempDatabase _db = new();
     private CaptureService? _captures;
+    private LiveLabs? _live;
 
-    /// <param name="configureServices">More services (e.g. fakes) before anything renders.</param>
-    public WebTestContext(Action<IServiceCollection>? configureServices = null)
+    /// <param name="configureServices">More services before anything renders.</param>
+    /// <param name="agent">The agent the pages see; a fresh, idle one unless a test brings its own.</param>
+    public WebTestContext(Action<IServiceCollection>? configureServices = null, FakeAgentGateway? agent = null)
     {
+        Agent = agent ?? new FakeAgentGateway();
         Bunit.JSInterop.Mode = JSRuntimeMode.Loose;
         Bunit.Services.AddMudServices();
         Bunit.Services.AddSingleton(_db.Store);
@@ -31,10 +34,12 @@ public sealed class WebTestContext : IAsyncDisposable
         Bunit.Services.AddSingleton(CurrentUser.Local);
         Bunit.Services.AddSingleton(new LabTemplates(Path.Combine(RepositoryFiles.Root, "labs")));
 
-        // The Lab page shows live state; pages render with an idle source unless a test registers its own.
+        // The one fake of the agent, and the app's own services over it (a lab's live state stops with its last
+        // watcher: tests count the agent's streams).
         Bunit.Services.AddSingleton(TimeProvider.System);
-        Bunit.Services.AddSingleton<ILabEventSource>(LabEvents);
-        Bunit.Services.AddSingleton<ICaptureSource>(CaptureSource);
+        Bunit.Services.AddSingleton<IAgentGateway>(Agent);
+        Bunit.Services.AddSingleton(Live);
+        Bunit.Services.AddSingleton<LabApplication>();
         Bunit.Services.AddSingleton(Captures);
         configureServices?.Invoke(Bunit.Services);
 
@@ -51,13 +56,12 @@ public sealed class WebTestContext : IAsyncDisposable
 
     public SqliteDatabase Database => _db.Database;
 
-    /// <summary>The live state components see; idle until a test sets its snapshot or publishes.</summary>
-    public FakeLabEventSource LabEvents { get; } = new();
+    /// <summary>The agent components see: idle until a test sets its snapshot, publishes, or answers a call.</summary>
+    public FakeAgentGateway Agent { get; }
 
-    /// <summary>Captures the components start; streams the test writes.</summary>
-    public FakeCaptureSource CaptureSource { get; } = new();
+    public LiveLabs Live => _live ??= new LiveLabs(Agent, TimeProvider.System, NullLogger<LiveLabs>.Instance) { Grace = TimeSpan.Zero };
 
-    public CaptureService Captures => _captures ??= new CaptureService(CaptureSource, TimeProvider.System, NullLogger<CaptureService>.Instance);
+    public CaptureService Captures => _captures ??= new CaptureService(Agent, TimeProvider.System, NullLogger<CaptureService>.Instance);
 
     public IRenderedComponent<MudPopoverProvider> Popovers { get; }
 
@@ -68,6 +72,7 @@ public sealed class WebTestContext : IAsyncDisposable
     {
         await Bunit.DisposeAsync();
         _captures?.Dispose();
+        _live?.Dispose();
         _db.Dispose();
     }
 }

@@ -1,7 +1,7 @@
 using Bunit;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Core.Experiments;
-using NetLab.Web.Components.Controls;
+using NetLab.Web.Components.Controls.Experiments;
 using NetLab.Web.Model;
 using NetLab.Web.Tests.Components;
 

@@ -1,19 +1,20 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
+using NetLab.Web.Agent;
 using NetLab.Web.Components.Pages;
-using NetLab.Web.Model;
 using NetLab.Web.Store;
+using NetLab.Web.Tests.Agent;
 using NetLab.Web.Tests.Components;
 
 namespace NetLab.Web.Tests.Experiments;
 
 public sealed class LabConnectivityTests : IAsyncDisposable
 {
-    private readonly FakeLabRunner _runner = new();
+    private readonly FakeAgentGateway _runner = new();
     private readonly WebTestContext _context;
 
-    public LabConnectivityTests() => _context = new WebTestContext(services => services.AddSingleton<ILabRunner>(_runner));
+    public LabConnectivityTests() => _context = new WebTestContext(agent: _runner);
 
     public ValueTask DisposeAsync() => _context.DisposeAsync();
 
@@ -35,7 +36,7 @@ public sealed class LabConnectivityTests : IAsyncDisposable
         Assert.True(page.Find("button.lab-check-connectivity").HasAttribute("disabled"));
         Assert.Equal(["probe macvlan-bridge"], _runner.Calls);
 
-        _runner.ProbeOutcome.SetResult(RunnerOutcome<ProbeReport>.Success(ProbeReports.Report(ProbeReports.AsPredicted())));
+        _runner.ProbeOutcome.SetResult(AgentOutcome<ProbeReport>.Success(ProbeReports.Report(ProbeReports.AsPredicted())));
 
         page.WaitForAssertion(() => Assert.Empty(page.FindAll(".connectivity-progress")));
         Assert.Equal("ok", page.Find("td.matrix-cell[data-from='ns2'][data-address='100.0.0.3']").GetAttribute("data-verdict"));
@@ -49,7 +50,7 @@ public sealed class LabConnectivityTests : IAsyncDisposable
         var page = await OpenBridgeLabAsync();
         page.Find("button.lab-check-connectivity").Click();
 
-        _runner.ProbeOutcome.SetResult(RunnerOutcome<ProbeReport>.Failed("The NetLab agent is not running at /run/netlab/agent.sock: start it with `sudo netlab agent`"));
+        _runner.ProbeOutcome.SetResult(AgentOutcome<ProbeReport>.Failed("The NetLab agent is not running at /run/netlab/agent.sock: start it with `sudo netlab agent`"));
 
         page.WaitForAssertion(() => Assert.Contains("not running", page.Find(".connectivity-error").TextContent, StringComparison.Ordinal));
         Assert.Equal(6, page.FindAll("td.matrix-cell").Count);
@@ -78,11 +79,13 @@ public sealed class LabConnectivityTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task The_runner_never_throws_when_no_agent_answers()
+    public async Task The_gateway_never_throws_when_no_agent_answers()
     {
         using var client = new NetLab.Agent.Client.AgentClient(Path.Combine(Path.GetTempPath(), $"nltest-no-agent-{Guid.NewGuid():N}.sock"));
 
-        var outcome = await new LabRunner(client).ProbeAsync("macvlan-bridge", Xunit.TestContext.Current.CancellationToken);
+        var gateway = new AgentGateway(client, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<AgentGateway>.Instance);
+
+        var outcome = await gateway.ProbeAsync("macvlan-bridge", new ProbeRequest(), Xunit.TestContext.Current.CancellationToken);
 
         Assert.False(outcome.Succeeded);
         Assert.Contains("The NetLab agent is not running at", outcome.Error, StringComparison.Ordinal);

@@ -2,7 +2,7 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using NetLab.Core.Experiments;
-using NetLab.Web.Components.Controls;
+using NetLab.Web.Components.Controls.Experiments;
 using NetLab.Web.Components.Dialogs;
 using NetLab.Web.Model;
 using NetLab.Web.Tests.Components;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using NetLab.Agent.Hosting;
+using NetLab.Agent.Client.Hosting;
 using NetLab.Web.Hosting;
 
 namespace NetLab.Web.Tests.Hosting;

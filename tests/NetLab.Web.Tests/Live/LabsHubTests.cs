@@ -3,8 +3,11 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
+using Microsoft.Extensions.Logging.Abstractions;
+using NetLab.Web.Agent;
 using NetLab.Web.Model;
+using NetLab.Web.Tests.Agent;
 using static NetLab.Web.Tests.Live.LiveEvents;
 
 namespace NetLab.Web.Tests.Live;
@@ -13,7 +16,7 @@ namespace NetLab.Web.Tests.Live;
 public sealed class LabsHubTests : IAsyncDisposable
 {
     private readonly TempDatabase _db = new();
-    private readonly FakeLabEventSource _source = new() { SnapshotOf = _ => [Snapshot("ns2", Interface("lo", 1), Interface("macvlan2", 2))] };
+    private readonly FakeAgentGateway _source = new() { SnapshotOf = _ => [Snapshot("ns2", Interface("lo", 1), Interface("macvlan2", 2))] };
     private readonly WebApplicationFactory<Program> _app;
 
     public LabsHubTests()
@@ -22,7 +25,12 @@ public sealed class LabsHubTests : IAsyncDisposable
         {
             web.UseSetting("Web:DataFolder", _db.Folder);
             web.UseSetting("Web:DatabaseFile", Path.Combine(_db.Folder, "hub.db"));
-            web.ConfigureTestServices(services => services.AddSingleton<ILabEventSource>(_source));
+            web.ConfigureTestServices(services =>
+            {
+                services.AddSingleton<IAgentGateway>(_source);
+                // A lab's stream stops as its last watcher goes: the reconnect test waits for that.
+                services.AddSingleton(sp => new LiveLabs(_source, TimeProvider.System, NullLogger<LiveLabs>.Instance) { Grace = TimeSpan.Zero });
+            });
         });
     }
 
@@ -49,6 +57,38 @@ public sealed class LabsHubTests : IAsyncDisposable
         Assert.Equal((LabEventKind.InterfaceChanged, "down"), (events.Current.Kind, events.Current.Interface!.OperState));
         Assert.True(await events.MoveNextAsync());
         Assert.Equal((LabEventKind.AddressAdded, "10.0.0.2/24"), (events.Current.Kind, events.Current.Address));
+    }
+
+    [Fact]
+    public async Task Many_clients_of_one_lab_share_one_agent_stream()
+    {
+        var connections = new List<HubConnection>();
+        var streams = new List<IAsyncEnumerator<LabEvent>>();
+        for (var i = 0; i < 5; i++)
+        {
+            var connection = await ConnectAsync();
+            connections.Add(connection);
+            var events = connection.StreamAsync<LabEvent>("Watch", DemoLab, TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+            streams.Add(events);
+            Assert.True(await events.MoveNextAsync());
+            Assert.Equal(LabEventKind.Snapshot, events.Current.Kind);
+        }
+
+        Assert.Equal((1, 1), (_source.WatchCalls, _source.ActiveWatchers));
+        _source.Publish(Changed("ns2", Interface("macvlan2", 2, operState: "down")));
+        foreach (var events in streams)
+        {
+            Assert.True(await events.MoveNextAsync());
+            Assert.Equal(LabEventKind.InterfaceChanged, events.Current.Kind);
+            await events.DisposeAsync();
+        }
+
+        foreach (var connection in connections)
+        {
+            await connection.DisposeAsync();
+        }
+
+        await _source.WaitForWatchersAsync(0);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
-using NetLab.Web.Components.Controls;
+using NetLab.Web.Components.Controls.Live;
 using NetLab.Web.Tests.Components;
 using static NetLab.Web.Tests.Live.LiveEvents;
 
@@ -15,7 +15,7 @@ public sealed class LiveInterfacesTests : IAsyncDisposable
     public LiveInterfacesTests()
     {
         _context.Bunit.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-        _context.LabEvents.SnapshotOf = _ => [Snapshot("ns2", Interface("lo", 1, operState: "unknown", carrier: true), Interface("macvlan2", 2, parent: "eth0", addresses: ["10.0.0.2/24"]))];
+        _context.Agent.SnapshotOf = _ => [Snapshot("ns2", Interface("lo", 1, operState: "unknown", carrier: true), Interface("macvlan2", 2, parent: "eth0", addresses: ["10.0.0.2/24"]))];
     }
 
     public ValueTask DisposeAsync() => _context.DisposeAsync();
@@ -39,9 +39,9 @@ public sealed class LiveInterfacesTests : IAsyncDisposable
     public async Task A_link_set_down_outside_netlab_turns_its_chip_red()
     {
         var live = _context.Bunit.Render<LiveInterfaces>(p => p.Add(c => c.Lab, DemoLab));
-        await _context.LabEvents.WaitForWatchersAsync(1);
+        await _context.Agent.WaitForWatchersAsync(1);
 
-        _context.LabEvents.Publish(Changed("ns2", Interface("macvlan2", 2, operState: "down", carrier: false)));
+        _context.Agent.Publish(Changed("ns2", Interface("macvlan2", 2, operState: "down", carrier: false)));
 
         live.WaitForAssertion(() => Assert.Contains("live-state-down", live.Find("tr[data-interface=macvlan2] .live-state").ClassName), Patience);
         Assert.Contains("10.0.0.2/24", live.Find("tr[data-interface=macvlan2]").TextContent);
@@ -51,19 +51,19 @@ public sealed class LiveInterfacesTests : IAsyncDisposable
     public async Task A_burst_of_changes_costs_about_as_many_renders_as_a_single_change()
     {
         var live = _context.Bunit.Render<LiveInterfaces>(p => p.Add(c => c.Lab, DemoLab));
-        await _context.LabEvents.WaitForWatchersAsync(1);
+        await _context.Agent.WaitForWatchersAsync(1);
         live.WaitForAssertion(() => Assert.Equal(2, live.FindAll("tr.live-interface").Count), Patience);
         await Task.Delay(300, Xunit.TestContext.Current.CancellationToken);
 
         // RenderCount counts the re-rendered children (chips, sparklines) too, so a single change is the yardstick.
         var beforeSingle = live.RenderCount;
-        _context.LabEvents.Publish(Changed("ns2", Interface("macvlan2", 2, operState: "down")));
+        _context.Agent.Publish(Changed("ns2", Interface("macvlan2", 2, operState: "down")));
         live.WaitForAssertion(() => Assert.Contains("live-state-down", live.Find("tr[data-interface=macvlan2] .live-state").ClassName), Patience);
         await Task.Delay(300, Xunit.TestContext.Current.CancellationToken);
         var single = live.RenderCount - beforeSingle;
 
         var beforeBurst = live.RenderCount;
-        _context.LabEvents.Publish(Enumerable.Range(0, 200).Select(i => Changed("ns2", Interface("macvlan2", 2, operState: i % 2 == 0 ? "down" : "up"))));
+        _context.Agent.Publish(Enumerable.Range(0, 200).Select(i => Changed("ns2", Interface("macvlan2", 2, operState: i % 2 == 0 ? "down" : "up"))));
         live.WaitForAssertion(() => Assert.Contains("live-state-up", live.Find("tr[data-interface=macvlan2] .live-state").ClassName), Patience);
         await Task.Delay(300, Xunit.TestContext.Current.CancellationToken);
 
@@ -78,17 +78,17 @@ public sealed class LiveInterfacesTests : IAsyncDisposable
         var live = _context.Bunit.Render<LiveInterfaces>(p => p.Add(c => c.Lab, DemoLab));
 
         Assert.NotNull(live.Find(".live-waiting"));
-        Assert.Equal(0, _context.LabEvents.ActiveWatchers);
+        Assert.Equal(0, _context.Agent.ActiveWatchers);
     }
 
     [Fact]
     public async Task Disposing_the_component_ends_its_subscription()
     {
         var live = _context.Bunit.Render<LiveInterfaces>(p => p.Add(c => c.Lab, DemoLab));
-        await _context.LabEvents.WaitForWatchersAsync(1);
+        await _context.Agent.WaitForWatchersAsync(1);
 
         live.Instance.Dispose();
 
-        await _context.LabEvents.WaitForWatchersAsync(0);
+        await _context.Agent.WaitForWatchersAsync(0);
     }
 }

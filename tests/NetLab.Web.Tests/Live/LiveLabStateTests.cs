@@ -1,5 +1,6 @@
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Model;
+using NetLab.Web.Tests.Agent;
 using static NetLab.Web.Tests.Live.LiveEvents;
 
 namespace NetLab.Web.Tests.Live;
@@ -14,7 +15,7 @@ public sealed class LiveLabStateTests
     [Fact]
     public async Task The_snapshot_comes_first_then_changes_from_the_source()
     {
-        var source = new FakeLabEventSource { SnapshotOf = _ => [Snapshot("ns2", Interface("lo", 1), Interface("macvlan2", 2))] };
+        var source = new FakeAgentGateway { SnapshotOf = _ => [Snapshot("ns2", Interface("lo", 1), Interface("macvlan2", 2))] };
         using var stop = new CancellationTokenSource();
         var changes = 0;
         _state.Changed += () => Interlocked.Increment(ref changes);
@@ -65,9 +66,10 @@ public sealed class LiveLabStateTests
     {
         _state.Apply(Snapshot("ns2", Interface("lo", 1), Interface("macvlan2", 2, addresses: ["100.0.0.2/24", "fe80::1/64"])));
 
-        _state.Apply(new LabEvent(LabEventKind.AddressRemoved, DemoLab, "ns2", At, Address: "fe80::1/64", Message: "ifindex 2"));
-        _state.Apply(new LabEvent(LabEventKind.AddressAdded, DemoLab, "ns2", At, Address: "127.0.0.1/8", Message: "ifindex 1"));
-        _state.Apply(new LabEvent(LabEventKind.AddressAdded, DemoLab, "ns2", At, Address: "10.9.9.9/8", Message: "no index here"));
+        _state.Apply(new LabEvent(LabEventKind.AddressRemoved, DemoLab, "ns2", At, Address: "fe80::1/64", InterfaceIndex: 2));
+        _state.Apply(new LabEvent(LabEventKind.AddressAdded, DemoLab, "ns2", At, Address: "127.0.0.1/8", InterfaceIndex: 1));
+        // The text is not read back: an event without the index (or a name) changes nothing.
+        _state.Apply(new LabEvent(LabEventKind.AddressAdded, DemoLab, "ns2", At, Address: "10.9.9.9/8", Message: "ifindex 2"));
 
         Assert.Equal(["100.0.0.2/24"], Only("ns2", "macvlan2").State.Addresses);
         Assert.Equal(["127.0.0.1/8"], Only("ns2", "lo").State.Addresses);
@@ -183,9 +185,9 @@ public sealed class LiveLabStateTests
     [Fact]
     public void The_kernel_knows_a_lab_by_its_yaml_name_not_the_store_name()
     {
-        Assert.Equal("vlan-888", KernelLabName.Of(RepositoryFiles.Lab("vlan-888.yaml"), "renamed"));
-        Assert.Equal("renamed", KernelLabName.Of("", "renamed"));
-        Assert.Equal("renamed", KernelLabName.Of("not: [a lab", "renamed"));
+        Assert.Equal("vlan-888", LabDraft.Of(RepositoryFiles.Lab("vlan-888.yaml"), "renamed").KernelName);
+        Assert.Equal("renamed", LabDraft.Of("", "renamed").KernelName);
+        Assert.Equal("renamed", LabDraft.Of("not: [a lab", "renamed").KernelName);
     }
 
     [Fact]

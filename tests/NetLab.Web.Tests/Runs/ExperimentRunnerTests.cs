@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Model;
 using NetLab.Web.Model.Runs;
 using NetLab.Web.Store;
-using NetLab.Web.Tests.Components;
-using NetLab.Web.Tests.Live;
+using NetLab.Web.Agent;
+using NetLab.Web.Tests.Agent;
 using static NetLab.Web.Tests.Live.LiveEvents;
 
 namespace NetLab.Web.Tests.Runs;
@@ -13,22 +13,29 @@ public sealed class ExperimentRunnerTests : IDisposable
 {
     private readonly TempDatabase _db = new();
     private readonly RunStore _runs;
-    private readonly FakeLabRunner _runner = new();
-    private readonly FakeExperimentAgent _agent = new();
-    private readonly FakeLabEventSource _events = new()
+    private readonly FakeAgentGateway _agent = new()
     {
+        StartCapturesAtOnce = true,
         SnapshotOf = _ => [Snapshot("sw1", Interface("br0", 1)), Snapshot("h1", Interface("eth0", 2)), Snapshot("ns2", Interface("macvlan2", 3, "down", false)), Snapshot("ns3", Interface("macvlan3", 4))],
     };
 
     private readonly ExperimentRunner _experiments;
+    private readonly LiveLabs _live;
 
     public ExperimentRunnerTests()
     {
         _runs = new RunStore(_db.Database, TimeProvider.System);
-        _experiments = new ExperimentRunner(_runs, _db.Store, _runner, _events, _agent, TimeProvider.System, NullLogger<ExperimentRunner>.Instance);
+        _agent.AnswerProbe(AgentOutcome<ProbeReport>.Success(RunFixtures.Probe()));
+        _live = new LiveLabs(_agent, TimeProvider.System, NullLogger<LiveLabs>.Instance) { Grace = TimeSpan.Zero };
+        _experiments = new ExperimentRunner(
+            _runs, new LabApplication(_agent, _db.Store, _live), _live, _agent, TimeProvider.System, NullLogger<ExperimentRunner>.Instance);
     }
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        _live.Dispose();
+        _db.Dispose();
+    }
 
     private static ExperimentOptions Options(params CaptureTarget[] captures) => new("bridge", "as in the seed", captures)
     {
@@ -55,14 +62,14 @@ public sealed class ExperimentRunnerTests : IDisposable
         var run = await StartAsync(Options(new CaptureTarget("ns2", "macvlan2")));
         Assert.Same(run, _experiments.Active(run.Run.Id));
 
-        await _events.WaitForWatchersAsync(1);
+        await _agent.WaitForWatchersAsync(1);
         foreach (var index in new[] { 0, 1, 2 })
         {
-            await _runner.Progress.Writer.WriteAsync(FakeLabRunner.ProgressOf(index, OperationStatus.Done), TestContext.Current.CancellationToken);
+            await _agent.Progress.Writer.WriteAsync(FakeAgentGateway.ProgressOf(index, OperationStatus.Done), TestContext.Current.CancellationToken);
         }
 
-        _events.Publish(Changed("ns2", Interface("macvlan2", 3)));
-        _runner.Outcome.SetResult(FakeLabRunner.Succeeded());
+        _agent.Publish(Changed("ns2", Interface("macvlan2", 3)));
+        _agent.Outcome.SetResult(FakeAgentGateway.Succeeded());
         var finished = await run.Completion.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
         Assert.Equal(RunStatus.Succeeded, finished.Status);
@@ -75,7 +82,7 @@ public sealed class ExperimentRunnerTests : IDisposable
         Assert.Equal(5, entries.Count(e => e.Kind == RunEntryKind.Event));
         Assert.Contains(entries, e => e.Event is { Kind: LabEventKind.InterfaceChanged, Interface.OperState: "up" });
         Assert.Equal("Run finished: 1 of 2 pairs replied", entries[^1].Message);
-        Assert.Equal(["capture macvlan-bridge ns2/macvlan2", "probe macvlan-bridge"], _agent.Calls);
+        Assert.Equal(["apply", "capture macvlan-bridge ns2/macvlan2", "probe macvlan-bridge"], _agent.Calls);
         Assert.Equal(2, (await _runs.GetCapturesAsync(LabStore.LocalUserId, run.Run.Id)).Single().FrameCount);
 
         // What the dialog shows came from committed entries, and it matches the store.
@@ -89,11 +96,11 @@ public sealed class ExperimentRunnerTests : IDisposable
     {
         var run = await StartAsync(Options());
 
-        _runner.Outcome.SetResult(RunnerOutcome<ApplyResult>.Failed("The NetLab agent is not running at /run/netlab/agent.sock: start it with `sudo netlab agent`"));
+        _agent.Outcome.SetResult(AgentOutcome<ApplyResult>.Failed("The NetLab agent is not running at /run/netlab/agent.sock: start it with `sudo netlab agent`"));
         var finished = await run.Completion.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
         Assert.Equal(RunStatus.Failed, finished.Status);
-        Assert.Empty(_agent.Calls);
+        Assert.Equal(["apply"], _agent.Calls);
         var last = (await _runs.GetEntriesAsync(LabStore.LocalUserId, run.Run.Id))[^1];
         Assert.Equal("Apply failed: The NetLab agent is not running at /run/netlab/agent.sock: start it with `sudo netlab agent`", last.Message);
         Assert.Contains(last.Message!, run.Messages);
@@ -104,8 +111,8 @@ public sealed class ExperimentRunnerTests : IDisposable
     {
         var run = await StartAsync(Options());
 
-        _runner.Outcome.SetResult(RunnerOutcome<ApplyResult>.Success(new ApplyResult(FakeLabRunner.Lab, false, 1, 3, 1.5,
-            new ApplyFailure(FakeLabRunner.Operations[1], "File exists", "EEXIST", "File exists"), RolledBack: true)));
+        _agent.Outcome.SetResult(AgentOutcome<ApplyResult>.Success(new ApplyResult(FakeAgentGateway.Lab, false, 1, 3, 1.5,
+            new ApplyFailure(FakeAgentGateway.Operations[1], "File exists", "EEXIST", "File exists"), RolledBack: true)));
         var finished = await run.Completion.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
         Assert.Equal(RunStatus.Failed, finished.Status);
@@ -121,7 +128,7 @@ public sealed class ExperimentRunnerTests : IDisposable
         _agent.RefuseCaptureOf = "ns3/nosuch";
         var run = await StartAsync(Options(new CaptureTarget("ns3", "nosuch")));
 
-        _runner.Outcome.SetResult(FakeLabRunner.Succeeded());
+        _agent.Outcome.SetResult(FakeAgentGateway.Succeeded());
         var finished = await run.Completion.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
         Assert.Equal(RunStatus.Succeeded, finished.Status);
@@ -132,10 +139,10 @@ public sealed class ExperimentRunnerTests : IDisposable
     [Fact]
     public async Task A_failed_connectivity_check_fails_the_run_with_the_agents_reason()
     {
-        _agent.ProbeOutcome = RunnerOutcome<ProbeReport>.Failed("probe is not supported by this agent");
+        _agent.AnswerProbe(AgentOutcome<ProbeReport>.Failed("probe is not supported by this agent"));
         var run = await StartAsync(Options());
 
-        _runner.Outcome.SetResult(FakeLabRunner.Succeeded());
+        _agent.Outcome.SetResult(FakeAgentGateway.Succeeded());
         var finished = await run.Completion.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
         Assert.Equal(RunStatus.Failed, finished.Status);

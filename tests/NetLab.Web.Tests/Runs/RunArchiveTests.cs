@@ -125,13 +125,13 @@ public sealed class RunArchiveTests : IDisposable
         Assert.Empty(await _target.Store.ListLabsAsync(LabStore.LocalUserId));
     }
 
-    private sealed class StateComparer : IEqualityComparer<NetLab.Agent.Contracts.InterfaceState>
+    private sealed class StateComparer : IEqualityComparer<NetLab.Agent.Client.Contracts.InterfaceState>
     {
         public static readonly StateComparer Instance = new();
 
-        public bool Equals(NetLab.Agent.Contracts.InterfaceState? x, NetLab.Agent.Contracts.InterfaceState? y) =>
+        public bool Equals(NetLab.Agent.Client.Contracts.InterfaceState? x, NetLab.Agent.Client.Contracts.InterfaceState? y) =>
             x is not null && y is not null && (x with { Addresses = Array.Empty<string>() }) == (y with { Addresses = Array.Empty<string>() }) && x.Addresses.SequenceEqual(y.Addresses);
 
-        public int GetHashCode(NetLab.Agent.Contracts.InterfaceState obj) => obj.Name.GetHashCode(StringComparison.Ordinal);
+        public int GetHashCode(NetLab.Agent.Client.Contracts.InterfaceState obj) => obj.Name.GetHashCode(StringComparison.Ordinal);
     }
 }

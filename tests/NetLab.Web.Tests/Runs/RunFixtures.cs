@@ -1,6 +1,6 @@
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Store;
-using NetLab.Web.Tests.Components;
+using NetLab.Web.Tests.Agent;
 using static NetLab.Web.Tests.Live.LiveEvents;
 
 namespace NetLab.Web.Tests.Runs;
@@ -54,7 +54,7 @@ public static class RunFixtures
         for (var i = 0; i < 3; i++)
         {
             var index = i;
-            await At(10 * (i + 1), () => recorder.AppendAsync(RunEntryKind.Operation, operation: FakeLabRunner.ProgressOf(index, OperationStatus.Done)));
+            await At(10 * (i + 1), () => recorder.AppendAsync(RunEntryKind.Operation, operation: FakeAgentGateway.ProgressOf(index, OperationStatus.Done)));
         }
 
         await At(40, () => recorder.AppendAsync(RunEntryKind.Applied, applied: new ApplyResult("macvlan-bridge", true, 3, 3, 1.5)));

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using NetLab.Web.Model;
 using NetLab.Web.Store;
 using NetLab.Web.Tests.Live;
 using static NetLab.Web.Tests.Live.LiveEvents;
@@ -22,7 +21,7 @@ public sealed class RunHistoryHubTests : IAsyncDisposable
         {
             web.UseSetting("Web:DataFolder", _db.Folder);
             web.UseSetting("Web:DatabaseFile", Path.Combine(_db.Folder, "hub.db"));
-            web.ConfigureTestServices(services => services.AddSingleton<ILabEventSource>(new FakeLabEventSource()));
+            web.ConfigureTestServices(services => services.AddSingleton<NetLab.Web.Agent.IAgentGateway>(new NetLab.Web.Tests.Agent.FakeAgentGateway()));
         });
     }
 
@@ -48,7 +47,7 @@ public sealed class RunHistoryHubTests : IAsyncDisposable
         }
 
         Assert.Equal(stored.Select(RunJson.Serialize), streamed.Select(RunJson.Serialize));
-        Assert.Equal("macvlan2", streamed.Single(e => e.Event?.Kind == NetLab.Agent.Contracts.LabEventKind.Snapshot && e.Event.Element == "ns2").Event!.Snapshot!.Interfaces[1].Name);
+        Assert.Equal("macvlan2", streamed.Single(e => e.Event?.Kind == NetLab.Agent.Client.Contracts.LabEventKind.Snapshot && e.Event.Element == "ns2").Event!.Snapshot!.Interfaces[1].Name);
     }
 
     [Fact]

@@ -1,9 +1,11 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using NetLab.Web.Components.Pages;
-using NetLab.Web.Model;
 using NetLab.Web.Model.Runs;
+using NetLab.Web.Agent;
 using NetLab.Web.Store;
+using NetLab.Web.Tests.Agent;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Tests.Components;
 
 namespace NetLab.Web.Tests.Runs;
@@ -11,17 +13,20 @@ namespace NetLab.Web.Tests.Runs;
 /// <summary>The run list (a lab's History page), the comparison page and the Lab page's "Run experiment" dialog in bUnit.</summary>
 public sealed class RunHistoryPageTests : IAsyncDisposable
 {
-    private readonly FakeLabRunner _runner = new();
-    private readonly FakeExperimentAgent _agent = new();
+    private readonly FakeAgentGateway _runner = new();
     private readonly WebTestContext _context;
 
-    public RunHistoryPageTests() => _context = new WebTestContext(services =>
+    public RunHistoryPageTests()
     {
-        services.AddLogging();
-        services.AddSingleton<ILabRunner>(_runner);
-        services.AddSingleton<IExperimentAgent>(_agent);
-        services.AddSingleton<ExperimentRunner>();
-    });
+        _runner.AnswerProbe(AgentOutcome<ProbeReport>.Success(RunFixtures.Probe()));
+        _context = new WebTestContext(
+            services =>
+            {
+                services.AddLogging();
+                services.AddSingleton<ExperimentRunner>();
+            },
+            _runner);
+    }
 
     public ValueTask DisposeAsync() => _context.DisposeAsync();
 
@@ -82,9 +87,9 @@ public sealed class RunHistoryPageTests : IAsyncDisposable
         _context.Dialogs.Find("button.run-start").Click();
         _context.Dialogs.WaitForAssertion(() => Assert.NotNull(_context.Dialogs.Find(".run-phase")));
 
-        await _runner.Progress.Writer.WriteAsync(FakeLabRunner.ProgressOf(0, NetLab.Agent.Contracts.OperationStatus.Done), Xunit.TestContext.Current.CancellationToken);
+        await _runner.Progress.Writer.WriteAsync(FakeAgentGateway.ProgressOf(0, NetLab.Agent.Client.Contracts.OperationStatus.Done), Xunit.TestContext.Current.CancellationToken);
         _context.Dialogs.WaitForAssertion(() => Assert.Contains("operation 1 of 3", _context.Dialogs.Find(".run-apply-progress").TextContent, StringComparison.Ordinal));
-        _runner.Outcome.SetResult(FakeLabRunner.Succeeded());
+        _runner.Outcome.SetResult(FakeAgentGateway.Succeeded());
 
         _context.Dialogs.WaitForAssertion(() => Assert.Equal("succeeded", _context.Dialogs.Find(".run-status").GetAttribute("data-status")), TimeSpan.FromSeconds(20));
         Assert.Contains("1 of 2 pairs replied", _context.Dialogs.Find(".run-probe").TextContent, StringComparison.Ordinal);

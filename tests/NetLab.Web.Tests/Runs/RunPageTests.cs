@@ -1,7 +1,6 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using NetLab.Web.Components.Pages;
-using NetLab.Web.Model;
 using NetLab.Web.Model.Runs;
 using NetLab.Web.Tests.Components;
 
@@ -13,8 +12,6 @@ public sealed class RunPageTests : IAsyncDisposable
     private readonly WebTestContext _context = new(services =>
     {
         services.AddLogging();
-        services.AddSingleton<ILabRunner>(new FakeLabRunner());
-        services.AddSingleton<IExperimentAgent>(new FakeExperimentAgent());
         services.AddSingleton<ExperimentRunner>();
     });
 

@@ -124,14 +124,14 @@ public sealed class RunReplayTests : IDisposable
     public void Before_a_snapshot_the_links_the_apply_made_show_as_its_operations_left_them()
     {
         var start = RunFixtures.Start;
-        RunEntry Operation(long sequence, int index, string kind, string source, NetLab.Agent.Contracts.OperationStatus status = NetLab.Agent.Contracts.OperationStatus.Done) =>
+        RunEntry Operation(long sequence, int index, string kind, string source, NetLab.Agent.Client.Contracts.OperationStatus status = NetLab.Agent.Client.Contracts.OperationStatus.Done) =>
             new(sequence, start.AddMilliseconds(10 * sequence), RunEntryKind.Operation,
-                Operation: new NetLab.Agent.Contracts.OperationProgress(index, 4, new NetLab.Agent.Contracts.PlannedOperation(index, kind, source, "nl-lab.ns2", "ip ..."), status, 0.1));
+                Operation: new NetLab.Agent.Client.Contracts.OperationProgress(index, 4, new NetLab.Agent.Client.Contracts.PlannedOperation(index, kind, source, "nl-lab.ns2", "ip ..."), status, 0.1));
         var entries = new List<RunEntry>
         {
             Operation(1, 0, "CreateNamespace", "namespaces.ns2"),
             Operation(2, 1, "CreateLink", "namespaces.ns2.interfaces.macvlan2"),
-            Operation(3, 2, "SetLinkUp", "namespaces.ns2.interfaces.macvlan2", NetLab.Agent.Contracts.OperationStatus.Started),
+            Operation(3, 2, "SetLinkUp", "namespaces.ns2.interfaces.macvlan2", NetLab.Agent.Client.Contracts.OperationStatus.Started),
             Operation(4, 2, "SetLinkUp", "namespaces.ns2.interfaces.macvlan2"),
             new(5, start.AddMilliseconds(50), RunEntryKind.Event, Event: Live.LiveEvents.Snapshot("ns2", Live.LiveEvents.Interface("macvlan2", 2))),
         };

@@ -1,5 +1,6 @@
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Store;
+using NetLab.Web.Tests.Agent;
 using static NetLab.Web.Tests.Live.LiveEvents;
 
 namespace NetLab.Web.Tests.Runs;
@@ -50,7 +51,7 @@ public sealed class RunStoreTests : IDisposable
         {
             foreach (var (index, finished) in new[] { (0, 20), (1, 60), (2, 90) })
             {
-                var progress = NetLab.Web.Tests.Components.FakeLabRunner.ProgressOf(index, OperationStatus.Done) with { At = RunFixtures.Start.AddMilliseconds(finished) };
+                var progress = FakeAgentGateway.ProgressOf(index, OperationStatus.Done) with { At = RunFixtures.Start.AddMilliseconds(finished) };
                 await recorder.AppendAsync(RunEntryKind.Operation, operation: progress);
             }
 
@@ -229,5 +230,17 @@ public sealed class RunStoreTests : IDisposable
             "SELECT (SELECT COUNT(*) FROM schema_version WHERE version = 2 AND name = '002_runs.sql') || ',' || " +
             "(SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'run%' ORDER BY name))";
         Assert.Equal("1,run_captures,run_entries,run_frames,runs", command.ExecuteScalar());
+    }
+
+    [Fact]
+    public void A_run_recorded_before_address_events_had_an_index_field_reads_back_with_the_index()
+    {
+        const string Old = """{"sequence":7,"at":"2026-01-01T00:00:00+00:00","kind":"event","event":{"kind":"addressAdded","lab":"demo","element":"ns2","at":"2026-01-01T00:00:00+00:00","address":"10.0.0.2/24","message":"ifindex 5"}}""";
+
+        var entry = RunJson.Deserialize(Old);
+
+        Assert.Equal((5, null), (entry.Event!.InterfaceIndex, entry.Event.Message));
+        var resync = RunJson.Deserialize(Old.Replace("addressAdded", "resync", StringComparison.Ordinal));
+        Assert.Equal((null, "ifindex 5"), (resync.Event!.InterfaceIndex, resync.Event.Message));
     }
 }

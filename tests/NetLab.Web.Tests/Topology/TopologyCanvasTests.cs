@@ -2,7 +2,7 @@ using System.Text.Json;
 using Bunit;
 using NetLab.Core.Formats;
 using NetLab.Core.Labs;
-using NetLab.Web.Components.Controls;
+using NetLab.Web.Components.Controls.Topology;
 using NetLab.Web.Model.Topology;
 using NetLab.Web.Tests.Components;
 using static NetLab.Web.Tests.Live.LiveEvents;
@@ -159,16 +159,16 @@ public sealed class TopologyCanvasTests : IAsyncDisposable
     [Fact]
     public async Task Live_state_goes_to_the_module_only_for_rows_that_changed()
     {
-        _context.LabEvents.SnapshotOf = _ => [Snapshot("ns2", Interface("macvlan2", 2, addresses: ["100.0.0.2/24"])), Snapshot("ns3", Interface("macvlan3", 3))];
+        _context.Agent.SnapshotOf = _ => [Snapshot("ns2", Interface("macvlan2", 2, addresses: ["100.0.0.2/24"])), Snapshot("ns3", Interface("macvlan3", 3))];
         Render(RepositoryFiles.Lab("macvlan-bridge.yaml"), kernelLab: DemoLab);
-        await _context.LabEvents.WaitForWatchersAsync(1);
+        await _context.Agent.WaitForWatchersAsync(1);
 
         // The two snapshots may go out in one push or two (the first change after a quiet spell goes at once).
         var initial = await WaitForLiveAsync(rows => rows.Select(r => r.Id).Distinct().Count() == 2);
         Assert.Contains(initial, r => r is { Id: "ns2/macvlan2", State: "up" } && r.Text.Contains("100.0.0.2/24", StringComparison.Ordinal));
         var pushesBefore = LivePushes().Count;
 
-        _context.LabEvents.Publish(Changed("ns3", Interface("macvlan3", 3, operState: "down")));
+        _context.Agent.Publish(Changed("ns3", Interface("macvlan3", 3, operState: "down")));
 
         await WaitForLiveAsync(rows => rows.Any(r => r.State == "down"));
         var row = Assert.Single(LivePushes().Skip(pushesBefore).SelectMany(p => p));

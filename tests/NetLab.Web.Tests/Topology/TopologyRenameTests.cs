@@ -3,8 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NetLab.Core.Formats;
 using NetLab.Core.Labs;
 using NetLab.Core.Validation;
-using NetLab.Web.Components.Controls;
-using NetLab.Web.Model;
+using NetLab.Web.Components.Controls.Topology;
 using NetLab.Web.Model.Topology;
 using NetLab.Web.Store;
 using NetLab.Web.Tests.Components;
@@ -21,7 +20,7 @@ public sealed class TopologyRenameTests : IAsyncDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
     // The lab page's run controls want a runner; nothing here runs a lab.
-    private readonly WebTestContext _context = new(services => services.AddSingleton<ILabRunner>(new FakeLabRunner()));
+    private readonly WebTestContext _context = new();
     private readonly List<string> _edits = [];
 
     public ValueTask DisposeAsync() => _context.DisposeAsync();

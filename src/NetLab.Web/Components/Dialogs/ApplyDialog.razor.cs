@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Core.Validation;
+using NetLab.Web.Agent;
 using NetLab.Web.Model;
-using NetLab.Web.Store;
 
 namespace NetLab.Web.Components.Dialogs;
 
@@ -40,10 +40,10 @@ public sealed partial class ApplyDialog : IDisposable
     private IMudDialogInstance Dialog { get; set; } = default!;
 
     [Inject]
-    private ILabRunner Runner { get; set; } = default!;
+    private IAgentGateway Agent { get; set; } = default!;
 
     [Inject]
-    private LabStore Store { get; set; } = default!;
+    private LabApplication Application { get; set; } = default!;
 
     [Inject]
     private CurrentUser User { get; set; } = default!;
@@ -92,7 +92,7 @@ public sealed partial class ApplyDialog : IDisposable
             return;
         }
 
-        var outcome = await Runner.PlanAsync(Yaml, _disposed.Token);
+        var outcome = await Agent.PlanAsync(Yaml, _disposed.Token);
         (Plan, Error, Problems) = (outcome.Value, outcome.Error, outcome.Problems);
         CurrentStep = Step.Review;
     }
@@ -110,16 +110,11 @@ public sealed partial class ApplyDialog : IDisposable
         Total = Rows.Count;
         // Not the circuit's token: an apply the user started runs to its end (the agent would finish it anyway).
         var outcome = Kind == LabRunKind.Apply
-            ? await Runner.ApplyAsync(Yaml, OnProgress, CancellationToken.None)
-            : await Runner.DestroyAsync(LabName, OnProgress, CancellationToken.None);
+            ? await Application.ApplyAsync(User.Id, LabId, Revision, Yaml, OnProgress, CancellationToken.None)
+            : await Application.DestroyAsync(User.Id, LabId, LabName, OnProgress, CancellationToken.None);
         ApplyPendingProgress();
-        (Result, Error, Problems) = (outcome.Value, outcome.Error, outcome.Problems);
-        if (Result is { Succeeded: true })
-        {
-            MarkedApplied = Kind == LabRunKind.Apply
-                ? await Store.MarkAppliedAsync(User.Id, LabId, Revision)
-                : await Store.ClearAppliedAsync(User.Id, LabId);
-        }
+        (Result, Error, Problems) = (outcome.Agent.Value, outcome.Agent.Error, outcome.Agent.Problems);
+        MarkedApplied = outcome.Recorded;
 
         CurrentStep = Step.Finished;
     }

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
-using NetLab.Agent.Contracts;
-using NetLab.Core.Formats;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Core.Validation;
 using NetLab.Web.Model;
 using NetLab.Web.Store;
@@ -31,6 +30,19 @@ public sealed partial class Lab
 
     private string Note { get; set; } = "";
 
+    /// <summary>The edit buffer read once per edit; the panels get it (or <see cref="Current"/>) rather than the YAML to parse.</summary>
+    private LabDraft Draft { get; set; } = LabDraft.Of("", "");
+
+    /// <summary>The current revision, read once per reload: its kernel name is what the live panels watch.</summary>
+    private LabDraft Current { get; set; } = LabDraft.Of("", "");
+
+    /// <summary>The revision the experiments predict from: the applied one, else the current one.</summary>
+    private LabDraft Experiment { get; set; } = LabDraft.Of("", "");
+
+    private int? ExperimentRevision { get; set; }
+
+    private bool ExperimentApplied { get; set; }
+
     private IReadOnlyList<Problem> Problems { get; set; } = [];
 
     private bool CanUndo { get; set; }
@@ -56,6 +68,14 @@ public sealed partial class Lab
 
         Revisions = await Store.ListRevisionsAsync(User.Id, LabId);
         CurrentYaml = (await Store.GetCurrentRevisionAsync(User.Id, LabId))?.Yaml ?? "";
+        if (Current.Text != CurrentYaml || Current.KernelName.Length == 0)
+        {
+            Current = LabDraft.Of(CurrentYaml, Summary.Name);
+        }
+
+        var applied = Revisions.FirstOrDefault(r => r.Number == Summary.AppliedRevision);
+        (ExperimentRevision, ExperimentApplied) = (applied?.Number ?? Summary.CurrentRevision, applied is not null);
+        Experiment = applied is null ? Current : applied.Yaml == Experiment.Text ? Experiment : LabDraft.Of(applied.Yaml, Summary.Name);
         CanUndo = await Store.CanUndoAsync(User.Id, LabId);
         CanRedo = await Store.CanRedoAsync(User.Id, LabId);
         if (loadCurrent)
@@ -68,7 +88,8 @@ public sealed partial class Lab
     private void OnYamlChanged(string? yaml)
     {
         Yaml = yaml ?? "";
-        Problems = LabFormat.LoadAndValidate(Yaml, LabFileFormat.Yaml).Problems;
+        Draft = Yaml == Current.Text ? Current : LabDraft.Of(Yaml, Summary?.Name ?? "");
+        Problems = Draft.Problems;
     }
 
     /// <summary>An edit of the buffer by the student (typed, drawn, or a revision loaded into it): undoable.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
+using NetLab.Web.Agent;
 
 namespace NetLab.Web.Model.Captures;
 
@@ -7,7 +8,7 @@ namespace NetLab.Web.Model.Captures;
 /// The web's captures, kept in memory while the process runs: started from a page, read by any page (a capture goes
 /// on when its page is closed, until stopped), downloaded as pcap. Only the newest few per lab are kept.
 /// </summary>
-public sealed class CaptureService(ICaptureSource source, TimeProvider time, ILogger<CaptureService> logger) : IDisposable
+public sealed class CaptureService(IAgentGateway source, TimeProvider time, ILogger<CaptureService> logger) : IDisposable
 {
     /// <summary>Finished captures kept per lab (running ones are always kept).</summary>
     public const int KeptPerLab = 10;

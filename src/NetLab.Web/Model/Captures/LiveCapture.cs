@@ -1,5 +1,6 @@
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Core.Packets;
+using NetLab.Web.Agent;
 
 namespace NetLab.Web.Model.Captures;
 
@@ -123,8 +124,11 @@ public sealed class LiveCapture
         }
     }
 
-    /// <summary>Reads the source until stopped; runs on its own task (<see cref="CaptureService"/> starts it).</summary>
-    internal async Task RunAsync(ICaptureSource source, CancellationToken serviceStopping)
+    /// <summary>
+    /// Reads the agent until stopped; runs on its own task (<see cref="CaptureService"/> starts it). The gateway ends
+    /// the stream with an Error item when the agent fails, so there is nothing of the agent to catch here.
+    /// </summary>
+    internal async Task RunAsync(IAgentGateway source, CancellationToken serviceStopping)
     {
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(serviceStopping);
         lock (_gate)
@@ -165,10 +169,6 @@ public sealed class LiveCapture
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             SetStatus(CaptureStatus.Stopped, null);
-        }
-        catch (Exception error) when (error is NetLab.Agent.Client.AgentClientException or NetLab.Agent.Client.AgentUnavailableException or IOException)
-        {
-            SetStatus(CaptureStatus.Failed, error is NetLab.Agent.Client.AgentClientException client ? client.Error.Message : error.Message);
         }
         finally
         {

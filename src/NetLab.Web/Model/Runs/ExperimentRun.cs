@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Store;
 
 namespace NetLab.Web.Model.Runs;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
-using NetLab.Agent.Contracts;
-using NetLab.Core.Formats;
+using System.Threading.Channels;
+using NetLab.Agent.Client.Contracts;
+using NetLab.Web.Agent;
 using NetLab.Web.Store;
 
 namespace NetLab.Web.Model.Runs;
@@ -11,7 +12,7 @@ namespace NetLab.Web.Model.Runs;
 /// not to the page that started it: closing the browser does not stop it, and a page can find it again by its id.
 /// </summary>
 public sealed partial class ExperimentRunner(
-    RunStore store, LabStore labs, ILabRunner runner, ILabEventSource events, IExperimentAgent agent, TimeProvider time, ILogger<ExperimentRunner> logger)
+    RunStore store, LabApplication application, LiveLabs live, IAgentGateway agent, TimeProvider time, ILogger<ExperimentRunner> logger)
 {
     private readonly ConcurrentDictionary<long, ExperimentRun> _active = new();
 
@@ -30,7 +31,8 @@ public sealed partial class ExperimentRunner(
         ArgumentNullException.ThrowIfNull(lab);
         ArgumentNullException.ThrowIfNull(revision);
         ArgumentNullException.ThrowIfNull(options);
-        var kernelLab = KernelLabName.Of(revision.Yaml, lab.Name);
+        var draft = LabDraft.Of(revision.Yaml, lab.Name);
+        var kernelLab = draft.KernelName;
         var summary = await store.CreateRunAsync(ownerId, lab.Id, revision.Number, revision.Yaml, kernelLab, options.Title.Trim(), options.Notes.Trim());
         var run = new ExperimentRun(summary);
         _active[summary.Id] = run;
@@ -40,7 +42,7 @@ public sealed partial class ExperimentRunner(
         {
             try
             {
-                await RunAsync(run, recorder, revision, kernelLab, options).ConfigureAwait(false);
+                await RunAsync(run, recorder, revision, draft, options).ConfigureAwait(false);
             }
             finally
             {
@@ -52,9 +54,9 @@ public sealed partial class ExperimentRunner(
         return run;
     }
 
-    private async Task RunAsync(ExperimentRun run, RunRecorder recorder, LabRevision revision, string kernelLab, ExperimentOptions options)
+    private async Task RunAsync(ExperimentRun run, RunRecorder recorder, LabRevision revision, LabDraft draft, ExperimentOptions options)
     {
-        var yaml = revision.Yaml;
+        var (yaml, kernelLab) = (draft.Text, draft.KernelName);
         using var watching = new CancellationTokenSource();
         using var capturing = new CancellationTokenSource();
         var watch = WatchAsync(recorder, kernelLab, watching.Token);
@@ -66,10 +68,12 @@ public sealed partial class ExperimentRunner(
             await recorder.AppendAsync(RunEntryKind.Status, message: $"Run started: revision {run.Run.Revision} of {run.Run.LabName}", status: RunStatus.Running).ConfigureAwait(false);
 
             run.SetPhase(ExperimentPhase.Applying);
-            var applied = await runner.ApplyAsync(yaml, progress => _ = recorder.AppendAsync(RunEntryKind.Operation, operation: progress)).ConfigureAwait(false);
-            if (applied.Value is not { } result)
+            // As the Apply button does (the same service): the lab page then shows which revision the kernel holds.
+            var applied = await application.ApplyAsync(
+                run.Run.OwnerId, revision.LabId, revision.Number, yaml, progress => _ = recorder.AppendAsync(RunEntryKind.Operation, operation: progress)).ConfigureAwait(false);
+            if (applied.Result is not { } result)
             {
-                summary = $"Apply failed: {applied.Error}";
+                summary = $"Apply failed: {applied.Agent.Error}";
                 return;
             }
 
@@ -80,11 +84,8 @@ public sealed partial class ExperimentRunner(
                 return;
             }
 
-            // As the Apply button does: the lab page shows which revision the kernel holds.
-            await labs.MarkAppliedAsync(run.Run.OwnerId, revision.LabId, revision.Number).ConfigureAwait(false);
-
             run.SetPhase(ExperimentPhase.WaitingForState);
-            if (!await WaitUntilAsync(() => run.HasSnapshotsOf(Elements(yaml)), options.SnapshotWait).ConfigureAwait(false))
+            if (!await WaitUntilAsync(() => run.HasSnapshotsOf(Elements(draft)), options.SnapshotWait).ConfigureAwait(false))
             {
                 await recorder.AppendAsync(RunEntryKind.Status, message: "The kernel's state of every lab element did not arrive in time; the replay may miss some of it.").ConfigureAwait(false);
             }
@@ -141,21 +142,36 @@ public sealed partial class ExperimentRunner(
         }
     }
 
-    /// <summary>Every kernel event of the lab while the run lasts (the event source resubscribes by itself).</summary>
+    /// <summary>
+    /// Every kernel event of the lab while the run lasts, from the lab's shared live state (the page showing the run
+    /// watches the same lab: one agent stream for both); it starts with a snapshot of what the state holds now.
+    /// </summary>
     private async Task WatchAsync(RunRecorder recorder, string kernelLab, CancellationToken cancellationToken)
     {
-        try
+        using var lease = live.Watch(kernelLab);
+        // The state's listener only queues (it runs under the state's lock); the recorder is fed here, in order.
+        var changes = Channel.CreateUnbounded<LabEvent>(new UnboundedChannelOptions { SingleReader = true });
+        var (current, listening) = lease.State.Listen(change => changes.Writer.TryWrite(change), time.GetUtcNow());
+        using (listening)
         {
-            await foreach (var change in events.WatchAsync(kernelLab, cancellationToken).ConfigureAwait(false))
+            try
             {
-                // Not awaited one by one: a burst of events is committed in a few batches, and the dialog shows each
-                // as its batch commits.
-                _ = recorder.AppendAsync(RunEntryKind.Event, labEvent: change);
+                foreach (var change in current)
+                {
+                    _ = recorder.AppendAsync(RunEntryKind.Event, labEvent: change);
+                }
+
+                await foreach (var change in changes.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    // Not awaited one by one: a burst of events is committed in a few batches, and the dialog shows
+                    // each as its batch commits.
+                    _ = recorder.AppendAsync(RunEntryKind.Event, labEvent: change);
+                }
             }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The run ended.
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The run ended.
+            }
         }
     }
 
@@ -232,8 +248,8 @@ public sealed partial class ExperimentRunner(
     }
 
     /// <summary>The lab elements the agent reports namespaces for: switches, hosts and namespaces.</summary>
-    private static IReadOnlyList<string> Elements(string yaml) =>
-        LabFormat.LoadAndValidate(yaml, LabFileFormat.Yaml).Lab is { } lab
+    private static IReadOnlyList<string> Elements(LabDraft draft) =>
+        draft is { IsValid: true, Lab: { } lab }
             ? [.. lab.Switches.Select(s => s.Name), .. lab.InterfaceNamespaces.Select(n => n.Name)]
             : [];
 

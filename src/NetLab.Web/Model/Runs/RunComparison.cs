@@ -1,4 +1,4 @@
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Core.Formats;
 using NetLab.Core.Planning;
 using NetLab.Core.Teaching;

@@ -1,4 +1,4 @@
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Store;
 
 namespace NetLab.Web.Model.Runs;
@@ -165,7 +165,7 @@ public sealed class RunReplay
                 break;
             }
 
-            if (_entries[index].Operation is not { Status: Agent.Contracts.OperationStatus.Done, Operation: { } operation })
+            if (_entries[index].Operation is not { Status: NetLab.Agent.Client.Contracts.OperationStatus.Done, Operation: { } operation })
             {
                 continue;
             }

@@ -1,4 +1,4 @@
-using NetLab.Agent.Contracts;
+using NetLab.Agent.Client.Contracts;
 
 namespace NetLab.Web.Model.Topology;
 

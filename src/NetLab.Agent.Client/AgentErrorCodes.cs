@@ -1,0 +1,21 @@
+namespace NetLab.Agent.Client;
+
+/// <summary>
+/// The stable codes of <see cref="Contracts.AgentError"/>; scripts, the CLI and the web branch on these, never on
+/// messages. The agent's mapping of engine exceptions to them stays in the agent (NetLab.Agent.Api.AgentErrors).
+/// </summary>
+public static class AgentErrorCodes
+{
+    public const string InvalidLab = "invalid-lab";
+    public const string NotFound = "not-found";
+    public const string KernelError = "kernel-error";
+    public const string ForbiddenPeer = "forbidden-peer";
+    public const string BadRequest = "bad-request";
+    public const string InternalError = "internal-error";
+
+    /// <summary>Client side: the connection broke in the middle of an answer.</summary>
+    public const string ConnectionLost = "connection-lost";
+
+    /// <summary>Client side: the answer was not what the API documents (e.g. a CLI and an agent of different versions).</summary>
+    public const string BadResponse = "bad-response";
+}

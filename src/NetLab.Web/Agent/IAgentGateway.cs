@@ -1,0 +1,68 @@
+using NetLab.Agent.Client.Contracts;
+using NetLab.Core.Validation;
+
+namespace NetLab.Web.Agent;
+
+/// <summary>
+/// The web's one edge to the agent: every page, service and hub reaches the agent through this, and nothing of it
+/// throws for what the agent answers or for a missing agent (<see cref="AgentGateway.Explain"/> is the one rule that
+/// turns those into messages). The app's is <see cref="AgentGateway"/> over the agent's socket; the tests drive one fake.
+/// </summary>
+public interface IAgentGateway
+{
+    /// <summary>The operations applying the lab would run, with their iproute2 commands and the kinds this kernel lacks.</summary>
+    Task<AgentOutcome<PlanView>> PlanAsync(string yaml, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Applies the lab. <paramref name="onProgress"/> is called on whatever thread reads the agent's stream: a
+    /// component must marshal it (InvokeAsync) before touching its state. Pages apply through
+    /// <see cref="LabApplication"/>, which also records the applied revision.
+    /// </summary>
+    Task<AgentOutcome<ApplyResult>> ApplyAsync(string yaml, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes the lab's kernel objects (by its kernel name); progress as for <see cref="ApplyAsync"/>.</summary>
+    Task<AgentOutcome<ApplyResult>> DestroyAsync(string lab, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default);
+
+    /// <summary>The connectivity check of an applied lab: every namespace to every address.</summary>
+    Task<AgentOutcome<ProbeReport>> ProbeAsync(string lab, ProbeRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Captures on one interface until <paramref name="cancellationToken"/> ends it: a Started item, then frames; an
+    /// agent that cannot capture (or is gone) gives one Error item last, never an exception.
+    /// </summary>
+    IAsyncEnumerable<CaptureStreamItem> CaptureAsync(string lab, CaptureRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A snapshot of each namespace of the lab, then its changes, until <paramref name="cancellationToken"/> ends it.
+    /// When the stream breaks (the agent restarts, the lab is not applied yet) a lab-wide
+    /// <see cref="LabEventKind.Resync"/> (an empty <see cref="LabEvent.Element"/>) says why, and fresh snapshots follow
+    /// once it is back. Pages do not call this: they share one subscription per lab through <see cref="Model.LiveLabs"/>.
+    /// </summary>
+    IAsyncEnumerable<LabEvent> WatchAsync(string lab, CancellationToken cancellationToken);
+
+    /// <summary>What the kernel holds for the lab now (its counters); code "not-found" when it holds no such lab.</summary>
+    Task<AgentOutcome<LabState>> StateAsync(string lab, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// Either the agent's answer, or why there is none: a message a student can act on, the lab's problems when the
+/// agent found it invalid, and the agent's error code for callers that branch (e.g. "not-found").
+/// </summary>
+public sealed record AgentOutcome<T>(T? Value, string? Error, IReadOnlyList<Problem> Problems, string? ErrorCode = null)
+    where T : class
+{
+    public bool Succeeded => Value is not null;
+
+    public static AgentOutcome<T> Success(T value) => new(value, null, []);
+
+    public static AgentOutcome<T> Failed(string error, IReadOnlyList<Problem>? problems = null, string? errorCode = null) => new(null, error, problems ?? [], errorCode);
+
+    public static AgentOutcome<T> Failed(AgentFailure failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        return new(null, failure.Message, failure.Problems, failure.Code);
+    }
+}
+
+/// <summary>What went wrong at the agent, in words for the user, with its code and the lab's problems (if any).</summary>
+public sealed record AgentFailure(string Message, string Code, IReadOnlyList<Problem> Problems);

@@ -1,0 +1,46 @@
+using NetLab.Agent.Client.Contracts;
+using NetLab.Web.Model;
+using NetLab.Web.Store;
+
+namespace NetLab.Web.Agent;
+
+/// <summary>An apply or destroy as the agent answered it, and whether the store now records it (the applied revision).</summary>
+public sealed record LabRunOutcome(AgentOutcome<ApplyResult> Agent, bool Recorded)
+{
+    public ApplyResult? Result => Agent.Value;
+}
+
+/// <summary>
+/// "Apply, then record the revision as applied" (and "destroy, then record that nothing is applied") in one place:
+/// the apply dialog and the experiment runner both come here, so the lab page's "applied: revision N" means the same
+/// whoever applied it. The lab's shared live state is told too, so every panel watching it catches up at once.
+/// </summary>
+public sealed class LabApplication(IAgentGateway agent, LabStore store, LiveLabs live)
+{
+    /// <summary>Applies <paramref name="yaml"/> (revision <paramref name="revision"/> of lab <paramref name="labId"/>); on success the store records it as applied.</summary>
+    public async Task<LabRunOutcome> ApplyAsync(long ownerId, long labId, int revision, string yaml, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default)
+    {
+        var outcome = await agent.ApplyAsync(yaml, onProgress, cancellationToken).ConfigureAwait(false);
+        return new(outcome, await RecordAsync(outcome, () => store.MarkAppliedAsync(ownerId, labId, revision)).ConfigureAwait(false));
+    }
+
+    /// <summary>Removes the lab's kernel objects (<paramref name="lab"/>: its kernel name); on success the store records that nothing is applied.</summary>
+    public async Task<LabRunOutcome> DestroyAsync(long ownerId, long labId, string lab, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default)
+    {
+        var outcome = await agent.DestroyAsync(lab, onProgress, cancellationToken).ConfigureAwait(false);
+        return new(outcome, await RecordAsync(outcome, () => store.ClearAppliedAsync(ownerId, labId)).ConfigureAwait(false));
+    }
+
+    private async Task<bool> RecordAsync(AgentOutcome<ApplyResult> outcome, Func<Task<bool>> record)
+    {
+        if (outcome.Value is not { } result)
+        {
+            return false;
+        }
+
+        // Whatever the result, the kernel may have changed (a failed apply leaves what it rolled back, or did not):
+        // watchers waiting for a lab that did not exist resubscribe now instead of at their next retry.
+        live.Changed(result.Lab);
+        return result.Succeeded && await record().ConfigureAwait(false);
+    }
+}

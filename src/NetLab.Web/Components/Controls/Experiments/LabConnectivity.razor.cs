@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Components;
+using NetLab.Agent.Client.Contracts;
+using NetLab.Web.Agent;
+using NetLab.Web.Model;
+
+namespace NetLab.Web.Components.Controls.Experiments;
+
+/// <summary>The lab page's connectivity check: the predictions of the lab's YAML, and after a check the agent's observations beside them.</summary>
+public sealed partial class LabConnectivity : IDisposable
+{
+    private readonly CancellationTokenSource _disposed = new();
+    private LabDraft? _modelDraft;
+
+    [Inject]
+    private IAgentGateway Agent { get; set; } = default!;
+
+    /// <summary>The revision whose predictions are shown, read once by the page; the agent knows the lab by its kernel name.</summary>
+    [Parameter, EditorRequired]
+    public LabDraft Draft { get; set; } = LabDraft.Of("", "");
+
+    /// <summary>Which revision the predictions come from, in words.</summary>
+    [Parameter]
+    public string Source { get; set; } = "";
+
+    private ConnectivityMatrixModel Model { get; set; } = ConnectivityMatrixModel.Empty;
+
+    private ProbeReport? Report { get; set; }
+
+    private bool Running { get; set; }
+
+    private string? Error { get; set; }
+
+    protected override void OnParametersSet()
+    {
+        if (!ReferenceEquals(_modelDraft, Draft))
+        {
+            _modelDraft = Draft;
+            Model = ConnectivityMatrixModel.From(Draft.Predictions, Report);
+        }
+    }
+
+    private async Task CheckAsync()
+    {
+        Running = true;
+        Error = null;
+        try
+        {
+            var outcome = await Agent.ProbeAsync(Draft.KernelName, new ProbeRequest(), _disposed.Token);
+            if (outcome.Value is { } report)
+            {
+                Report = report;
+                Model = ConnectivityMatrixModel.From(Draft.Predictions, report);
+            }
+            else
+            {
+                Error = outcome.Error;
+            }
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+            // The page went away; nobody is left to show the outcome to.
+        }
+        finally
+        {
+            Running = false;
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed.Cancel();
+        _disposed.Dispose();
+    }
+}

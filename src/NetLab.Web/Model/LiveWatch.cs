@@ -1,0 +1,31 @@
+namespace NetLab.Web.Model;
+
+/// <summary>
+/// A component's hold on a lab's shared live state: the lease, and a throttle that turns the state's changes into at
+/// most one update of the component per interval. Dispose it when the component goes or watches another lab.
+/// </summary>
+public sealed class LiveWatch : IDisposable
+{
+    private readonly LiveLabs.LiveLease _lease;
+    private readonly UpdateThrottle _throttle;
+
+    // `update` runs on a timer thread: a component marshals it (InvokeAsync); it must not throw.
+    public LiveWatch(LiveLabs labs, string lab, TimeSpan interval, Func<Task> update, TimeProvider time, bool leading = false)
+    {
+        ArgumentNullException.ThrowIfNull(labs);
+        _lease = labs.Watch(lab);
+        _throttle = new UpdateThrottle(interval, update, time, leading);
+        _lease.State.Changed += _throttle.Signal;
+    }
+
+    public LiveLabState State => _lease.State;
+
+    public string Lab => _lease.State.Lab;
+
+    public void Dispose()
+    {
+        _lease.State.Changed -= _throttle.Signal;
+        _throttle.Dispose();
+        _lease.Dispose();
+    }
+}

@@ -1,0 +1,129 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using NetLab.Agent.Client;
+using NetLab.Agent.Client.Contracts;
+using NetLab.Web.Agent;
+
+namespace NetLab.Web.Tests.Agent;
+
+/// <summary>The gateway over a real agent host (a fake engine behind it): answers, and failures in words.</summary>
+public sealed class AgentGatewayTests
+{
+    private static readonly string Yaml = RepositoryFiles.Lab("macvlan-bridge.yaml");
+
+    [Fact]
+    public async Task Plan_returns_the_operations_with_their_commands_and_the_kinds_the_kernel_lacks()
+    {
+        await using var agent = await FakeEngineAgent.StartAsync();
+
+        var outcome = await agent.Gateway.PlanAsync(Yaml, TestContext.Current.CancellationToken);
+
+        Assert.True(outcome.Succeeded, outcome.Error);
+        Assert.Equal(FakeEngineAgent.FakeEngine.OperationsOf("macvlan-bridge"), outcome.Value!.Operations);
+        Assert.Equal("vlan", Assert.Single(outcome.Value.Unsupported).Kind);
+    }
+
+    [Fact]
+    public async Task Apply_reports_each_operations_progress_then_returns_the_result()
+    {
+        await using var agent = await FakeEngineAgent.StartAsync();
+        var progress = new List<OperationProgress>();
+
+        var outcome = await agent.Gateway.ApplyAsync(Yaml, progress.Add, TestContext.Current.CancellationToken);
+
+        Assert.True(outcome.Value!.Succeeded);
+        Assert.Equal(2, outcome.Value.Applied);
+        Assert.Equal(
+            [(0, OperationStatus.Started), (0, OperationStatus.Done), (1, OperationStatus.Started), (1, OperationStatus.Done)],
+            progress.Select(p => (p.Index, p.Status)));
+    }
+
+    [Fact]
+    public async Task A_failed_apply_returns_the_failing_operation_the_kernels_message_and_the_rollback()
+    {
+        await using var agent = await FakeEngineAgent.StartAsync();
+        agent.Engine.FailApply = true;
+        var progress = new List<OperationProgress>();
+
+        var outcome = await agent.Gateway.ApplyAsync(Yaml, progress.Add, TestContext.Current.CancellationToken);
+
+        var result = outcome.Value!;
+        Assert.False(result.Succeeded);
+        Assert.True(result.RolledBack);
+        Assert.Equal("hosts.h1.nics.eth0", result.Failure!.Operation.Source);
+        Assert.Equal(("EEXIST", "File exists"), (result.Failure.Errno, result.Failure.KernelMessage));
+        Assert.Equal(OperationStatus.RolledBack, progress[^1].Status);
+    }
+
+    [Fact]
+    public async Task Destroy_streams_its_progress_and_result()
+    {
+        await using var agent = await FakeEngineAgent.StartAsync();
+        var progress = new List<OperationProgress>();
+
+        var outcome = await agent.Gateway.DestroyAsync("macvlan-bridge", progress.Add, TestContext.Current.CancellationToken);
+
+        Assert.True(outcome.Value!.Succeeded);
+        Assert.Equal("ip netns delete nl-macvlan-bridge-h1", Assert.Single(progress).Operation.Command);
+    }
+
+    [Fact]
+    public async Task An_invalid_lab_comes_back_as_the_agents_problems()
+    {
+        await using var agent = await FakeEngineAgent.StartAsync();
+
+        var outcome = await agent.Gateway.PlanAsync(RepositoryFiles.Lab("invalid/macvlan-passthru-two-children.yaml"), TestContext.Current.CancellationToken);
+
+        Assert.False(outcome.Succeeded);
+        Assert.Contains("not valid", outcome.Error, StringComparison.Ordinal);
+        Assert.Contains(outcome.Problems, p => p.Path == "namespaces.ns3.interfaces.macvlan3.parent");
+    }
+
+    [Fact]
+    public async Task No_agent_on_the_socket_says_it_is_not_running_and_how_to_start_it()
+    {
+        var socket = Path.Combine("/tmp", $"nlweb-none-{Guid.NewGuid():N}"[..20], "agent.sock");
+        using var client = new AgentClient(socket);
+
+        var gateway = new AgentGateway(client, TimeProvider.System, NullLogger<AgentGateway>.Instance);
+        var outcome = await gateway.ApplyAsync(Yaml, _ => Assert.Fail("no progress expected"), TestContext.Current.CancellationToken);
+
+        Assert.Equal($"The NetLab agent is not running at {socket}: start it with `sudo netlab agent --socket {socket}`", outcome.Error);
+    }
+
+    [Fact]
+    public void The_default_socket_needs_no_socket_option_in_the_advice()
+    {
+        var message = AgentGateway.UnavailableMessage("/run/netlab/agent.sock", new AgentUnavailableException("/run/netlab/agent.sock", "no agent"));
+
+        Assert.Equal("The NetLab agent is not running at /run/netlab/agent.sock: start it with `sudo netlab agent`", message);
+    }
+
+    [Fact]
+    public async Task Without_an_agent_a_capture_ends_with_an_error_item_and_a_watch_with_a_resync_saying_so()
+    {
+        var socket = Path.Combine("/tmp", $"nlweb-none-{Guid.NewGuid():N}"[..20], "agent.sock");
+        using var client = new AgentClient(socket);
+        var gateway = new AgentGateway(client, TimeProvider.System, NullLogger<AgentGateway>.Instance);
+
+        var items = await gateway.CaptureAsync("demo", new CaptureRequest("h1", "eth0"), TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken);
+        Assert.StartsWith("The NetLab agent is not running at", Assert.Single(items).Error!.Message, StringComparison.Ordinal);
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        await using var events = gateway.WatchAsync("demo", stop.Token).GetAsyncEnumerator(stop.Token);
+        Assert.True(await events.MoveNextAsync());
+        Assert.Equal((LabEventKind.Resync, ""), (events.Current.Kind, events.Current.Element));
+        Assert.StartsWith("The NetLab agent is not running at", events.Current.Message, StringComparison.Ordinal);
+        await stop.CancelAsync();
+    }
+
+    [Fact]
+    public void One_rule_explains_every_agent_failure_and_refuses_anything_else()
+    {
+        var invalid = AgentGateway.Explain(new AgentClientException(System.Net.HttpStatusCode.UnprocessableEntity, new AgentError(AgentErrorCodes.InvalidLab, "2 problems", [new("a.b", "bad", "fix")])), "/s");
+        Assert.Equal(("The agent refused the lab: it is not valid. Nothing was changed.", AgentErrorCodes.InvalidLab, 1), (invalid.Message, invalid.Code, invalid.Problems.Count));
+        Assert.Equal(AgentErrorCodes.ConnectionLost, AgentGateway.Explain(new IOException("reset"), "/s").Code);
+        Assert.Equal(AgentGateway.Unavailable, AgentGateway.Explain(new AgentUnavailableException("/s", "no agent"), "/s").Code);
+        Assert.False(AgentGateway.IsAgentFailure(new InvalidOperationException()));
+        Assert.Throws<ArgumentException>(() => AgentGateway.Explain(new InvalidOperationException(), "/s"));
+    }
+}

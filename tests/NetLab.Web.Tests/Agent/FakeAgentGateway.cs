@@ -1,0 +1,273 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using NetLab.Agent.Client;
+using NetLab.Agent.Client.Contracts;
+using NetLab.Web.Agent;
+
+namespace NetLab.Web.Tests.Agent;
+
+/// <summary>
+/// The one fake of the web's edge to the agent, driven by the test as the Aspire dashboard's tests drive theirs. Plan
+/// answers <see cref="PlanOutcome"/>; apply and destroy forward the progress a test writes (from another thread, as the
+/// agent's stream does) until the test completes <see cref="Outcome"/>; probe answers <see cref="ProbeOutcome"/>
+/// (pending until completed); captures stream what the test writes; each watcher gets its own channel holding the
+/// snapshot of the moment it subscribed, then whatever the test publishes; state answers <see cref="State"/>.
+/// Every call is counted, so a test can tell how much of the agent a page costs.
+/// </summary>
+public sealed class FakeAgentGateway : IAgentGateway
+{
+    public const string Lab = "demo";
+
+    private readonly Lock _gate = new();
+    private readonly List<Channel<LabEvent>> _watchers = [];
+    private int _watchCalls;
+    private int _stateCalls;
+
+    public static IReadOnlyList<PlannedOperation> Operations { get; } =
+    [
+        new(0, "namespace-add", "hosts.h1", "nl-demo-h1", "ip netns add nl-demo-h1"),
+        new(1, "link-add", "hosts.h1.nics.eth0", "nl-demo-h1", "ip -n nl-demo-h1 link add eth0 type veth peer name p1"),
+        new(2, "link-set-up", "hosts.h1.nics.eth0", "nl-demo-h1", "ip -n nl-demo-h1 link set eth0 up"),
+    ];
+
+    /// <summary>Plan, apply, destroy, probe and capture calls in order ("plan", "apply", "destroy LAB", "probe LAB", "capture LAB element/interface").</summary>
+    public ConcurrentQueue<string> Calls { get; } = new();
+
+    public AgentOutcome<PlanView> PlanOutcome { get; set; } = AgentOutcome<PlanView>.Success(new PlanView(Lab, Operations, []));
+
+    public Channel<OperationProgress> Progress { get; } = Channel.CreateUnbounded<OperationProgress>();
+
+    public TaskCompletionSource<AgentOutcome<ApplyResult>> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>What a connectivity check answers; pending until a test completes it, so the progress indicator can be seen.</summary>
+    public TaskCompletionSource<AgentOutcome<ProbeReport>> ProbeOutcome { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Captures.
+
+    public ConcurrentQueue<(string Lab, CaptureRequest Request)> Requests { get; } = new();
+
+    /// <summary>
+    /// False (the default): every capture reads <see cref="Stream"/>, where the test writes Started, frames, Ended or
+    /// Error. True: a capture says Started at once, then reads the channel of its "element/interface" (<see cref="CaptureOf"/>).
+    /// </summary>
+    public bool StartCapturesAtOnce { get; set; }
+
+    public Channel<CaptureStreamItem> Stream { get; } = Channel.CreateUnbounded<CaptureStreamItem>();
+
+    public ConcurrentDictionary<string, Channel<CaptureStreamItem>> Captures { get; } = new();
+
+    /// <summary>When set, a capture on this "element/interface" is refused with <see cref="CaptureRefusal"/> (or "not-found").</summary>
+    public string? RefuseCaptureOf { get; set; }
+
+    /// <summary>When set, every capture is refused with this error (as the gateway reports a missing agent).</summary>
+    public AgentError? CaptureRefusal { get; set; }
+
+    /// <summary>Completed when a capture ends by cancellation (the web stopped it).</summary>
+    public TaskCompletionSource Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Live state.
+
+    /// <summary>The events a new watcher starts with.</summary>
+    public Func<string, IReadOnlyList<LabEvent>> SnapshotOf { get; set; } = _ => [];
+
+    /// <summary>What <see cref="StateAsync"/> answers (the counters); null: the kernel holds no such lab.</summary>
+    public LabState? State { get; set; }
+
+    /// <summary>Event streams open now.</summary>
+    public int ActiveWatchers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _watchers.Count;
+            }
+        }
+    }
+
+    /// <summary>Event streams opened in all.</summary>
+    public int WatchCalls => Volatile.Read(ref _watchCalls);
+
+    /// <summary>State (counter) readings in all.</summary>
+    public int StateCalls => Volatile.Read(ref _stateCalls);
+
+    public static OperationProgress ProgressOf(int index, OperationStatus status, double milliseconds = 0.5, string? error = null) =>
+        new(index, Operations.Count, Operations[index], status, milliseconds, error);
+
+    public static AgentOutcome<ApplyResult> Succeeded() =>
+        AgentOutcome<ApplyResult>.Success(new ApplyResult(Lab, true, Operations.Count, Operations.Count, 1.5));
+
+    /// <summary>From now on a connectivity check answers <paramref name="outcome"/> at once.</summary>
+    public void AnswerProbe(AgentOutcome<ProbeReport> outcome)
+    {
+        var answered = new TaskCompletionSource<AgentOutcome<ProbeReport>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        answered.SetResult(outcome);
+        ProbeOutcome = answered;
+    }
+
+    public Channel<CaptureStreamItem> CaptureOf(string target) => Captures.GetOrAdd(target, _ => Channel.CreateUnbounded<CaptureStreamItem>());
+
+    public Task<AgentOutcome<PlanView>> PlanAsync(string yaml, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue("plan");
+        return Task.FromResult(PlanOutcome);
+    }
+
+    public Task<AgentOutcome<ApplyResult>> ApplyAsync(string yaml, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue("apply");
+        return RunAsync(onProgress);
+    }
+
+    public Task<AgentOutcome<ApplyResult>> DestroyAsync(string lab, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue($"destroy {lab}");
+        return RunAsync(onProgress);
+    }
+
+    public Task<AgentOutcome<ProbeReport>> ProbeAsync(string lab, ProbeRequest request, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue($"probe {lab}");
+        return ProbeOutcome.Task;
+    }
+
+    public Task<AgentOutcome<LabState>> StateAsync(string lab, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _stateCalls);
+        return Task.FromResult(State is { } state
+            ? AgentOutcome<LabState>.Success(state)
+            : AgentOutcome<LabState>.Failed($"The kernel holds no lab named '{lab}'.", errorCode: AgentErrorCodes.NotFound));
+    }
+
+    public async IAsyncEnumerable<CaptureStreamItem> CaptureAsync(string lab, CaptureRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var target = $"{request.Element}/{request.Interface}";
+        Requests.Enqueue((lab, request));
+        Calls.Enqueue($"capture {lab} {target}");
+        if (CaptureRefusal is { } refusal || (RefuseCaptureOf == target && (refusal = new AgentError(AgentErrorCodes.NotFound, $"{target} does not exist")) is not null))
+        {
+            yield return new CaptureStreamItem(Error: refusal);
+            yield break;
+        }
+
+        if (StartCapturesAtOnce)
+        {
+            yield return new CaptureStreamItem(Started: request);
+        }
+
+        var stream = StartCapturesAtOnce ? CaptureOf(target) : Stream;
+        var items = stream.Reader.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                CaptureStreamItem item;
+                try
+                {
+                    if (!await items.MoveNextAsync())
+                    {
+                        yield break;
+                    }
+
+                    item = items.Current;
+                }
+                catch (OperationCanceledException)
+                {
+                    // As the gateway does: the web stopping a capture ends its stream quietly.
+                    yield break;
+                }
+
+                yield return item;
+            }
+        }
+        finally
+        {
+            // Told as the call ends, not from a registration on the token: the channel's own cancellation callback can
+            // resume this iterator on another thread, which then disposes such a registration before it has run.
+            if (cancellationToken.IsCancellationRequested)
+            {
+                Cancelled.TrySetResult();
+            }
+
+            await items.DisposeAsync();
+        }
+    }
+
+    public async IAsyncEnumerable<LabEvent> WatchAsync(string lab, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _watchCalls);
+        var channel = Channel.CreateUnbounded<LabEvent>();
+        lock (_gate)
+        {
+            // Under the lock with Publish: nothing published can fall between the snapshot and the changes.
+            foreach (var initial in SnapshotOf(lab))
+            {
+                channel.Writer.TryWrite(initial);
+            }
+
+            _watchers.Add(channel);
+        }
+
+        try
+        {
+            await foreach (var change in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return change;
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _watchers.Remove(channel);
+            }
+        }
+    }
+
+    public void Publish(params IEnumerable<LabEvent> changes)
+    {
+        lock (_gate)
+        {
+            foreach (var change in changes)
+            {
+                foreach (var watcher in _watchers)
+                {
+                    watcher.Writer.TryWrite(change);
+                }
+            }
+        }
+    }
+
+    public async Task WaitForWatchersAsync(int count)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (ActiveWatchers != count)
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+
+    /// <summary>A real ICMP echo request (10.0.0.1 > 10.0.0.2) with the given sequence number in its frame number.</summary>
+    public static CapturedFrame Echo(long number, bool outgoing = true) => new(
+        number,
+        DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000 + number),
+        98,
+        Convert.FromHexString("02000000000b02000000000a080045000054cb59400040015b4d0a0000010a000002080090e27e7b000120320a6b00000000f630090000000000101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f3031323334353637"),
+        outgoing);
+
+    private async Task<AgentOutcome<ApplyResult>> RunAsync(Action<OperationProgress> onProgress)
+    {
+        var forwarding = Task.Run(async () =>
+        {
+            await foreach (var progress in Progress.Reader.ReadAllAsync())
+            {
+                onProgress(progress);
+            }
+        });
+        var outcome = await Outcome.Task;
+        Progress.Writer.TryComplete();
+        await forwarding;
+        return outcome;
+    }
+}
