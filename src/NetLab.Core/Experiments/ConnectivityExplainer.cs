@@ -14,7 +14,29 @@ public enum NeighborResult
 }
 
 /// <summary>One ping as the connectivity check saw it; <c>Error</c> says why the echo could not be sent at all, when it could not.</summary>
-public sealed record ObservedPing(string From, string Address, bool Replied, NeighborResult Neighbor, string? Error = null);
+public sealed record ObservedPing(string From, string Address, bool Replied, NeighborResult Neighbor, string? Error = null)
+{
+    /// <summary>
+    /// What the check saw, in words a student can act on: the neighbour outcome says which layer failed, so the
+    /// enum's own name ("notneeded") is never shown.
+    /// </summary>
+    public string Describe()
+    {
+        if (Replied)
+        {
+            return "replied";
+        }
+
+        var why = Neighbor switch
+        {
+            NeighborResult.NotNeeded when Error is not null => "the echo could not be sent",
+            NeighborResult.NotNeeded => "no neighbour lookup was needed (an own address goes through lo)",
+            NeighborResult.Unanswered => "ARP/neighbour discovery got no answer (layer 2)",
+            _ => "the neighbour answered but no echo reply came (layer 3)",
+        };
+        return Error is null ? $"no reply: {why}" : $"no reply: {why}; the kernel said: {Error}";
+    }
+}
 
 /// <summary>How a pair's observation compares with its prediction.</summary>
 public enum PairVerdict

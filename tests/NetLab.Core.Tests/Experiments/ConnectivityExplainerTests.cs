@@ -74,4 +74,18 @@ public sealed class ConnectivityExplainerTests
         Assert.Equal(PairVerdict.NotPredicted, unpredicted.Verdict);
         Assert.Contains("no prediction for sw1 to 100.0.0.3", unpredicted.Explanation, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(true, NeighborResult.NotNeeded, null, "replied")]
+    [InlineData(false, NeighborResult.NotNeeded, null, "no reply: no neighbour lookup was needed (an own address goes through lo)")]
+    [InlineData(false, NeighborResult.NotNeeded, "Network is unreachable", "no reply: the echo could not be sent; the kernel said: Network is unreachable")]
+    [InlineData(false, NeighborResult.Unanswered, null, "no reply: ARP/neighbour discovery got no answer (layer 2)")]
+    [InlineData(false, NeighborResult.Answered, null, "no reply: the neighbour answered but no echo reply came (layer 3)")]
+    public void An_observation_is_described_in_words_not_by_its_enum_name(bool replied, NeighborResult neighbor, string? error, string expected)
+    {
+        var description = new ObservedPing("ns2", "100.0.0.2", replied, neighbor, error).Describe();
+
+        Assert.Equal(expected, description);
+        Assert.DoesNotContain("notneeded", description, StringComparison.OrdinalIgnoreCase);
+    }
 }

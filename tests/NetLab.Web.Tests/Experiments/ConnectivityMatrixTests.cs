@@ -58,7 +58,7 @@ public sealed class ConnectivityMatrixTests : IAsyncDisposable
         matrix.Find("td[data-from='ns2'][data-address='100.0.0.3']").Click();
 
         Assert.Contains("Layer 2: nobody answered ARP for 100.0.0.3", matrix.Find(".matrix-details-explanation").TextContent, StringComparison.Ordinal);
-        Assert.Contains("no reply (neighbour unanswered)", matrix.Find(".matrix-details-observed").TextContent, StringComparison.Ordinal);
+        Assert.Contains("no reply: ARP/neighbour discovery got no answer (layer 2)", matrix.Find(".matrix-details-observed").TextContent, StringComparison.Ordinal);
         Assert.Equal("macvlan-bridge", matrix.Find(".matrix-details-rule").TextContent);
     }
 

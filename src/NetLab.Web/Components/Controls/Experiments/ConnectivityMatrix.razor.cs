@@ -33,8 +33,7 @@ public sealed partial class ConnectivityMatrix
     private static string ObservedText(ObservedPing? observation) => observation switch
     {
         null => "not checked yet",
-        { Replied: true } => "replied",
-        _ => $"no reply (neighbour {observation.Neighbor.ToString().ToLowerInvariant()}{(observation.Error is { } error ? $", {error}" : "")})",
+        _ => observation.Describe(),
     };
 
     public static string VerdictWord(PairVerdict verdict) => verdict switch
