@@ -10,6 +10,7 @@ namespace NetLab.Cli.Tests.Commands;
 /// child the web that this project's build publishes into web/ next to netlab.dll, under an unprivileged user.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Collection(NetlabUpCollection.Name)]
 public sealed partial class UpCommandTests
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
@@ -33,6 +34,7 @@ public sealed partial class UpCommandTests
         var socket = Path.Combine(folder.FullName, "agent.sock");
         var url = $"http://127.0.0.1:{FreePort()}";
         var lines = new List<string>();
+        using var user = new DedicatedUserScope();
         using var launcher = StartLauncher(
             ["up", "--socket", socket, "--url", url, "--data", Path.Combine(folder.FullName, "data")],
             lines);
@@ -40,7 +42,13 @@ public sealed partial class UpCommandTests
         try
         {
             var running = await WaitForLineAsync(launcher, lines, "NetLab is running at ");
-            Assert.Equal($"NetLab is running at {url} (agent: {socket}; web runs as nobody)", running);
+            Assert.Equal($"NetLab is running at {url} (agent: {socket}; web runs as netlab)", running);
+            lock (lines)
+            {
+                // `up` says when it made the account, and only then.
+                Assert.Equal(!user.ExistedBefore, lines.Any(l => l.StartsWith("web user: created the system user 'netlab' (uid ", StringComparison.Ordinal)));
+            }
+
             var webLine = await WaitForLineAsync(launcher, lines, "web: pid ");
             webPid = WebPid(webLine);
             Assert.EndsWith(Path.Combine(AppContext.BaseDirectory, "web", "NetLab.Web.dll"), webLine, StringComparison.Ordinal);
@@ -94,6 +102,7 @@ public sealed partial class UpCommandTests
         string[] arguments = ["up", "--socket", socket, "--url", url, "--data", Path.Combine(folder.FullName, "data")];
         var webPids = new List<int>();
         var launchers = new List<Process>();
+        using var user = new DedicatedUserScope();
         try
         {
             var firstLines = new List<string>();
@@ -123,7 +132,7 @@ public sealed partial class UpCommandTests
             launchers.Add(second);
             var running = await WaitForLineAsync(second, secondLines, "NetLab is running at ");
             webPids.Add(WebPid(await WaitForLineAsync(second, secondLines, "web: pid ")));
-            Assert.Equal($"NetLab is running at {url} (agent: {socket}; web runs as nobody)", running);
+            Assert.Equal($"NetLab is running at {url} (agent: {socket}; web runs as netlab)", running);
             using var http = new HttpClient();
             using var page = await http.GetAsync(url, Cancel);
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
@@ -162,6 +171,7 @@ public sealed partial class UpCommandTests
         var notAnAssembly = Path.Combine(folder.FullName, "NetLab.Web.dll");
         File.WriteAllText(notAnAssembly, "not an assembly");
         var lines = new List<string>();
+        using var user = new DedicatedUserScope();
         using var launcher = StartLauncher(
             ["up", "--socket", socket, "--url", $"http://127.0.0.1:{FreePort()}", "--data", Path.Combine(folder.FullName, "data"), "--web", notAnAssembly],
             lines);
