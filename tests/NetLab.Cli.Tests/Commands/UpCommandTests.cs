@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
-using System.Text.RegularExpressions;
+using static NetLab.Cli.Tests.UpProcesses;
 
 namespace NetLab.Cli.Tests.Commands;
 
@@ -11,7 +10,7 @@ namespace NetLab.Cli.Tests.Commands;
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 [Collection(NetlabUpCollection.Name)]
-public sealed partial class UpCommandTests
+public sealed class UpCommandTests
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
@@ -278,42 +277,12 @@ public sealed partial class UpCommandTests
         }
     }
 
-    private static int WebPid(string webLine) =>
-        int.Parse(WebPidLine().Match(webLine).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-
     private static Dictionary<string, string> StatusFields(int pid) =>
         File.ReadAllLines($"/proc/{pid}/status")
             .Select(line => line.Split(':', 2))
             .Where(parts => parts.Length == 2)
             .ToDictionary(parts => parts[0], parts => parts[1].Trim());
 
-    /// <summary>The session id: the fourth field after the command name in /proc/PID/stat.</summary>
-    private static string Session(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[3];
-    }
-
-    /// <summary>A zombie counts as gone: it runs nothing, only its parent's reaper has not collected it yet.</summary>
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            return !File.ReadAllLines($"/proc/{pid}/status").Any(l => l.StartsWith("State:", StringComparison.Ordinal) && l.Contains('Z', StringComparison.Ordinal));
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    [GeneratedRegex(@"^web: pid (\d+),")]
-    private static partial Regex WebPidLine();
+    /// <summary>The session id: field 6 of /proc/PID/stat.</summary>
+    private static string Session(int pid) => UpProcesses.StatField(pid, 6);
 }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text.RegularExpressions;
+using static NetLab.Cli.Tests.UpProcesses;
 
 namespace NetLab.Cli.Tests.Scripts;
 
@@ -14,7 +14,7 @@ namespace NetLab.Cli.Tests.Scripts;
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 [Collection(NetlabUpCollection.Name)]
-public sealed partial class RunScriptTests(ITestOutputHelper output)
+public sealed class RunScriptTests(ITestOutputHelper output)
 {
     // The first run publishes the native netlab (about 1.5 min on two cores) and the web; the second publishes nothing.
     private static readonly TimeSpan FirstRunTimeout = TimeSpan.FromMinutes(6);
@@ -159,8 +159,7 @@ public sealed partial class RunScriptTests(ITestOutputHelper output)
             {
                 try
                 {
-                    var stat = File.ReadAllText(Path.Combine(folder, "stat"));
-                    parents[child] = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+                    parents[child] = int.Parse(UpProcesses.StatField(child, 4), CultureInfo.InvariantCulture);
                 }
                 catch (IOException)
                 {
@@ -183,8 +182,7 @@ public sealed partial class RunScriptTests(ITestOutputHelper output)
     {
         try
         {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19], CultureInfo.InvariantCulture);
+            return long.Parse(UpProcesses.StatField(pid, 22), CultureInfo.InvariantCulture);
         }
         catch (IOException)
         {
@@ -203,32 +201,6 @@ public sealed partial class RunScriptTests(ITestOutputHelper output)
             return "gone";
         }
     }
-
-    /// <summary>A zombie counts as gone: it runs nothing, only its parent's reaper has not collected it yet.</summary>
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            return !File.ReadAllLines($"/proc/{pid}/status").Any(l => l.StartsWith("State:", StringComparison.Ordinal) && l.Contains('Z', StringComparison.Ordinal));
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
-
-    private static int WebPid(string webLine) =>
-        int.Parse(WebPidLine().Match(webLine).Groups[1].Value, CultureInfo.InvariantCulture);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    [GeneratedRegex(@"^web: pid (\d+),")]
-    private static partial Regex WebPidLine();
 
     /// <summary>One scripts/run.sh process, its output lines as they come, and the clock since it started.</summary>
     private sealed class ScriptRun
