@@ -59,7 +59,31 @@ command -v dotnet >/dev/null || {
 }
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-# 3. Publish, unless the folder already holds a publish of exactly these inputs: the stamp is a hash of every input
+# 3. The web runs as the unprivileged `netlab` user: it must be able to enter every folder down to the published web
+#    and to the .NET runtime. A clone in a private home folder (0700) cannot be served from; say so before publishing
+#    rather than let the web fail after it.
+unreachable_folder() {
+  local folder=$1 mode
+  while [ "$folder" != "/" ]; do
+    if [ -d "$folder" ]; then
+      mode=$(stat -c %A "$folder")
+      case "${mode:9:1}" in x|t) ;; *) echo "$folder"; return ;; esac
+    fi
+    folder=$(dirname "$folder")
+  done
+}
+if [ "$publish_only" -eq 0 ]; then
+  for needed in "$(readlink -m "$home/web")" "$(dirname "$(readlink -f "$(command -v dotnet)")")"; do
+    blocked=$(unreachable_folder "$needed")
+    if [ -n "$blocked" ]; then
+      echo "scripts/run.sh: the web runs as the unprivileged user netlab, which cannot enter $blocked ($(stat -c %A "$blocked")) to reach $needed." >&2
+      echo "  Publish where others can read, e.g. sudo NETLAB_HOME=/opt/netlab scripts/run.sh, or clone NetLab outside $blocked." >&2
+      exit 1
+    fi
+  done
+fi
+
+# 4. Publish, unless the folder already holds a publish of exactly these inputs: the stamp is a hash of every input
 #    file's path and content (bin/ and obj/ left out), of this script (the publish commands) and of the SDK's version.
 inputs_hash() {
   local inputs=() input
@@ -98,25 +122,6 @@ if [ "$publish_only" -eq 1 ]; then
   echo "== published: $home (netlab, web/, web/labs/); start it with: sudo $home/netlab up"
   exit 0
 fi
-
-# 4. The web runs as the unprivileged `netlab` user: it must be able to enter every folder above the published web and
-#    the .NET runtime. A clone in a private home folder (0700) cannot be served from; say so rather than let the web fail.
-unreachable_folder() {
-  local folder
-  folder=$(dirname "$(readlink -f "$1")")
-  while [ "$folder" != "/" ]; do
-    [ "$(stat -c %A "$folder" | cut -c10)" = "x" ] || [ "$(stat -c %A "$folder" | cut -c10)" = "t" ] || { echo "$folder"; return; }
-    folder=$(dirname "$folder")
-  done
-}
-for needed in "$home/web/NetLab.Web.dll" "$(command -v dotnet)"; do
-  blocked=$(unreachable_folder "$needed")
-  if [ -n "$blocked" ]; then
-    echo "scripts/run.sh: the web runs as the unprivileged user netlab, which cannot enter $blocked ($(stat -c %A "$blocked")), so it cannot reach $needed." >&2
-    echo "  Publish somewhere others can read, e.g. NETLAB_HOME=/opt/netlab sudo -E scripts/run.sh, or clone NetLab outside that folder." >&2
-    exit 1
-  fi
-done
 
 echo "== starting netlab up (Ctrl-C stops the web and the agent)"
 exec "$home/netlab" up "${up_arguments[@]}"

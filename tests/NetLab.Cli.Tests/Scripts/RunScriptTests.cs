@@ -88,6 +88,68 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Without_root_it_asks_for_sudo_and_does_nothing_else()
+    {
+        // A copy of the script in a folder every user can read (the checkout may be in root's private home).
+        var folder = Directory.CreateTempSubdirectory("nlrun-user-");
+        ScriptRun? run = null;
+        try
+        {
+            File.SetUnixFileMode(folder.FullName, (UnixFileMode)0b111_101_101);
+            var script = Path.Combine(Directory.CreateDirectory(Path.Combine(folder.FullName, "scripts")).FullName, "run.sh");
+            File.Copy(Path.Combine(RepositoryFiles.Root, "scripts", "run.sh"), script);
+            string[] asUser = Environment.UserName == "root"
+                ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", "bash", script, "--url", "http://127.0.0.1:5999"]
+                : ["bash", script, "--url", "http://127.0.0.1:5999"];
+
+            run = StartScript(folder.FullName, asUser, new Dictionary<string, string>());
+            await run.WaitForExitAsync(StopTimeout);
+
+            Assert.Equal(2, run.Process.ExitCode);
+            Assert.Contains("run it as root: sudo scripts/run.sh", run.Text, StringComparison.Ordinal);
+            Assert.DoesNotContain(run.Lines, l => l.StartsWith("==", StringComparison.Ordinal));
+            Assert.False(Directory.Exists(Path.Combine(folder.FullName, "artifacts")));
+        }
+        finally
+        {
+            run?.KillWhatIsLeft();
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_folder_the_web_user_cannot_enter_is_refused_before_publishing()
+    {
+        if (Environment.UserName != "root")
+        {
+            Assert.Skip("scripts/run.sh needs root; run the suite as root.");
+        }
+
+        // As in a Debian 12 home folder (0700): the netlab user could not reach a web published below it.
+        var privateFolder = Directory.CreateTempSubdirectory("nlrun-private-");
+        ScriptRun? run = null;
+        try
+        {
+            File.SetUnixFileMode(privateFolder.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var home = Path.Combine(privateFolder.FullName, "netlab");
+
+            run = StartScript(RepositoryFiles.Root, ["bash", Path.Combine(RepositoryFiles.Root, "scripts", "run.sh")], new Dictionary<string, string> { ["NETLAB_HOME"] = home });
+            await run.WaitForExitAsync(SecondRunTimeout);
+
+            Assert.Equal(1, run.Process.ExitCode);
+            Assert.Contains($"the web runs as the unprivileged user netlab, which cannot enter {privateFolder.FullName} (drwx------)", run.Text, StringComparison.Ordinal);
+            Assert.Contains("NETLAB_HOME=/opt/netlab", run.Text, StringComparison.Ordinal);
+            Assert.DoesNotContain(run.Lines, l => l.StartsWith("== publishing", StringComparison.Ordinal));
+            Assert.False(Directory.Exists(home), "nothing should have been published");
+        }
+        finally
+        {
+            run?.KillWhatIsLeft();
+            privateFolder.Delete(recursive: true);
+        }
+    }
+
     /// <summary>A clone of the committed HEAD only, as CI has it; uncommitted changes are not in it.</summary>
     private void CloneCommittedHead(string clone)
     {
@@ -130,11 +192,14 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         listener.Start(); // throws if the web still held the port
     }
 
-    private static ScriptRun StartScript(string clone, string[] arguments)
+    private static ScriptRun StartScript(string clone, string[] arguments) =>
+        StartScript(clone, ["bash", Path.Combine(clone, "scripts", "run.sh"), .. arguments], new Dictionary<string, string>());
+
+    /// <summary>Starts <paramref name="command"/> in <paramref name="folder"/> with these variables set.</summary>
+    private static ScriptRun StartScript(string folder, string[] command, Dictionary<string, string> variables)
     {
-        var start = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = clone };
-        start.ArgumentList.Add(Path.Combine(clone, "scripts", "run.sh"));
-        foreach (var argument in arguments)
+        var start = new ProcessStartInfo(command[0]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
+        foreach (var argument in command[1..])
         {
             start.ArgumentList.Add(argument);
         }
@@ -144,6 +209,11 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || k == "DOTNET_HOST_PATH").ToList())
         {
             start.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in variables)
+        {
+            start.Environment[name] = value;
         }
 
         return new ScriptRun(Process.Start(start)!);
