@@ -25,7 +25,7 @@ internal static class UpCommand
         var allowRemote = new Option<bool>("--allow-remote") { Description = "Let the web listen on a non-loopback address. The dashboard has no sign-in yet." };
         var data = new Option<string>("--data") { Description = $"The web's data folder (SQLite store), given to the web user (default {DefaultDataFolder}).", DefaultValueFactory = _ => DefaultDataFolder };
         var webUser = new Option<string?>("--web-user") { Description = $"The unprivileged user the web runs as (default '{WebUser.Dedicated}', a system user created when it does not exist)." };
-        var web = new Option<string?>("--web") { Description = $"The web's {WebLocation.AssemblyFile}, or its folder (default: found next to netlab, see README)." };
+        var web = new Option<string?>("--web") { Description = $"The web's {WebLocation.AssemblyFile}, or its folder (default: found next to netlab, see docs/deploy.md)." };
         var command = new Command("up", "Start NetLab on this machine: the agent (root) and the web (as an unprivileged user, no capabilities); print the URL; Ctrl-C stops both. Needs root.")
         {
             url,
