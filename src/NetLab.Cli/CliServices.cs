@@ -1,10 +1,16 @@
 using NetLab.Agent.Engine;
 using NetLab.Agent.Hosting;
+using NetLab.Cli.Launcher;
 
 namespace NetLab.Cli;
 
-/// <summary>What the commands take from the machine: the engine for in-process runs, and whether we are root. Tests pass fakes.</summary>
+/// <summary>
+/// What the commands take from the machine: the engine for in-process runs, whether we are root, and the accounts `up`
+/// looks up and creates. Tests pass fakes.
+/// </summary>
 internal sealed record CliServices(Func<AgentOptions, ILabEngine> CreateEngine, bool IsRoot)
 {
+    public IUserAccounts Accounts { get; init; } = SystemUserAccounts.Instance;
+
     public static CliServices Default { get; } = new(LabEngineFactory.Create, Environment.IsPrivilegedProcess);
 }

@@ -25,8 +25,8 @@ internal static class UpCommand
         var url = new Option<string>("--url") { Description = "Where the web listens (loopback only unless --allow-remote).", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
         var allowRemote = new Option<bool>("--allow-remote") { Description = "Let the web listen on a non-loopback address. The dashboard has no sign-in yet." };
         var data = new Option<string>("--data") { Description = $"The web's data folder (SQLite store), given to the web user (default {DefaultDataFolder}).", DefaultValueFactory = _ => DefaultDataFolder };
-        var webUser = new Option<string?>("--web-user") { Description = $"The unprivileged user the web runs as (default '{WebUser.Dedicated}' if it exists, else '{WebUser.Fallback}')." };
-        var web = new Option<string?>("--web") { Description = $"The web's {WebLocation.AssemblyFile}, or its folder (default: found next to netlab, see README)." };
+        var webUser = new Option<string?>("--web-user") { Description = $"The unprivileged user the web runs as (default '{WebUser.Dedicated}', a system user created when it does not exist)." };
+        var web = new Option<string?>("--web") { Description = $"The web's {WebLocation.AssemblyFile}, or its folder (default: found next to netlab, see docs/deploy.md)." };
         var command = new Command("up", "Start NetLab on this machine: the agent (root) and the web (as an unprivileged user, no capabilities); print the URL; Ctrl-C stops both. Needs root.")
         {
             url,
@@ -69,12 +69,19 @@ internal static class UpCommand
         LauncherTools tools;
         try
         {
-            user = WebUser.Resolve(request.WebUserName);
             webAssembly = WebLocation.Find(request.WebPath, AppContext.BaseDirectory);
             tools = LauncherTools.Find();
             if (AgentListens(request.SocketPath))
             {
                 throw new ArgumentException($"a NetLab agent already listens on {request.SocketPath}: stop it first, or give another --socket");
+            }
+
+            // Last of the checks: an account is only created when everything else is in place to use it.
+            var choice = WebUser.Resolve(request.WebUserName, services.Accounts);
+            user = choice.User;
+            if (choice.Created)
+            {
+                await output.WriteLineAsync($"web user: created the system user '{user.Name}' (uid {user.Uid}, gid {user.Gid}; no home, no login shell) for the web").ConfigureAwait(false);
             }
 
             DataFolder.Prepare(request.DataFolder, user);

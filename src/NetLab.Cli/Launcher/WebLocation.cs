@@ -2,7 +2,7 @@ namespace NetLab.Cli.Launcher;
 
 /// <summary>
 /// Where NetLab.Web.dll is: given with --web, or found from the CLI's own folder in the supported layouts
-/// (docs/cli.md, `netlab up`): published into <c>web/</c> next to the CLI, in the same folder, or, in a checkout, the
+/// (docs/deploy.md): published into <c>web/</c> next to the CLI, in the same folder, or, in a checkout, the
 /// web project's publish (<c>dotnet publish src/NetLab.Web</c>) or build output.
 /// </summary>
 internal static class WebLocation

@@ -77,7 +77,7 @@ internal sealed partial class WebProcess : IDisposable
             start.ArgumentList.Add("--Web:AllowRemote=true");
         }
 
-        // ASP.NET keeps its data-protection keys under HOME; nobody's home does not exist, the data folder is the web's.
+        // ASP.NET keeps its data-protection keys under HOME; the web user has no home (/nonexistent), the data folder is the web's.
         start.Environment["HOME"] = settings.DataFolder;
         start.Environment.Remove("ASPNETCORE_URLS");
 

@@ -1,32 +1,55 @@
-using System.Globalization;
-
 namespace NetLab.Cli.Launcher;
 
-/// <summary>The unprivileged account the web runs as, read from /etc/passwd.</summary>
+/// <summary>The unprivileged account the web runs as.</summary>
 internal sealed record WebUser(string Name, uint Uid, uint Gid)
 {
-    /// <summary>A dedicated account is preferred; nobody is the fallback every Debian system has.</summary>
+    /// <summary>
+    /// The web's own account, created when missing. Never `nobody`: other daemons share it, and the agent admits the
+    /// web's uid and gives its socket to the web's group, which would admit every one of them.
+    /// </summary>
     public const string Dedicated = "netlab";
 
-    public const string Fallback = "nobody";
-
-    /// <summary>The named user, or `netlab` when it exists, else `nobody`. Root is refused: the point is to drop it.</summary>
-    public static WebUser Resolve(string? requestedName, string passwdFile = "/etc/passwd")
+    /// <summary>
+    /// The named user (which must exist), else the dedicated `netlab` user, created when it does not exist yet. Root's
+    /// ids are refused: the point is to drop them.
+    /// </summary>
+    public static WebUserChoice Resolve(string? requestedName, IUserAccounts accounts)
     {
-        var entries = File.Exists(passwdFile) ? File.ReadAllLines(passwdFile) : [];
-        WebUser? Find(string name) => entries
-            .Select(line => line.Split(':'))
-            .Where(fields => fields.Length > 3 && fields[0] == name)
-            .Select(fields => new WebUser(fields[0], Parse(fields[2]), Parse(fields[3])))
-            .FirstOrDefault();
-
-        var user = requestedName is not null
-            ? Find(requestedName) ?? throw new ArgumentException($"no user named '{requestedName}' in {passwdFile}: create it, or leave out --web-user to use '{Dedicated}' or '{Fallback}'")
-            : Find(Dedicated) ?? Find(Fallback) ?? throw new ArgumentException($"neither '{Dedicated}' nor '{Fallback}' is in {passwdFile}: name an unprivileged user with --web-user");
+        var choice = requestedName is not null
+            ? new WebUserChoice(
+                accounts.Find(requestedName) ?? throw new ArgumentException($"no user named '{requestedName}': create it, or leave out --web-user to use '{Dedicated}' (created when missing)"),
+                Created: false)
+            : FindOrCreateDedicated(accounts);
+        var user = choice.User;
         return user.Uid == 0 || user.Gid == 0
             ? throw new ArgumentException($"user '{user.Name}' has uid {user.Uid} and gid {user.Gid}; the web must run without root's ids: choose another --web-user")
-            : user;
+            : choice;
     }
 
-    private static uint Parse(string id) => uint.Parse(id, NumberStyles.None, CultureInfo.InvariantCulture);
+    private static WebUserChoice FindOrCreateDedicated(IUserAccounts accounts)
+    {
+        if (accounts.Find(Dedicated) is { } existing)
+        {
+            return new WebUserChoice(existing, Created: false);
+        }
+
+        try
+        {
+            accounts.CreateSystemUser(Dedicated);
+        }
+        catch (IOException error)
+        {
+            // Another `up` may have created it at the same moment; then it is simply there.
+            return accounts.Find(Dedicated) is { } madeMeanwhile
+                ? new WebUserChoice(madeMeanwhile, Created: false)
+                : throw new ArgumentException($"could not create the system user '{Dedicated}' for the web ({error.Message}); create it (useradd --system --user-group --no-create-home --shell /usr/sbin/nologin {Dedicated}) or name another unprivileged user with --web-user", error);
+        }
+
+        return new WebUserChoice(
+            accounts.Find(Dedicated) ?? throw new ArgumentException($"the system user '{Dedicated}' was created but cannot be found; name an unprivileged user with --web-user"),
+            Created: true);
+    }
 }
+
+/// <summary>The web's user, and whether `up` has just created it (which it says in its output).</summary>
+internal sealed record WebUserChoice(WebUser User, bool Created);

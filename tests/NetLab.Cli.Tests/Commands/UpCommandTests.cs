@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
-using System.Text.RegularExpressions;
+using static NetLab.Cli.Tests.UpProcesses;
 
 namespace NetLab.Cli.Tests.Commands;
 
@@ -10,7 +9,8 @@ namespace NetLab.Cli.Tests.Commands;
 /// child the web that this project's build publishes into web/ next to netlab.dll, under an unprivileged user.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed partial class UpCommandTests
+[Collection(NetlabUpCollection.Name)]
+public sealed class UpCommandTests
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
@@ -33,6 +33,7 @@ public sealed partial class UpCommandTests
         var socket = Path.Combine(folder.FullName, "agent.sock");
         var url = $"http://127.0.0.1:{FreePort()}";
         var lines = new List<string>();
+        using var user = new DedicatedUserScope();
         using var launcher = StartLauncher(
             ["up", "--socket", socket, "--url", url, "--data", Path.Combine(folder.FullName, "data")],
             lines);
@@ -40,7 +41,13 @@ public sealed partial class UpCommandTests
         try
         {
             var running = await WaitForLineAsync(launcher, lines, "NetLab is running at ");
-            Assert.Equal($"NetLab is running at {url} (agent: {socket}; web runs as nobody)", running);
+            Assert.Equal($"NetLab is running at {url} (agent: {socket}; web runs as netlab)", running);
+            lock (lines)
+            {
+                // `up` says when it made the account, and only then.
+                Assert.Equal(!user.ExistedBefore, lines.Any(l => l.StartsWith("web user: created the system user 'netlab' (uid ", StringComparison.Ordinal)));
+            }
+
             var webLine = await WaitForLineAsync(launcher, lines, "web: pid ");
             webPid = WebPid(webLine);
             Assert.EndsWith(Path.Combine(AppContext.BaseDirectory, "web", "NetLab.Web.dll"), webLine, StringComparison.Ordinal);
@@ -94,6 +101,7 @@ public sealed partial class UpCommandTests
         string[] arguments = ["up", "--socket", socket, "--url", url, "--data", Path.Combine(folder.FullName, "data")];
         var webPids = new List<int>();
         var launchers = new List<Process>();
+        using var user = new DedicatedUserScope();
         try
         {
             var firstLines = new List<string>();
@@ -123,7 +131,7 @@ public sealed partial class UpCommandTests
             launchers.Add(second);
             var running = await WaitForLineAsync(second, secondLines, "NetLab is running at ");
             webPids.Add(WebPid(await WaitForLineAsync(second, secondLines, "web: pid ")));
-            Assert.Equal($"NetLab is running at {url} (agent: {socket}; web runs as nobody)", running);
+            Assert.Equal($"NetLab is running at {url} (agent: {socket}; web runs as netlab)", running);
             using var http = new HttpClient();
             using var page = await http.GetAsync(url, Cancel);
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
@@ -162,6 +170,7 @@ public sealed partial class UpCommandTests
         var notAnAssembly = Path.Combine(folder.FullName, "NetLab.Web.dll");
         File.WriteAllText(notAnAssembly, "not an assembly");
         var lines = new List<string>();
+        using var user = new DedicatedUserScope();
         using var launcher = StartLauncher(
             ["up", "--socket", socket, "--url", $"http://127.0.0.1:{FreePort()}", "--data", Path.Combine(folder.FullName, "data"), "--web", notAnAssembly],
             lines);
@@ -268,42 +277,12 @@ public sealed partial class UpCommandTests
         }
     }
 
-    private static int WebPid(string webLine) =>
-        int.Parse(WebPidLine().Match(webLine).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-
     private static Dictionary<string, string> StatusFields(int pid) =>
         File.ReadAllLines($"/proc/{pid}/status")
             .Select(line => line.Split(':', 2))
             .Where(parts => parts.Length == 2)
             .ToDictionary(parts => parts[0], parts => parts[1].Trim());
 
-    /// <summary>The session id: the fourth field after the command name in /proc/PID/stat.</summary>
-    private static string Session(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[3];
-    }
-
-    /// <summary>A zombie counts as gone: it runs nothing, only its parent's reaper has not collected it yet.</summary>
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            return !File.ReadAllLines($"/proc/{pid}/status").Any(l => l.StartsWith("State:", StringComparison.Ordinal) && l.Contains('Z', StringComparison.Ordinal));
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    [GeneratedRegex(@"^web: pid (\d+),")]
-    private static partial Regex WebPidLine();
+    /// <summary>The session id: field 6 of /proc/PID/stat.</summary>
+    private static string Session(int pid) => UpProcesses.StatField(pid, 6);
 }
