@@ -33,5 +33,5 @@ public static class LabName
     }
 
     /// <summary>A character a name may hold (ASCII letters and digits, '-', '_').</summary>
-    public static bool IsAllowed(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_';
+    private static bool IsAllowed(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_';
 }

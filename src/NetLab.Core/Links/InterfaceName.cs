@@ -73,7 +73,7 @@ public static class InterfaceName
     }
 
     /// <summary>A character a lab's interface name may hold.</summary>
-    public static bool IsAllowedInLab(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.';
+    private static bool IsAllowedInLab(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.';
 
     private const string Allowed = "Use ASCII letters, digits, '-', '_' or '.', e.g. eth0, macvlan2 or eth0.888";
 
