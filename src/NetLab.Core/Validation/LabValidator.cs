@@ -232,11 +232,12 @@ public static class LabValidator
                 {
                     Add(path, $"'{text}' is listed twice", "Remove one");
                 }
-                else if (item.Mtu is { } small && small < MinIpv6Mtu && InterfaceAddress.Parse(text).Address.AddressFamily == AddressFamily.InterNetworkV6)
+                else if (InterfaceAddress.Parse(text).Address.AddressFamily == AddressFamily.InterNetworkV6 && EffectiveMtu(located) is var small && small < MinIpv6Mtu)
                 {
                     // The kernel drops IPv6 from a device below 1280 and refuses to add an IPv6 address to it (EINVAL),
                     // so such a lab would validate and then fail at apply.
-                    Add(path, $"'{text}' is an IPv6 address, but the interface's mtu {small} is below {MinIpv6Mtu}, the least IPv6 works with; Linux refuses the address (EINVAL)",
+                    var whose = item.Mtu is null ? $"mtu ({small}, taken from its parent)" : $"mtu {small}";
+                    Add(path, $"'{text}' is an IPv6 address, but the interface's {whose} is below {MinIpv6Mtu}, the least IPv6 works with; Linux refuses the address (EINVAL)",
                         $"Raise the mtu to at least {MinIpv6Mtu}, or use IPv4 on this interface");
                 }
             }
@@ -324,7 +325,7 @@ public static class LabValidator
                     "The kernel gives a device one receive handler, used by either the bridge or macvlan (EBUSY); make the child on another interface, or remove the master");
             }
 
-            var limit = parent.Interface.Mtu ?? DefaultMtu;
+            var limit = EffectiveMtu(parent);
             if (definition is MacvlanFamilyInterface or VlanInterface && definition.Mtu is { } mtu && mtu > limit)
             {
                 Add($"{located.Path}.mtu", $"mtu {mtu} is larger than the mtu of its parent {parent.Reference} ({limit})",
@@ -430,6 +431,12 @@ public static class LabValidator
             if (local is not null && other is not null && local.AddressFamily != other.AddressFamily)
             {
                 Add($"{located.Path}.local", "local and remote/group are of different IP versions", "Use IPv4 for both or IPv6 for both");
+            }
+
+            if (vxlan.Mtu is { } mtu && UnderlayOf(located) is { } underlay && VxlanMtuLimit(located, underlay) is var limit && mtu > limit)
+            {
+                Add($"{located.Path}.mtu", $"mtu {mtu} is more than a vxlan carries over its underlay {underlay.Reference} (mtu {EffectiveMtu(underlay)} less {VxlanHeadroom(vxlan)} bytes of headers: at most {limit}); Linux refuses it (EINVAL)",
+                    $"Lower it to at most {limit} (or leave it out for {limit}), or raise the underlay's mtu");
             }
         }
 
@@ -577,6 +584,42 @@ public static class LabValidator
                 yield return bridge;
             }
         }
+
+        /// <summary>
+        /// The MTU the kernel gives an interface: its own, else what it takes from below - a macvlan, macvtap or vlan its
+        /// parent's, a vxlan its underlay's less the vxlan headers - else 1500.
+        /// </summary>
+        private int EffectiveMtu(Located located, int depth = 0)
+        {
+            if (located.Interface.Mtu is { } own)
+            {
+                return own;
+            }
+
+            if (depth > 32)
+            {
+                return DefaultMtu; // a circle of parents, which CheckCycles reports
+            }
+
+            return located.Definition switch
+            {
+                VxlanInterface when UnderlayOf(located) is { } underlay => VxlanMtuLimit(located, underlay, depth + 1),
+                MacvlanFamilyInterface or VlanInterface when UnderlayOf(located) is { } parent => EffectiveMtu(parent, depth + 1),
+                _ => DefaultMtu,
+            };
+        }
+
+        private Located? UnderlayOf(Located located) =>
+            located.Definition?.Parent is { } text && !string.IsNullOrEmpty(text) ? Find(InterfaceReference.Parse(text, located.Namespace.Name)) : null;
+
+        /// <summary>A vxlan's largest MTU over an underlay (vxlan_config_apply): the underlay's less 50 bytes of headers over IPv4, 70 over IPv6, at least 68.</summary>
+        private int VxlanMtuLimit(Located vxlan, Located underlay, int depth = 0) =>
+            Math.Max(MinMtu, EffectiveMtu(underlay, depth) - VxlanHeadroom((VxlanInterface)vxlan.Definition!));
+
+        private static int VxlanHeadroom(VxlanInterface vxlan) =>
+            new[] { vxlan.Remote, vxlan.Group, vxlan.Local }.Any(a => a is not null && IPAddress.TryParse(a, out var address) && address.AddressFamily == AddressFamily.InterNetworkV6)
+                ? 70
+                : 50;
 
         private Located? Find(InterfaceReference reference) => _interfaces.GetValueOrDefault((reference.Namespace, reference.Interface));
 

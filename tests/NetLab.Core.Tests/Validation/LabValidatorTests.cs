@@ -385,4 +385,41 @@ public sealed class LabValidatorTests
         Assert.Contains("mtu 1000 is below 1280", problem.Message, StringComparison.Ordinal);
         Assert.Empty(Problems(Seed.Replace("[100.0.0.3/24]", "[100.0.0.3/24, 'fd00::3/64'], mtu: 1280", StringComparison.Ordinal)));
     }
+
+    [Fact]
+    public void An_ipv6_address_on_a_child_that_takes_a_small_mtu_from_its_parent_is_refused()
+    {
+        // Checked on a kernel: a macvlan made on a parent of mtu 1000 gets mtu 1000, and an IPv6 address on it EINVAL.
+        var problem = Single(Seed
+            .Replace("port: p1 }", "port: p1, mtu: 1000 }", StringComparison.Ordinal)
+            .Replace("[100.0.0.3/24]", "[100.0.0.3/24, 'fd00::3/64']", StringComparison.Ordinal));
+
+        Assert.Equal("namespaces.ns3.interfaces.macvlan3.addresses[1]", problem.Path);
+        Assert.Contains("mtu (1000, taken from its parent) is below 1280", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.2", 1250, null)]
+    [InlineData("10.0.0.2", 1251, "at most 1250")]
+    [InlineData("fd00::2", 1230, null)]
+    [InlineData("fd00::2", 1231, "less 70 bytes of headers: at most 1230")]
+    public void A_vxlan_mtu_must_leave_room_for_its_headers_on_the_underlay(string remote, int mtu, string? expected)
+    {
+        // Checked on a kernel: over an underlay of mtu 1300 a vxlan gets 1250 (IPv4) or 1230 (IPv6), and more is EINVAL.
+        var lab = WithNs3($"      under: {{ kind: veth, peer: ns2/under2, mtu: 1300 }}\n      vx: {{ kind: vxlan, id: 5, remote: '{remote}', parent: under, mtu: {mtu} }}\n")
+            .Replace("      macvlan2:", "      under2: { kind: veth, peer: ns3/under, mtu: 1300 }\n      macvlan2:", StringComparison.Ordinal);
+
+        var problems = Problems(lab);
+
+        if (expected is null)
+        {
+            Assert.Empty(problems);
+        }
+        else
+        {
+            var problem = Assert.Single(problems);
+            Assert.Equal("namespaces.ns3.interfaces.vx.mtu", problem.Path);
+            Assert.Contains(expected, problem.Message, StringComparison.Ordinal);
+        }
+    }
 }
