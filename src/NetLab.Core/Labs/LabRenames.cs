@@ -1,4 +1,5 @@
 using NetLab.Core.Links;
+using NetLab.Core.Planning;
 
 namespace NetLab.Core.Labs;
 
@@ -124,6 +125,11 @@ public static class LabRenames
         if (LabName.Problem(newName) is { } problem)
         {
             return RenameOutcome.Refused(problem, "Use letters, digits, '-' or '_', e.g. ns2, h1, sw1");
+        }
+
+        if (LabName.Problem(lab.Name) is null && NamingScheme.Default.NamespaceLengthProblem(lab.Name, newName) is { } tooLong)
+        {
+            return RenameOutcome.Refused(tooLong.Message, tooLong.Hint);
         }
 
         if (paths.TryGetValue(newName, out var holder))
@@ -252,9 +258,9 @@ public static class LabRenames
 
     private static RenameOutcome? InterfaceNameRefusal(string newName)
     {
-        if (InterfaceName.Problem(newName) is { } problem)
+        if (InterfaceName.LabProblem(newName) is { } problem)
         {
-            // The kernel rule's sentence already says how to fix it.
+            // The validator's rule (CollectInterfaces); its sentence already says how to fix it.
             return new RenameOutcome(null, problem.EndsWith('.') ? problem : problem + ".");
         }
 

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace NetLab.Core.Planning;
 
 /// <summary>
@@ -9,9 +11,27 @@ namespace NetLab.Core.Planning;
 /// </summary>
 public sealed record NamingScheme(string Prefix = "nl-", char Separator = '.')
 {
+    /// <summary>
+    /// The longest kernel namespace name NetLab makes or opens, in UTF-8 bytes. The kernel's own limit is the file
+    /// name under /run/netns (NAME_MAX, 255); NetLab keeps to 64 so names stay readable in `ip netns list` and the
+    /// dashboard. The netlink layer refuses longer names, so the validator checks every composed name against it.
+    /// </summary>
+    public const int MaxNamespaceBytes = 64;
+
     public static NamingScheme Default { get; } = new();
 
     public string Namespace(string lab, string element) => $"{Prefix}{lab}{Separator}{element}";
+
+    /// <summary>Null when the element's kernel namespace name fits <see cref="MaxNamespaceBytes"/>, else what is wrong and how to fix it.</summary>
+    public (string Message, string Hint)? NamespaceLengthProblem(string lab, string element)
+    {
+        var name = Namespace(lab, element);
+        var bytes = Encoding.UTF8.GetByteCount(name);
+        return bytes <= MaxNamespaceBytes
+            ? null
+            : ($"its kernel namespace name '{name}' ('{Prefix}' + lab name + '{Separator}' + this name) is {bytes} bytes long; NetLab allows at most {MaxNamespaceBytes}",
+                $"Shorten the lab name ({Encoding.UTF8.GetByteCount(lab)} bytes) or this name ({Encoding.UTF8.GetByteCount(element)} bytes) by {bytes - MaxNamespaceBytes} bytes in all");
+    }
 
     public bool BelongsTo(string kernelNamespace, string lab) =>
         kernelNamespace.StartsWith(Prefix + lab + Separator, StringComparison.Ordinal);

@@ -14,8 +14,8 @@ public static class Planner
     /// <summary>Plans a lab. An invalid lab throws <see cref="InvalidLabException"/> before any operation exists.</summary>
     public static Plan Plan(ObservedState observed, Lab lab, NamingScheme? naming = null)
     {
-        LabValidator.EnsureValid(lab);
         naming ??= NamingScheme.Default;
+        LabValidator.EnsureValid(lab, naming);
         return Plan(observed, DesiredState.From(lab, naming), lab.Name, naming);
     }
 

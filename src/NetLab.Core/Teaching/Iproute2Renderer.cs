@@ -1,3 +1,4 @@
+using System.Globalization;
 using NetLab.Core.Links;
 using NetLab.Core.Planning;
 
@@ -22,48 +23,59 @@ public static class Iproute2Renderer
     public static IReadOnlyList<string> Render(Plan plan, NamespaceNames names = NamespaceNames.Lab) =>
         plan.Operations.Select(o => Render(o, Namer(plan, names))).ToList();
 
-    public static string Render(PlanOperation operation, Func<string, string> namespaceName)
+    /// <summary>
+    /// One operation's command. Every word is quoted for a POSIX shell (<see cref="ShellWords"/>): the validator
+    /// keeps lab names plain, but a command is pasted into a root shell, so no value may ever reach it unquoted.
+    /// </summary>
+    public static string Render(PlanOperation operation, Func<string, string> namespaceName) =>
+        ShellWords.Join(Words(operation, namespaceName));
+
+    private static IEnumerable<string> Words(PlanOperation operation, Func<string, string> namespaceName)
     {
-        string Ip(string ns) => $"ip -n {namespaceName(ns)}";
+        string[] Ip(string ns) => ["ip", "-n", namespaceName(ns)];
         return operation switch
         {
-            CreateNamespace create => $"ip netns add {namespaceName(create.Name)}",
-            DeleteNamespace delete => $"ip netns del {namespaceName(delete.Name)}",
-            SetLoopback loopback => $"{Ip(loopback.Name)} link set lo {UpDown(loopback.Up)}",
-            CreateLink create => $"{Ip(create.InNamespace)} link add {CreateArguments(create, namespaceName)}",
-            DeleteLink delete => $"{Ip(delete.InNamespace)} link del {delete.Name}",
-            MoveLink move => $"{Ip(move.InNamespace)} link set {move.Name} netns {namespaceName(move.TargetNamespace)}",
-            SetLinkUp up => $"{Ip(up.InNamespace)} link set {up.Name} up",
-            SetLinkDown down => $"{Ip(down.InNamespace)} link set {down.Name} down",
-            SetMac mac => $"{Ip(mac.InNamespace)} link set {mac.Name} address {mac.Mac}",
-            SetMtu mtu => $"{Ip(mtu.InNamespace)} link set {mtu.Name} mtu {mtu.Mtu}",
-            AddAddress add => $"{Ip(add.InNamespace)} addr add {add.Address} dev {add.Name}",
-            DeleteAddress delete => $"{Ip(delete.InNamespace)} addr del {delete.Address} dev {delete.Name}",
-            SetMaster { Master: null } master => $"{Ip(master.InNamespace)} link set {master.Name} nomaster",
-            SetMaster master => $"{Ip(master.InNamespace)} link set {master.Name} master {master.Master}",
-            SetHairpin hairpin => $"{Ip(hairpin.InNamespace)} link set {hairpin.Name} type bridge_slave hairpin {(hairpin.On ? "on" : "off")}",
+            CreateNamespace create => ["ip", "netns", "add", namespaceName(create.Name)],
+            DeleteNamespace delete => ["ip", "netns", "del", namespaceName(delete.Name)],
+            SetLoopback loopback => [.. Ip(loopback.Name), "link", "set", "lo", UpDown(loopback.Up)],
+            CreateLink create => [.. Ip(create.InNamespace), "link", "add", .. CreateArguments(create, namespaceName)],
+            DeleteLink delete => [.. Ip(delete.InNamespace), "link", "del", delete.Name],
+            MoveLink move => [.. Ip(move.InNamespace), "link", "set", move.Name, "netns", namespaceName(move.TargetNamespace)],
+            SetLinkUp up => [.. Ip(up.InNamespace), "link", "set", up.Name, "up"],
+            SetLinkDown down => [.. Ip(down.InNamespace), "link", "set", down.Name, "down"],
+            SetMac mac => [.. Ip(mac.InNamespace), "link", "set", mac.Name, "address", mac.Mac.ToString()],
+            SetMtu mtu => [.. Ip(mtu.InNamespace), "link", "set", mtu.Name, "mtu", Number(mtu.Mtu)],
+            AddAddress add => [.. Ip(add.InNamespace), "addr", "add", add.Address.ToString(), "dev", add.Name],
+            DeleteAddress delete => [.. Ip(delete.InNamespace), "addr", "del", delete.Address.ToString(), "dev", delete.Name],
+            SetMaster { Master: null } master => [.. Ip(master.InNamespace), "link", "set", master.Name, "nomaster"],
+            SetMaster master => [.. Ip(master.InNamespace), "link", "set", master.Name, "master", master.Master],
+            SetHairpin hairpin => [.. Ip(hairpin.InNamespace), "link", "set", hairpin.Name, "type", "bridge_slave", "hairpin", hairpin.On ? "on" : "off"],
             _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "no iproute2 form for this operation"),
         };
     }
 
-    private static string CreateArguments(CreateLink create, Func<string, string> namespaceName)
+    private static List<string> CreateArguments(CreateLink create, Func<string, string> namespaceName)
     {
         var spec = create.Spec;
-        var head = spec.Parent is { } parent ? $"link {parent.Name} name {create.Name}" : create.Name;
         var kind = spec.Kind ?? throw new ArgumentException("only modelled kinds can be created", nameof(create));
-        var words = new List<string> { head, "type", kind.KernelName() };
+
+        // The underlay of a vxlan is `dev` (added below), not `link`.
+        List<string> words = spec.Parent is { } parent && kind != LinkKind.Vxlan
+            ? ["link", parent.Name, "name", create.Name]
+            : [create.Name];
+        words.AddRange(["type", kind.KernelName()]);
         switch (kind)
         {
             case LinkKind.Veth when spec.Peer is { } peer:
-                words.Add($"peer name {peer.Name}");
+                words.AddRange(["peer", "name", peer.Name]);
                 if (peer.Namespace != create.InNamespace)
                 {
-                    words.Add($"netns {namespaceName(peer.Namespace)}");
+                    words.AddRange(["netns", namespaceName(peer.Namespace)]);
                 }
 
                 break;
             case LinkKind.Macvlan or LinkKind.Macvtap:
-                words.Add($"mode {(spec.MacvlanMode ?? MacvlanMode.Vepa).Word()}");
+                words.AddRange(["mode", (spec.MacvlanMode ?? MacvlanMode.Vepa).Word()]);
                 if (spec.NoPromisc)
                 {
                     words.Add("nopromisc");
@@ -71,48 +83,44 @@ public static class Iproute2Renderer
 
                 if (spec.SourceMacs.Count > 0)
                 {
-                    words.Add("macaddr set " + string.Join(' ', spec.SourceMacs));
+                    words.AddRange(["macaddr", "set", .. spec.SourceMacs.Select(m => m.ToString())]);
                 }
 
                 break;
             case LinkKind.Vlan:
                 if (spec.VlanProtocol == VlanProtocol.Dot1AD)
                 {
-                    words.Add("protocol 802.1ad");
+                    words.AddRange(["protocol", "802.1ad"]);
                 }
 
-                words.Add($"id {spec.VlanId}");
+                words.AddRange(["id", Number(spec.VlanId)]);
                 break;
             case LinkKind.Vxlan:
-                words.Add($"id {spec.Vni}");
-                if (spec.Remote is { } remote)
-                {
-                    words.Add($"remote {remote}");
-                }
-
-                if (spec.Group is { } group)
-                {
-                    words.Add($"group {group}");
-                }
-
-                if (spec.Local is { } local)
-                {
-                    words.Add($"local {local}");
-                }
-
+                words.AddRange(["id", Number(spec.Vni)]);
+                AddOptional(words, "remote", spec.Remote);
+                AddOptional(words, "group", spec.Group);
+                AddOptional(words, "local", spec.Local);
                 if (spec.Parent is { } underlay)
                 {
-                    // The underlay of a vxlan is `dev`, not `link`; rewrite the head accordingly.
-                    words[0] = create.Name;
-                    words.Add($"dev {underlay.Name}");
+                    words.AddRange(["dev", underlay.Name]);
                 }
 
-                words.Add($"dstport {spec.VxlanPort ?? 4789}");
+                words.AddRange(["dstport", Number(spec.VxlanPort ?? 4789)]);
                 break;
         }
 
-        return string.Join(' ', words);
+        return words;
     }
+
+    private static void AddOptional(List<string> words, string key, object? value)
+    {
+        if (value is not null)
+        {
+            words.AddRange([key, value.ToString() ?? ""]);
+        }
+    }
+
+    private static string Number(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
 
     private static string UpDown(bool up) => up ? "up" : "down";
 

@@ -1,6 +1,8 @@
 using System.Net;
+using System.Net.Sockets;
 using NetLab.Core.Labs;
 using NetLab.Core.Links;
+using NetLab.Core.Planning;
 
 namespace NetLab.Core.Validation;
 
@@ -12,19 +14,26 @@ public static class LabValidator
 {
     public const int MinMtu = 68;
     public const int MaxMtu = 65535;
+
+    /// <summary>IPV6_MIN_MTU: the kernel keeps no IPv6 on a device with a smaller MTU.</summary>
+    public const int MinIpv6Mtu = 1280;
     public const int MaxVxlanId = (1 << 24) - 1;
 
     /// <summary>What an unset MTU is for the kinds a lab makes; a child may not exceed its parent's.</summary>
     public const int DefaultMtu = 1500;
 
-    public static IReadOnlyList<Problem> Validate(Lab lab) => new Checker(lab).Run();
+    /// <summary>
+    /// Every problem of the lab. <paramref name="naming"/> is the agent's naming scheme (default: the "nl-" prefix): the
+    /// kernel namespace names it composes must fit the kernel's and NetLab's limits.
+    /// </summary>
+    public static IReadOnlyList<Problem> Validate(Lab lab, NamingScheme? naming = null) => new Checker(lab, naming ?? NamingScheme.Default).Run();
 
     public static bool IsValid(Lab lab) => Validate(lab).Count == 0;
 
     /// <summary>Throws <see cref="InvalidLabException"/> listing every problem; used where an invalid lab must change nothing.</summary>
-    public static void EnsureValid(Lab lab)
+    public static void EnsureValid(Lab lab, NamingScheme? naming = null)
     {
-        var problems = Validate(lab);
+        var problems = Validate(lab, naming);
         if (problems.Count > 0)
         {
             throw new InvalidLabException(problems);
@@ -39,7 +48,7 @@ public static class LabValidator
         public InterfaceDefinition? Definition => Interface as InterfaceDefinition;
     }
 
-    private sealed class Checker(Lab lab)
+    private sealed class Checker(Lab lab, NamingScheme naming)
     {
         private readonly List<Problem> _problems = [];
         private readonly Dictionary<(string Namespace, string Name), Located> _interfaces = [];
@@ -92,6 +101,10 @@ public static class LabValidator
                     Add(path, $"the name '{name}' is already used by {seen[name]}",
                         "Switches, hosts and namespaces each become a network namespace, so their names must all differ; rename one");
                 }
+                else if (LabName.Problem(lab.Name) is null && naming.NamespaceLengthProblem(lab.Name, name) is { } tooLong)
+                {
+                    Add(path, tooLong.Message, tooLong.Hint);
+                }
             }
         }
 
@@ -105,9 +118,9 @@ public static class LabValidator
                 entries = entries.Concat(@namespace.Interfaces.Select(i => ((IAddressed)i, $"{@namespace.Path}.interfaces.{i.Name}")));
                 foreach (var (item, path) in entries)
                 {
-                    if (InterfaceName.Problem(item.Name) is { } problem)
+                    if (InterfaceName.LabProblem(item.Name) is { } problem)
                     {
-                        Add(path, problem, "Interface names are at most 15 bytes of letters, digits, '-', '_' or '.'");
+                        Add(path, problem, $"Interface names are 1 to {InterfaceName.MaxBytes} bytes (Linux's IFNAMSIZ, 16 with the final NUL)");
                         continue;
                     }
 
@@ -164,7 +177,7 @@ public static class LabValidator
                 foreach (var port in @switch.Ports)
                 {
                     var path = $"{@switch.Path}.ports.{port.Name}";
-                    if (InterfaceName.Problem(port.Name) is { } problem)
+                    if (InterfaceName.LabProblem(port.Name) is { } problem)
                     {
                         Add(path, problem, "A port is an interface in the switch's namespace; name it like one, e.g. p1");
                     }
@@ -218,6 +231,14 @@ public static class LabValidator
                 else if (!seen.Add(InterfaceAddress.Parse(text)))
                 {
                     Add(path, $"'{text}' is listed twice", "Remove one");
+                }
+                else if (InterfaceAddress.Parse(text).Address.AddressFamily == AddressFamily.InterNetworkV6 && EffectiveMtu(located) is var small && small < MinIpv6Mtu)
+                {
+                    // The kernel drops IPv6 from a device below 1280 and refuses to add an IPv6 address to it (EINVAL),
+                    // so such a lab would validate and then fail at apply.
+                    var whose = item.Mtu is null ? $"mtu ({small}, taken from its parent)" : $"mtu {small}";
+                    Add(path, $"'{text}' is an IPv6 address, but the interface's {whose} is below {MinIpv6Mtu}, the least IPv6 works with; Linux refuses the address (EINVAL)",
+                        $"Raise the mtu to at least {MinIpv6Mtu}, or use IPv4 on this interface");
                 }
             }
         }
@@ -304,7 +325,7 @@ public static class LabValidator
                     "The kernel gives a device one receive handler, used by either the bridge or macvlan (EBUSY); make the child on another interface, or remove the master");
             }
 
-            var limit = parent.Interface.Mtu ?? DefaultMtu;
+            var limit = EffectiveMtu(parent);
             if (definition is MacvlanFamilyInterface or VlanInterface && definition.Mtu is { } mtu && mtu > limit)
             {
                 Add($"{located.Path}.mtu", $"mtu {mtu} is larger than the mtu of its parent {parent.Reference} ({limit})",
@@ -410,6 +431,12 @@ public static class LabValidator
             if (local is not null && other is not null && local.AddressFamily != other.AddressFamily)
             {
                 Add($"{located.Path}.local", "local and remote/group are of different IP versions", "Use IPv4 for both or IPv6 for both");
+            }
+
+            if (vxlan.Mtu is { } mtu && UnderlayOf(located) is { } underlay && VxlanMtuLimit(located, underlay) is var limit && mtu > limit)
+            {
+                Add($"{located.Path}.mtu", $"mtu {mtu} is more than a vxlan carries over its underlay {underlay.Reference} (mtu {EffectiveMtu(underlay)} less {VxlanHeadroom(vxlan)} bytes of headers: at most {limit}); Linux refuses it (EINVAL)",
+                    $"Lower it to at most {limit} (or leave it out for {limit}), or raise the underlay's mtu");
             }
         }
 
@@ -557,6 +584,42 @@ public static class LabValidator
                 yield return bridge;
             }
         }
+
+        /// <summary>
+        /// The MTU the kernel gives an interface: its own, else what it takes from below - a macvlan, macvtap or vlan its
+        /// parent's, a vxlan its underlay's less the vxlan headers - else 1500.
+        /// </summary>
+        private int EffectiveMtu(Located located, int depth = 0)
+        {
+            if (located.Interface.Mtu is { } own)
+            {
+                return own;
+            }
+
+            if (depth > 32)
+            {
+                return DefaultMtu; // a circle of parents, which CheckCycles reports
+            }
+
+            return located.Definition switch
+            {
+                VxlanInterface when UnderlayOf(located) is { } underlay => VxlanMtuLimit(located, underlay, depth + 1),
+                MacvlanFamilyInterface or VlanInterface when UnderlayOf(located) is { } parent => EffectiveMtu(parent, depth + 1),
+                _ => DefaultMtu,
+            };
+        }
+
+        private Located? UnderlayOf(Located located) =>
+            located.Definition?.Parent is { } text && !string.IsNullOrEmpty(text) ? Find(InterfaceReference.Parse(text, located.Namespace.Name)) : null;
+
+        /// <summary>A vxlan's largest MTU over an underlay (vxlan_config_apply): the underlay's less 50 bytes of headers over IPv4, 70 over IPv6, at least 68.</summary>
+        private int VxlanMtuLimit(Located vxlan, Located underlay, int depth = 0) =>
+            Math.Max(MinMtu, EffectiveMtu(underlay, depth) - VxlanHeadroom((VxlanInterface)vxlan.Definition!));
+
+        private static int VxlanHeadroom(VxlanInterface vxlan) =>
+            new[] { vxlan.Remote, vxlan.Group, vxlan.Local }.Any(a => a is not null && IPAddress.TryParse(a, out var address) && address.AddressFamily == AddressFamily.InterNetworkV6)
+                ? 70
+                : 50;
 
         private Located? Find(InterfaceReference reference) => _interfaces.GetValueOrDefault((reference.Namespace, reference.Interface));
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using NetLab.Core.Planning;
 using NetLab.Netlink.Interop;
 
 namespace NetLab.Netlink.Namespaces;
@@ -129,10 +130,11 @@ public sealed class NetworkNamespace : IDisposable
 
     private static void CheckName(string name)
     {
-        // `ip netns` accepts any file name; NetLab keeps to names that are also valid interface-ish tokens.
-        if (string.IsNullOrEmpty(name) || name.Contains('/', StringComparison.Ordinal) || name.Contains('\0', StringComparison.Ordinal) || name is "." or ".." || name.Any(char.IsWhiteSpace) || name.Length > 64)
+        // `ip netns` accepts any file name; NetLab keeps to short plain names, and its validator checks labs against the same limit.
+        if (string.IsNullOrEmpty(name) || name.Contains('/', StringComparison.Ordinal) || name.Contains('\0', StringComparison.Ordinal) || name is "." or ".." || name.Any(char.IsWhiteSpace)
+            || System.Text.Encoding.UTF8.GetByteCount(name) > NamingScheme.MaxNamespaceBytes)
         {
-            throw new InvalidLinkRequestException($"'{name.Replace("\0", "\\0", StringComparison.Ordinal)}' is not a usable namespace name: use 1-64 characters without '/', whitespace or NUL");
+            throw new InvalidLinkRequestException($"'{name.Replace("\0", "\\0", StringComparison.Ordinal)}' is not a usable namespace name: use 1-{NamingScheme.MaxNamespaceBytes} bytes without '/', whitespace or NUL");
         }
     }
 

@@ -181,6 +181,8 @@ public sealed class LabRenamesTests
     [InlineData("h1", "eth0", "eth0.10", "h1 already has an interface named 'eth0.10'")]
     [InlineData("ns2", "a", "lo", "'lo' is the loopback device every namespace already has")]
     [InlineData("ns2", "a", "ns3/b", "contains '/', which Linux forbids in interface names")]
+    [InlineData("ns2", "a", "$(reboot)", "'$(reboot)' starts with '$'; an interface name must start with a letter or digit")]
+    [InlineData("ns2", "a", "a;reboot", "contains ';', which a shell or iproute2 would not take as part of a name")]
     [InlineData("ns2", "a", "sixteen-bytes-xx", "Linux allows at most 15")]
     [InlineData("ns2", "nothing", "x", "'ns2/nothing' is not an interface of this lab")]
     [InlineData("sw1", "p1", "p2", "switch sw1 already has a port named 'p2'")]
@@ -266,5 +268,17 @@ public sealed class LabRenamesTests
                 return name;
             }
         }
+    }
+
+    [Fact]
+    public void An_element_name_whose_kernel_namespace_would_be_too_long_is_refused()
+    {
+        var lab = Load(EveryReference) with { Name = new string('l', 32) };
+
+        var outcome = LabRenames.RenameElement(lab, "ns2", new string('n', 32));
+
+        Assert.Null(outcome.Lab);
+        Assert.Contains("is 68 bytes long; NetLab allows at most 64. Shorten the lab name (32 bytes) or this name (32 bytes) by 4 bytes in all", outcome.Refusal, StringComparison.Ordinal);
+        Assert.True(LabRenames.RenameElement(lab, "ns2", new string('n', 28)).Succeeded);
     }
 }

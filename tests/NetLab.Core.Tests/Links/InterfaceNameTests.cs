@@ -30,4 +30,22 @@ public sealed class InterfaceNameTests
         Assert.NotNull(problem);
         Assert.Contains(expected, problem, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("eth0")]
+    [InlineData("eth0.888")]
+    [InlineData("h1_eth-0")]
+    [InlineData("0abc")]
+    public void Plain_names_are_valid_in_a_lab(string name) => Assert.Null(InterfaceName.LabProblem(name));
+
+    [Theory]
+    [InlineData("a$b", "contains '$'")]
+    [InlineData("a@b", "contains '@'")]
+    [InlineData("a b", "' ' (whitespace)")]
+    [InlineData("-a", "starts with '-'")]
+    [InlineData(".a", "starts with '.'")]
+    [InlineData("ab\u00e9", "contains 'é'")]
+    [InlineData("sixteen-bytes-xx", "at most 15")]
+    public void Names_a_shell_or_iproute2_would_not_take_as_they_are_are_refused_in_a_lab(string name, string expected) =>
+        Assert.Contains(expected, InterfaceName.LabProblem(name), StringComparison.Ordinal);
 }

@@ -24,7 +24,7 @@ internal sealed class RandomLabs(int seed)
         public List<InterfaceDefinition> Interfaces { get; } = [];
     }
 
-    /// <summary>What later interfaces may use as a parent, a port or a master.</summary>
+    /// <summary>What later interfaces may use as a parent, a port or a master; Mtu is what the kernel gives it (null: 1500).</summary>
     private sealed record Candidate(Space Space, string Name, LinkKind Kind, int? Mtu)
     {
         public bool IsPort { get; set; }
@@ -123,6 +123,7 @@ internal sealed class RandomLabs(int seed)
         var kind = Pick(kinds);
         InterfaceDefinition definition;
         int? mtu = Chance(0.2) ? 1400 : null;
+        int? inherited = null; // a child without an mtu takes its parent's, a vxlan its underlay's less 50 bytes of headers
         switch (kind)
         {
             case LinkKind.Macvlan or LinkKind.Macvtap:
@@ -137,6 +138,7 @@ internal sealed class RandomLabs(int seed)
                     ? new MacvlanInterface { Name = name, ParentName = Reference(parent, space), Mode = mode, NoPromisc = mode == MacvlanMode.Passthru && Chance(0.5), SourceMacs = sourceMacs }
                     : new MacvtapInterface { Name = name, ParentName = Reference(parent, space), Mode = mode, NoPromisc = mode == MacvlanMode.Passthru && Chance(0.5), SourceMacs = sourceMacs };
                 mtu = parent.Mtu is null or >= 1400 ? mtu : null;
+                inherited = parent.Mtu;
                 break;
             case LinkKind.Vlan:
                 var lower = Pick(candidates.Where(c => c.Kind != LinkKind.Bridge || Chance(0.5)).DefaultIfEmpty(candidates[0]).ToList());
@@ -148,6 +150,7 @@ internal sealed class RandomLabs(int seed)
                     Protocol = Chance(0.2) ? VlanProtocol.Dot1AD : VlanProtocol.Dot1Q,
                 };
                 mtu = lower.Mtu is null or >= 1400 ? mtu : null;
+                inherited = lower.Mtu;
                 break;
             case LinkKind.Veth:
                 var other = Pick(spaces);
@@ -166,6 +169,8 @@ internal sealed class RandomLabs(int seed)
                     Remote = $"192.0.2.{_random.Next(1, 255)}",
                     Port = Chance(0.7) ? 4789 : 8472,
                 };
+                inherited = underlay is null ? null : (underlay.Mtu ?? 1500) - 50;
+                mtu = inherited is null or >= 1400 ? mtu : null;
                 break;
             case LinkKind.Bridge:
                 definition = new BridgeInterface { Name = name };
@@ -185,7 +190,7 @@ internal sealed class RandomLabs(int seed)
 
         definition = definition with { Mac = MaybeMac(), Mtu = mtu, Addresses = Addresses(), Up = Chance(0.8), Master = master };
         space.Interfaces.Add(definition);
-        candidates.Add(new Candidate(space, name, kind, mtu) { IsPort = master is not null });
+        candidates.Add(new Candidate(space, name, kind, mtu ?? inherited) { IsPort = master is not null });
     }
 
     private static string Reference(Candidate candidate, Space from) =>

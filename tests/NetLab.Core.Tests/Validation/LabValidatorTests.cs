@@ -1,5 +1,6 @@
 using NetLab.Core.Formats;
 using NetLab.Core.Labs;
+using NetLab.Core.Planning;
 using NetLab.Core.Validation;
 
 namespace NetLab.Core.Tests.Validation;
@@ -314,5 +315,111 @@ public sealed class LabValidatorTests
 
         Assert.Equal(["name", "namespaces.ns2.interfaces.macvlan2.parent", "namespaces.ns3.interfaces.macvlan3.addresses[0]"], problems.Select(p => p.Path).Order(StringComparer.Ordinal));
         Assert.All(problems, p => Assert.False(string.IsNullOrWhiteSpace(p.Hint)));
+    }
+
+    /// <summary>The seed with its lab name and ns2 renamed, so the kernel namespace nl-LAB.NS has a chosen length.</summary>
+    private static string SeedNamed(string lab, string ns2) => Seed
+        .Replace("name: seed", $"name: {lab}", StringComparison.Ordinal)
+        .Replace("  ns2:", $"  {ns2}:", StringComparison.Ordinal);
+
+    [Fact]
+    public void A_kernel_namespace_name_longer_than_netlab_allows_is_refused_with_its_length()
+    {
+        // Each name is at LabName's limit of 32, but 'nl-' + 32 + '.' + 32 makes 68 bytes: the netlink layer refuses it at apply.
+        var lab = new string('l', LabName.MaxLength);
+        var ns = new string('n', LabName.MaxLength);
+
+        var problem = Single(SeedNamed(lab, ns));
+
+        Assert.Equal($"namespaces.{ns}", problem.Path);
+        Assert.Equal($"its kernel namespace name 'nl-{lab}.{ns}' ('nl-' + lab name + '.' + this name) is 68 bytes long; NetLab allows at most 64", problem.Message);
+        Assert.Equal("Shorten the lab name (32 bytes) or this name (32 bytes) by 4 bytes in all", problem.Hint);
+    }
+
+    [Fact]
+    public void A_kernel_namespace_name_of_exactly_the_limit_is_planned()
+    {
+        var lab = LabFormat.LoadAndValidate(SeedNamed(new string('l', 32), new string('n', 28)), LabFileFormat.Yaml);
+        Assert.True(lab.Succeeded, string.Join(Environment.NewLine, lab.Problems));
+
+        var longest = Planner.Plan(ObservedState.Empty, lab.Lab!).Operations.OfType<CreateNamespace>().Max(c => c.Name.Length);
+
+        Assert.Equal(NamingScheme.MaxNamespaceBytes, longest);
+    }
+
+    [Fact]
+    public void The_agents_own_prefix_counts_towards_the_limit()
+    {
+        var loaded = LabFormat.LoadYaml(SeedNamed(new string('l', 32), new string('n', 28)));
+        var naming = new NamingScheme("nl-alice-");
+
+        var problem = Assert.Single(LabValidator.Validate(loaded.Lab!, naming));
+        var refused = Assert.Throws<InvalidLabException>(() => Planner.Plan(ObservedState.Empty, loaded.Lab!, naming));
+
+        Assert.Contains("is 70 bytes long; NetLab allows at most 64", problem.Message, StringComparison.Ordinal);
+        Assert.Equal(problem, Assert.Single(refused.Problems));
+    }
+
+    [Theory]
+    [InlineData("$(reboot)", "'$'")]
+    [InlineData("a`id`", "'`'")]
+    [InlineData("a;b", "';'")]
+    [InlineData("-x", "starts with '-'")]
+    [InlineData("é", "'é'")]
+    public void An_interface_name_a_shell_would_not_take_as_it_is_is_refused(string name, string expected)
+    {
+        var problem = Single(Seed.Replace("macvlan2:", $"'{name}':", StringComparison.Ordinal));
+
+        Assert.Equal($"namespaces.ns2.interfaces.{name}", problem.Path);
+        Assert.Contains(expected, problem.Message, StringComparison.Ordinal);
+        Assert.Contains("Use ASCII letters, digits, '-', '_' or '.'", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_ipv6_address_on_an_mtu_below_1280_is_refused_because_the_kernel_refuses_it()
+    {
+        // Checked on a kernel: `ip link set a0 mtu 1000; ip addr add fd00::1/64 dev a0` answers EINVAL.
+        var problem = Single(Seed.Replace("[100.0.0.3/24]", "[100.0.0.3/24, 'fd00::3/64'], mtu: 1000", StringComparison.Ordinal));
+
+        Assert.Equal("namespaces.ns3.interfaces.macvlan3.addresses[1]", problem.Path);
+        Assert.Contains("mtu 1000 is below 1280", problem.Message, StringComparison.Ordinal);
+        Assert.Empty(Problems(Seed.Replace("[100.0.0.3/24]", "[100.0.0.3/24, 'fd00::3/64'], mtu: 1280", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void An_ipv6_address_on_a_child_that_takes_a_small_mtu_from_its_parent_is_refused()
+    {
+        // Checked on a kernel: a macvlan made on a parent of mtu 1000 gets mtu 1000, and an IPv6 address on it EINVAL.
+        var problem = Single(Seed
+            .Replace("port: p1 }", "port: p1, mtu: 1000 }", StringComparison.Ordinal)
+            .Replace("[100.0.0.3/24]", "[100.0.0.3/24, 'fd00::3/64']", StringComparison.Ordinal));
+
+        Assert.Equal("namespaces.ns3.interfaces.macvlan3.addresses[1]", problem.Path);
+        Assert.Contains("mtu (1000, taken from its parent) is below 1280", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.2", 1250, null)]
+    [InlineData("10.0.0.2", 1251, "at most 1250")]
+    [InlineData("fd00::2", 1230, null)]
+    [InlineData("fd00::2", 1231, "less 70 bytes of headers: at most 1230")]
+    public void A_vxlan_mtu_must_leave_room_for_its_headers_on_the_underlay(string remote, int mtu, string? expected)
+    {
+        // Checked on a kernel: over an underlay of mtu 1300 a vxlan gets 1250 (IPv4) or 1230 (IPv6), and more is EINVAL.
+        var lab = WithNs3($"      under: {{ kind: veth, peer: ns2/under2, mtu: 1300 }}\n      vx: {{ kind: vxlan, id: 5, remote: '{remote}', parent: under, mtu: {mtu} }}\n")
+            .Replace("      macvlan2:", "      under2: { kind: veth, peer: ns3/under, mtu: 1300 }\n      macvlan2:", StringComparison.Ordinal);
+
+        var problems = Problems(lab);
+
+        if (expected is null)
+        {
+            Assert.Empty(problems);
+        }
+        else
+        {
+            var problem = Assert.Single(problems);
+            Assert.Equal("namespaces.ns3.interfaces.vx.mtu", problem.Path);
+            Assert.Contains(expected, problem.Message, StringComparison.Ordinal);
+        }
     }
 }
