@@ -93,7 +93,8 @@ internal static class UpCommand
         }
 
         using var stopAgent = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var agent = AgentCommand.RunAsync(services, request.SocketPath, [user.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture)], [user.Gid.ToString(System.Globalization.CultureInfo.InvariantCulture)], tcp: null, errors, stopAgent.Token);
+        var admission = AgentAdmission.For(user);
+        var agent = AgentCommand.RunAsync(services, request.SocketPath, admission.Uids, admission.Gids, tcp: null, admission.SocketGroup, errors, stopAgent.Token);
         try
         {
             if (!await WaitForAgentAsync(agent, request.SocketPath, cancellationToken).ConfigureAwait(false))
