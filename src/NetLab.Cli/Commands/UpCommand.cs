@@ -76,6 +76,8 @@ internal static class UpCommand
                 throw new ArgumentException($"a NetLab agent already listens on {request.SocketPath}: stop it first, or give another --socket");
             }
 
+            _ = DataFolder.Locate(request.DataFolder);
+
             // Last of the checks: an account is only created when everything else is in place to use it.
             var choice = WebUser.Resolve(request.WebUserName, services.Accounts);
             user = choice.User;

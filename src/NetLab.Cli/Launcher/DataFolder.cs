@@ -52,8 +52,12 @@ internal static class DataFolder
         }
     }
 
-    /// <summary>The folder's real path, once no one but root can choose or change where it is, and it is no system folder.</summary>
-    private static string Locate(string path)
+    /// <summary>
+    /// The folder's real path, once no one but root can choose or change where it is, and it is no system folder; `up`
+    /// asks before it creates an account, which it does only when everything else is in place.
+    /// </summary>
+    /// <exception cref="ArgumentException">The path is not one to give away (the message says why and what to do).</exception>
+    public static string Locate(string path)
     {
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
         full = full.Length == 0 ? "/" : full;
