@@ -74,8 +74,10 @@ public static class HostAndOrigin
             .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Any(allowed => Uri.TryCreate(allowed, UriKind.Absolute, out var other) && Uri.Compare(url, other, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0);
 
-        // The Host of a request to a default port leaves the port out; the origin's scheme says which one it is.
-        return listed || (string.Equals(url.Host, host.Host, StringComparison.OrdinalIgnoreCase) && url.Port == (host.Port ?? url.Port));
+        // The Host of a request to a default port leaves the port out: then the origin must be on its scheme's default
+        // port too (https://x behind a TLS proxy that passes Host: x), never on another one of the same host.
+        var samePort = host.Port is { } port ? url.Port == port : url.IsDefaultPort;
+        return listed || (string.Equals(url.Host, host.Host, StringComparison.OrdinalIgnoreCase) && samePort);
     }
 
     /// <summary>What a browser may call the web at, from the URL it listens on.</summary>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using NetLab.Web.Agent;
+using NetLab.Web.Hosting;
 using NetLab.Web.Hubs;
 using NetLab.Web.Tests.Agent;
 
@@ -98,6 +99,23 @@ public sealed class HostAndOriginTests : IAsyncDisposable
 
         Assert.Equal(HttpStatusCode.OK, named.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, other.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5080", Own, true)]
+    [InlineData("http://LOCALHOST:5080", "localhost:5080", true)]
+    [InlineData("https://netlab.example.org", "netlab.example.org", true)] // TLS proxy passing Host on
+    [InlineData("http://netlab.example.org:8080", "netlab.example.org", false)] // another port of the same host
+    [InlineData("http://127.0.0.1:3000", Own, false)]
+    [InlineData("http://evil.example:5080", Own, false)]
+    [InlineData("https://lab.school.example", Own, true)] // listed in Web:AllowedOrigins
+    [InlineData("file://", Own, false)]
+    [InlineData("null", Own, false)]
+    public void An_origin_is_the_webs_own_when_it_names_the_requests_host_and_port_or_is_listed(string origin, string host, bool allowed)
+    {
+        var options = new WebOptions { AllowedOrigins = "https://lab.school.example; http://other.example" };
+
+        Assert.Equal(allowed, HostAndOrigin.IsAllowedOrigin(origin, new Microsoft.AspNetCore.Http.HostString(host), options));
     }
 
     private WebApplicationFactory<Program> Web(params (string Key, string Value)[] settings)
