@@ -3,6 +3,7 @@ using NetLab.Web;
 using NetLab.Web.Model;
 using NetLab.Web.Model.Runs;
 using NetLab.Web.Components;
+using NetLab.Web.Hosting;
 using NetLab.Web.Hubs;
 using NetLab.Web.Store;
 
@@ -33,6 +34,9 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
 
+// Before the hubs' endpoints: a page of another origin never gets a circuit or a hub connection (host filtering,
+// which runs first of all, has already refused hosts the web is not reached by).
+app.UseHubOriginCheck();
 app.UseStaticFiles();
 app.UseAntiforgery();
 app.MapGet("/labs/{labId:long}/export", LabExport.HandleAsync);

@@ -26,6 +26,13 @@ public sealed class WebOptions
     /// </summary>
     public bool AllowRemote { get; set; }
 
+    /// <summary>
+    /// Origins (e.g. <c>https://netlab.example.org</c>, ';'-separated) whose pages may connect to the hubs besides the
+    /// web's own (the origin the request was sent to); for a reverse proxy that does not pass the Host header on. See
+    /// <see cref="Hosting.HostAndOrigin"/>.
+    /// </summary>
+    public string? AllowedOrigins { get; set; }
+
     /// <summary>Static assets; default the repository's top-level <c>wwwroot/</c> when it exists, else the app's own.</summary>
     public string? WebRootPath { get; set; }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using NetLab.Agent.Client;
 using NetLab.Web.Agent;
+using NetLab.Web.Hosting;
 using NetLab.Web.Model;
 using NetLab.Web.Model.Runs;
 using NetLab.Web.Store;
@@ -19,6 +20,7 @@ public static class WebServices
             .Bind(configuration.GetSection(WebOptions.SectionName))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<WebOptions>, WebOptionsValidator>();
+        services.AddAllowedHosts(configuration);
 
         services.AddSingleton(TimeProvider.System);
         // Started by `netlab up`: the web stops when its launcher is gone (a no-op without Web:LauncherPid).

@@ -112,14 +112,14 @@ public sealed partial class AgentHost : IAsyncDisposable
         // Kestrel binds with the process umask; the mode is narrowed right after. Until then a peer that gets in is
         // still checked by SO_PEERCRED, so the moment in between admits no one extra.
         File.SetUnixFileMode(Options.SocketPath, SocketMode);
-        var group = Options.AllowedGids.Count > 0 ? Options.AllowedGids[0] : 0u;
+        var group = Options.SocketGroup ?? (Options.AllowedGids.Count > 0 ? Options.AllowedGids[0] : 0u);
         if (group != 0 && Chown(Options.SocketPath, 0, group) != 0)
         {
             LogChownFailed(_logger, Options.SocketPath, group, Marshal.GetLastPInvokeErrorMessage());
         }
 
         LogListening(_logger, string.Join(", ", Addresses), group, string.Join(",", Options.AllowedUids), string.Join(",", Options.AllowedGids));
-        if (Options.AllowedUids.Count > 0 && Options.AllowedGids.Count == 0)
+        if (Options.AllowedUids.Count > 0 && group == 0)
         {
             LogUidsNeedGroup(_logger, Options.SocketPath);
         }

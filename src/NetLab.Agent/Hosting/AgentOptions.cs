@@ -14,6 +14,13 @@ public sealed record AgentOptions
     /// <summary>Peer gids admitted (SO_PEERCRED).</summary>
     public IReadOnlyList<uint> AllowedGids { get; init; } = [];
 
+    /// <summary>
+    /// The group that owns the socket file (mode 0660), so that its members can open it; who is admitted is still
+    /// decided by the peer's credentials. Null: the first of <see cref="AllowedGids"/> (root's group when there is none).
+    /// `netlab up` gives it the web's group while admitting only the web's uid.
+    /// </summary>
+    public uint? SocketGroup { get; init; }
+
     /// <summary>Also listen on this TCP endpoint (e.g. "127.0.0.1:5081"); null: no TCP listener at all.</summary>
     public string? TcpEndpoint { get; init; }
 

@@ -24,12 +24,13 @@ internal static class AgentCommand
             result.GetValue(allowUid) ?? [],
             result.GetValue(allowGid) ?? [],
             result.GetValue(tcp),
+            socketGroup: null,
             result.InvocationConfiguration.Error,
             cancel));
         return command;
     }
 
-    internal static async Task<int> RunAsync(CliServices services, string socketPath, string[] uids, string[] gids, string? tcp, TextWriter errors, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(CliServices services, string socketPath, string[] uids, string[] gids, string? tcp, uint? socketGroup, TextWriter errors, CancellationToken cancellationToken)
     {
         if (!services.IsRoot)
         {
@@ -46,6 +47,7 @@ internal static class AgentCommand
                 AllowedUids = [.. uids.Select(u => Resolve(u, "/etc/passwd", "user"))],
                 AllowedGids = [.. gids.Select(g => Resolve(g, "/etc/group", "group"))],
                 TcpEndpoint = tcp,
+                SocketGroup = socketGroup,
             };
             if (tcp is not null)
             {

@@ -76,6 +76,8 @@ internal static class UpCommand
                 throw new ArgumentException($"a NetLab agent already listens on {request.SocketPath}: stop it first, or give another --socket");
             }
 
+            _ = DataFolder.Locate(request.DataFolder);
+
             // Last of the checks: an account is only created when everything else is in place to use it.
             var choice = WebUser.Resolve(request.WebUserName, services.Accounts);
             user = choice.User;
@@ -93,7 +95,8 @@ internal static class UpCommand
         }
 
         using var stopAgent = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var agent = AgentCommand.RunAsync(services, request.SocketPath, [user.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture)], [user.Gid.ToString(System.Globalization.CultureInfo.InvariantCulture)], tcp: null, errors, stopAgent.Token);
+        var admission = AgentAdmission.For(user);
+        var agent = AgentCommand.RunAsync(services, request.SocketPath, admission.Uids, admission.Gids, tcp: null, admission.SocketGroup, errors, stopAgent.Token);
         try
         {
             if (!await WaitForAgentAsync(agent, request.SocketPath, cancellationToken).ConfigureAwait(false))

@@ -5,7 +5,7 @@ internal sealed record WebUser(string Name, uint Uid, uint Gid)
 {
     /// <summary>
     /// The web's own account, created when missing. Never `nobody`: other daemons share it, and the agent admits the
-    /// web's uid and gives its socket to the web's group, which would admit every one of them.
+    /// web's uid, which would admit every one of them.
     /// </summary>
     public const string Dedicated = "netlab";
 

@@ -52,6 +52,23 @@ public sealed class WebUserTests
         Assert.Contains("--web-user", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/etc")]
+    [InlineData("/")]
+    public async Task Up_refuses_a_system_data_folder_before_it_creates_an_account(string data)
+    {
+        var accounts = new FakeUserAccounts();
+        var services = new CliServices(_ => throw new InvalidOperationException("no agent may start"), IsRoot: true) { Accounts = accounts };
+        var web = Path.Combine(AppContext.BaseDirectory, "web", "NetLab.Web.dll");
+        var socket = Path.Combine(Path.GetTempPath(), $"nltest-up-refused-{Environment.ProcessId}.sock");
+
+        var run = await Commands.CliRun.RunAsync(["up", "--data", data, "--web", web, "--socket", socket], services, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.CannotRun, run.Exit);
+        Assert.StartsWith($"netlab up: --data {data} is a system folder", run.Errors, StringComparison.Ordinal);
+        Assert.Empty(accounts.Created);
+    }
+
     [Fact]
     public void A_netlab_user_made_by_another_up_while_useradd_failed_is_used()
     {
