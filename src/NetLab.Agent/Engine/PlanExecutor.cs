@@ -83,7 +83,12 @@ internal sealed class PlanExecutor(KernelNamespaces namespaces, string alias)
 
         // An apply returns when the kernel can send on the links it brought up, else a ping straight after it can lose
         // its first ARP to a link watcher that has not run yet (see NetlinkHandle.LinkSettle). Never a failure.
-        NetlinkHandle.LinkSettle(NamespacesLeftBy(plan).Select(namespaces.Get), SettleLimit);
+        var settling = NamespacesLeftBy(plan).Select(namespaces.Get).ToList();
+        NetlinkHandle.LinkSettle(settling, SettleLimit);
+
+        // Likewise an IPv6 address is usable only once duplicate address detection is over: lab addresses skip it
+        // (AddFlags), but even they wait for the kernel's address work item, which runs after the link watcher.
+        NetlinkHandle.AddressSettle(settling, SettleLimit);
         return new ApplyResult(plan.LabName, true, operations.Count, operations.Count, clock.Elapsed.TotalMilliseconds);
     }
 
@@ -234,7 +239,7 @@ internal sealed class PlanExecutor(KernelNamespaces namespaces, string alias)
                 namespaces.Get(mtu.InNamespace).LinkSetMtu(Index(mtu.InNamespace, mtu.Name), mtu.Mtu);
                 break;
             case AddAddress add:
-                namespaces.Get(add.InNamespace).AddressAdd(new Address(Index(add.InNamespace, add.Name), add.Address.Address, add.Address.PrefixLength));
+                namespaces.Get(add.InNamespace).AddressAdd(new Address(Index(add.InNamespace, add.Name), add.Address.Address, add.Address.PrefixLength) { Flags = AddFlags(add.Address) });
                 break;
             case DeleteAddress delete:
                 namespaces.Get(delete.InNamespace).AddressDelete(new Address(Index(delete.InNamespace, delete.Name), delete.Address.Address, delete.Address.PrefixLength));
@@ -254,6 +259,9 @@ internal sealed class PlanExecutor(KernelNamespaces namespaces, string alias)
     }
 
     private const int LoopbackIndex = 1;
+
+    /// <summary>IPv6 lab addresses skip duplicate address detection (<see cref="InterfaceAddress.SkipsDuplicateDetection"/>).</summary>
+    private static uint AddFlags(InterfaceAddress address) => address.SkipsDuplicateDetection ? AddressFlags.NoDad : 0;
 
     private static void SetUp(NetlinkHandle handle, int index, bool up)
     {
