@@ -256,6 +256,23 @@ public sealed class NetlinkHandle : IDisposable
         return id;
     }
 
+    /// <summary>
+    /// The namespace's cookie (SO_NETNS_COOKIE, Linux 5.14): a 64-bit id the kernel gives each namespace and never
+    /// reuses while the system runs, unlike its inode number. Null on a kernel without it.
+    /// </summary>
+    public unsafe ulong? NamespaceCookie()
+    {
+        ulong cookie = 0;
+        var length = sizeof(ulong);
+        if (LibC.GetSockOpt(_socket.Fd, LibC.SOL_SOCKET, LibC.SO_NETNS_COOKIE, &cookie, ref length) == 0)
+        {
+            return cookie;
+        }
+
+        var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+        return errno == Errno.ENOPROTOOPT ? null : throw new NetlinkException(errno, $"read the cookie of {Namespace}");
+    }
+
     // ---- addresses ----
 
     public void AddressAdd(Address address) =>

@@ -31,7 +31,8 @@ public sealed class LabEngine : ILabEngine, IDisposable
     public LabEngine(AgentOptions options)
     {
         _naming = new NamingScheme(options.NamespacePrefix);
-        _namespaces = new KernelNamespaces(options.NamespacePrefix);
+        _namespaces = new KernelNamespaces(options.NamespacePrefix, options.NamespaceRecordDirectory);
+        _namespaces.PruneStaleRecords();
         _observer = new KernelObserver(_namespaces);
         _prober = new LabProber(_namespaces, _naming);
     }
@@ -53,6 +54,7 @@ public sealed class LabEngine : ILabEngine, IDisposable
     {
         using var _ = await LockAsync(lab.Name, cancellationToken).ConfigureAwait(false);
         var plan = Planner.Plan(ObserveLab(lab.Name).State, lab, _naming);
+        RefuseForeignNamespaces(plan);
         return new PlanView(lab.Name, PlanExecutor.Describe(plan), UnsupportedKinds(lab));
     }
 
@@ -61,6 +63,7 @@ public sealed class LabEngine : ILabEngine, IDisposable
         using var _ = await LockAsync(lab.Name, cancellationToken).ConfigureAwait(false);
         var before = ObserveLab(lab.Name).State;
         var plan = Planner.Plan(before, lab, _naming);
+        RefuseForeignNamespaces(plan);
         return await Task.Run(() => new PlanExecutor(_namespaces, AliasFor(lab.Name)) { InjectFailure = InjectFailure }.Run(plan, before, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
@@ -72,7 +75,11 @@ public sealed class LabEngine : ILabEngine, IDisposable
         // all the removal plan needs, so no link is dumped (that would be most of a destroy's time).
         var before = new ObservedState { Namespaces = [.. _namespaces.List().Where(n => _naming.BelongsTo(n, labName)).Select(n => new ObservedNamespace(n))] };
         var plan = Planner.PlanRemoval(before, labName, _naming);
-        return await Task.Run(() => new PlanExecutor(_namespaces, AliasFor(labName)) { InjectFailure = InjectFailure }.Run(plan, before, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var result = await Task.Run(() => new PlanExecutor(_namespaces, AliasFor(labName)) { InjectFailure = InjectFailure }.Run(plan, before, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
+
+        // Namespaces under the lab's names that NetLab did not make are left as they are, and the result says so.
+        var foreign = _namespaces.Foreign().Where(n => _naming.BelongsTo(n, labName)).ToList();
+        return foreign.Count == 0 ? result : result with { Warnings = [$"{KernelNamespaces.NotMadeByNetLab(foreign)}; the destroy left {(foreign.Count == 1 ? "it" : "them")} as {(foreign.Count == 1 ? "it is" : "they are")}."] };
     }
 
     public Task<IReadOnlyList<LabState>> StateAsync(string? labName = null, CancellationToken cancellationToken = default)
@@ -154,6 +161,19 @@ public sealed class LabEngine : ILabEngine, IDisposable
         // Under the lab's lock: a probe during an apply would see half a lab.
         using var _ = await LockAsync(labName, cancellationToken).ConfigureAwait(false);
         return await _prober.ProbeAsync(labName, request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An apply never takes over a namespace it did not make: when a namespace it has to create exists already (it is
+    /// not among the lab's observed ones, so NetLab did not make it), the apply is refused before anything changes.
+    /// </summary>
+    private static void RefuseForeignNamespaces(Plan plan)
+    {
+        var taken = plan.Operations.OfType<CreateNamespace>().Select(c => c.Name).Where(NetworkNamespace.Exists).ToList();
+        if (taken.Count > 0)
+        {
+            throw new AgentRefusalException($"Cannot apply lab {plan.LabName}: {KernelNamespaces.NotMadeByNetLab(taken)}. Nothing was changed.");
+        }
     }
 
     /// <summary>Link kinds a lab uses that this kernel cannot create, found by the doctor once per agent.</summary>
