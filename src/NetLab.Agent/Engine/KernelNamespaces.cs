@@ -20,13 +20,17 @@ internal sealed class KernelNamespaces(string prefix, string recordDirectory) : 
     /// <summary>Forgets namespaces that are gone (see <see cref="NamespaceRecords.PruneStale"/>).</summary>
     public void PruneStaleRecords() => _records.PruneStale(Prefix);
 
-    /// <summary>Named namespaces under /run/netns that carry the prefix and that the agent made (or began to make).</summary>
-    public IReadOnlyList<string> List() => WithPrefix().Where(IsMine).ToList();
+    /// <summary>
+    /// Named namespaces under /run/netns that carry the prefix and that the agent made (or began to make); only those
+    /// <paramref name="among"/> accepts (one lab's) are checked, since a check may open a handle.
+    /// </summary>
+    public IReadOnlyList<string> List(Func<string, bool>? among = null) => WithPrefix(among).Where(IsMine).ToList();
 
     /// <summary>Named namespaces that carry the prefix but that the agent did not make: never touched, only reported.</summary>
-    public IReadOnlyList<string> Foreign() => WithPrefix().Where(n => !IsMine(n)).ToList();
+    public IReadOnlyList<string> Foreign(Func<string, bool>? among = null) => WithPrefix(among).Where(n => !IsMine(n)).ToList();
 
-    private IEnumerable<string> WithPrefix() => NetworkNamespace.ListNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal));
+    private IEnumerable<string> WithPrefix(Func<string, bool>? among) =>
+        NetworkNamespace.ListNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && (among is null || among(n)));
 
     /// <summary>
     /// The namespace under this name is the one the agent made: its record names the same nsfs file (device and inode)

@@ -73,12 +73,12 @@ public sealed class LabEngine : ILabEngine, IDisposable
 
         // Deleting a namespace deletes everything in it, and a lab lives only in its namespaces: their names are
         // all the removal plan needs, so no link is dumped (that would be most of a destroy's time).
-        var before = new ObservedState { Namespaces = [.. _namespaces.List().Where(n => _naming.BelongsTo(n, labName)).Select(n => new ObservedNamespace(n))] };
+        var before = new ObservedState { Namespaces = [.. _namespaces.List(n => _naming.BelongsTo(n, labName)).Select(n => new ObservedNamespace(n))] };
         var plan = Planner.PlanRemoval(before, labName, _naming);
         var result = await Task.Run(() => new PlanExecutor(_namespaces, AliasFor(labName)) { InjectFailure = InjectFailure }.Run(plan, before, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
 
         // Namespaces under the lab's names that NetLab did not make are left as they are, and the result says so.
-        var foreign = _namespaces.Foreign().Where(n => _naming.BelongsTo(n, labName)).ToList();
+        var foreign = _namespaces.Foreign(n => _naming.BelongsTo(n, labName));
         return foreign.Count == 0 ? result : result with { Warnings = [$"{KernelNamespaces.NotMadeByNetLab(foreign)}; the destroy left {(foreign.Count == 1 ? "it" : "them")} as {(foreign.Count == 1 ? "it is" : "they are")}."] };
     }
 
@@ -216,7 +216,7 @@ public sealed class LabEngine : ILabEngine, IDisposable
 
     private (string Lab, IReadOnlyList<ObservedKernelNamespace> Namespaces, ObservedState State) ObserveLab(string labName)
     {
-        var observed = _observer.Observe(_namespaces.List().Where(n => _naming.BelongsTo(n, labName)));
+        var observed = _observer.Observe(_namespaces.List(n => _naming.BelongsTo(n, labName)));
         return (labName, observed, KernelObserver.ToObservedState(observed));
     }
 
@@ -231,7 +231,7 @@ public sealed class LabEngine : ILabEngine, IDisposable
 
     private void SyncWatchedNamespaces(string labName, EventSubscription subscription, Dictionary<string, NetworkNamespace> watched)
     {
-        var present = _namespaces.List().Where(n => _naming.BelongsTo(n, labName)).ToHashSet(StringComparer.Ordinal);
+        var present = _namespaces.List(n => _naming.BelongsTo(n, labName)).ToHashSet(StringComparer.Ordinal);
         foreach (var gone in watched.Keys.Where(n => !present.Contains(n)).ToList())
         {
             subscription.Remove(gone);
