@@ -87,10 +87,20 @@ internal sealed class PlanExecutor(KernelNamespaces namespaces, string alias)
         NetlinkHandle.LinkSettle(settling, SettleLimit);
 
         // Likewise an IPv6 address is usable only once duplicate address detection is over: lab addresses skip it
-        // (AddFlags), but even they wait for the kernel's address work item, which runs after the link watcher.
-        NetlinkHandle.AddressSettle(settling, SettleLimit);
+        // (AddFlags), but even they wait for the kernel's address work item, which runs after the link watcher. A lab
+        // without IPv6 addresses skips the two dumps per namespace this costs.
+        if (HasIpv6LabAddresses(plan, before))
+        {
+            NetlinkHandle.AddressSettle(settling, SettleLimit);
+        }
+
         return new ApplyResult(plan.LabName, true, operations.Count, operations.Count, clock.Elapsed.TotalMilliseconds);
     }
+
+    /// <summary>The plan adds an IPv6 address, or the lab had one already (a link brought up now makes it tentative again).</summary>
+    private static bool HasIpv6LabAddresses(Plan plan, ObservedState before) =>
+        plan.Operations.OfType<AddAddress>().Any(a => a.Address.IsIPv6)
+        || before.Namespaces.Any(ns => ns.Links.Any(l => l.Addresses.Any(a => a.IsIPv6 && !a.IsIPv6LinkLocal)));
 
     /// <summary>Long enough for a link watcher delayed behind a namespace teardown on a kernel before 6.8.</summary>
     private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(2);
