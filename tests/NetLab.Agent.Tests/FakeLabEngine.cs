@@ -24,6 +24,9 @@ public sealed class FakeLabEngine : ILabEngine
     /// <summary>When true, apply fails at its second operation and rolls back the first.</summary>
     public bool FailApply { get; set; }
 
+    /// <summary>The warnings destroy's result carries (what a real destroy says about namespaces it left alone).</summary>
+    public IReadOnlyList<string>? DestroyWarnings { get; set; }
+
     /// <summary>When set, apply throws it (as the engine would for a kernel error outside any operation).</summary>
     public Exception? ApplyThrows { get; set; }
 
@@ -108,7 +111,7 @@ public sealed class FakeLabEngine : ILabEngine
         }
 
         Labs.RemoveAll(l => l.Lab == labName);
-        return new ApplyResult(labName, true, 1, 1, 0.75);
+        return new ApplyResult(labName, true, 1, 1, 0.75, Warnings: DestroyWarnings);
     }
 
     public Task<IReadOnlyList<LabState>> StateAsync(string? labName = null, CancellationToken cancellationToken = default)

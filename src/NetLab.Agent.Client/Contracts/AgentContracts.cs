@@ -37,7 +37,11 @@ public sealed record OperationProgress(int Index, int Total, PlannedOperation Op
 
 public sealed record ApplyFailure(PlannedOperation Operation, string Message, string? Errno, string? KernelMessage);
 
-public sealed record ApplyResult(string Lab, bool Succeeded, int Applied, int Total, double Milliseconds, ApplyFailure? Failure = null, bool RolledBack = false);
+/// <summary>
+/// How an apply or a destroy ended. <c>Warnings</c>: what it left alone and why, without failing (a destroy that found
+/// namespaces under the lab's names that NetLab did not make); null when there is nothing to say.
+/// </summary>
+public sealed record ApplyResult(string Lab, bool Succeeded, int Applied, int Total, double Milliseconds, ApplyFailure? Failure = null, bool RolledBack = false, IReadOnlyList<string>? Warnings = null);
 
 /// <summary>
 /// A line of an apply/destroy stream: progress lines, then exactly one result line, or, when the agent itself failed

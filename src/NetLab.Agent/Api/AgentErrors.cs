@@ -18,6 +18,8 @@ public static class AgentErrors
         InvalidLabException invalid => InvalidLab(invalid.Problems),
         NetLab.Agent.Engine.LabObjectNotFoundException notFound => new(StatusCodes.Status404NotFound, new AgentError(AgentErrorCodes.NotFound, notFound.Message)),
         LabNotFoundException missing => LabNotFound(missing.LabName),
+        // A request that would touch what is not NetLab's (a namespace someone else made under a lab's name).
+        AgentRefusalException refused => new(StatusCodes.Status400BadRequest, new AgentError(AgentErrorCodes.BadRequest, refused.Message)),
         NetlinkException kernel => new(
             StatusCodes.Status500InternalServerError,
             new AgentError(AgentErrorCodes.KernelError, $"The kernel refused: {kernel.Message}. Check `netlab doctor` for what this kernel supports.")),

@@ -6,17 +6,78 @@ namespace NetLab.Agent.Engine;
 
 /// <summary>
 /// Handles on the agent's kernel namespaces, opened once and reused (a handle's socket lives in its namespace).
-/// Only names with the agent's prefix are ever opened, created or deleted.
+/// Only names with the agent's prefix are ever opened, created or deleted, and of those only the ones the agent made
+/// (its <see cref="NamespaceRecords"/>) are listed: a namespace someone else made under a lab's name is left alone.
 /// </summary>
-internal sealed class KernelNamespaces(string prefix) : IDisposable
+internal sealed class KernelNamespaces(string prefix, string recordDirectory) : IDisposable
 {
     private readonly ConcurrentDictionary<string, NetlinkHandle> _handles = new(StringComparer.Ordinal);
     private readonly object _gate = new();
+    private readonly NamespaceRecords _records = new(recordDirectory);
 
     public string Prefix { get; } = prefix;
 
-    /// <summary>Named namespaces under /run/netns that carry the prefix.</summary>
-    public IReadOnlyList<string> List() => NetworkNamespace.ListNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal)).ToList();
+    /// <summary>Forgets namespaces that are gone (see <see cref="NamespaceRecords.PruneStale"/>).</summary>
+    public void PruneStaleRecords() => _records.PruneStale(Prefix);
+
+    /// <summary>
+    /// Named namespaces under /run/netns that carry the prefix and that the agent made (or began to make); only those
+    /// <paramref name="among"/> accepts (one lab's) are checked, since a check may open a handle.
+    /// </summary>
+    public IReadOnlyList<string> List(Func<string, bool>? among = null) => WithPrefix(among).Where(IsMine).ToList();
+
+    /// <summary>Named namespaces that carry the prefix but that the agent did not make: never touched, only reported.</summary>
+    public IReadOnlyList<string> Foreign(Func<string, bool>? among = null) => WithPrefix(among).Where(n => !IsMine(n)).ToList();
+
+    private IEnumerable<string> WithPrefix(Func<string, bool>? among) =>
+        NetworkNamespace.ListNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && (among is null || among(n)));
+
+    /// <summary>
+    /// The namespace under this name is the one the agent made: its record names the same nsfs file (device and inode)
+    /// and the same cookie. The inode is compared first, which needs no handle; the cookie tells a namespace made again
+    /// with a reused inode number apart. A pending record (creation cut short) counts only while the name holds no
+    /// namespace: the empty file is the agent's own, a mounted namespace there may not be.
+    /// </summary>
+    public bool IsMine(string name)
+    {
+        if (_records.Read(name) is not { } record)
+        {
+            return false;
+        }
+
+        if (record.Made is not { } made)
+        {
+            return !NetworkNamespace.HoldsNamespace(name);
+        }
+
+        if (NetworkNamespace.StatusOf(name) is not { } now || !now.IsSameFileAs(made))
+        {
+            return false;
+        }
+
+        if (record.Cookie is not { } cookie)
+        {
+            return true;
+        }
+
+        try
+        {
+            // A cached handle may hold a namespace that lost this name since (its inode cannot be reused while held open).
+            var handle = Get(name);
+            if (!handle.Namespace.Status.IsSameFileAs(now))
+            {
+                Forget(name);
+                handle = Get(name);
+            }
+
+            return handle.NamespaceCookie() == cookie;
+        }
+        catch (NetlinkException)
+        {
+            // Deleted while being looked at: not there, so not listed.
+            return false;
+        }
+    }
 
     public bool Exists(string name) => NetworkNamespace.Exists(name);
 
@@ -39,13 +100,31 @@ internal sealed class KernelNamespaces(string prefix) : IDisposable
         Guard(name);
         lock (_gate)
         {
-            var handle = NetlinkHandle.CreateNamespace(name);
+            if (NetworkNamespace.Exists(name))
+            {
+                throw new AgentRefusalException(NotMadeByNetLab([name]));
+            }
+
+            _records.WritePending(name);
+            NetlinkHandle handle;
+            try
+            {
+                handle = NetlinkHandle.CreateNamespace(name);
+            }
+            catch
+            {
+                _records.Delete(name);
+                throw;
+            }
+
+            _records.WriteMade(name, handle.Namespace.Status, handle.NamespaceCookie());
             Forget(name);
             _handles[name] = handle;
             return handle;
         }
     }
 
+    /// <summary>Deletes a namespace the agent made; the record goes after the namespace, so a crash between leaves a record of nothing, never a namespace nobody owns.</summary>
     public void Delete(string name)
     {
         Guard(name);
@@ -56,7 +135,13 @@ internal sealed class KernelNamespaces(string prefix) : IDisposable
 
         // Outside the lock: the unmount waits for an RCU grace period, and deletions on several threads share them.
         NetworkNamespace.Delete(name);
+        _records.Delete(name);
     }
+
+    /// <summary>What the agent says about namespaces under its names that it did not make.</summary>
+    public static string NotMadeByNetLab(IReadOnlyList<string> names) => names.Count == 1
+        ? $"namespace {names[0]} exists and was not made by NetLab; remove it with `ip netns del {names[0]}` or rename the lab"
+        : $"namespaces {string.Join(", ", names)} exist and were not made by NetLab; remove them with `{string.Join("; ", names.Select(n => $"ip netns del {n}"))}` or rename the lab";
 
     /// <summary>Drops a cached handle (e.g. after the namespace was deleted or found broken).</summary>
     public void Forget(string name)

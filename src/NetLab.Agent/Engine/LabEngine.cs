@@ -31,7 +31,8 @@ public sealed class LabEngine : ILabEngine, IDisposable
     public LabEngine(AgentOptions options)
     {
         _naming = new NamingScheme(options.NamespacePrefix);
-        _namespaces = new KernelNamespaces(options.NamespacePrefix);
+        _namespaces = new KernelNamespaces(options.NamespacePrefix, options.NamespaceRecordDirectory);
+        _namespaces.PruneStaleRecords();
         _observer = new KernelObserver(_namespaces);
         _prober = new LabProber(_namespaces, _naming);
     }
@@ -53,6 +54,7 @@ public sealed class LabEngine : ILabEngine, IDisposable
     {
         using var _ = await LockAsync(lab.Name, cancellationToken).ConfigureAwait(false);
         var plan = Planner.Plan(ObserveLab(lab.Name).State, lab, _naming);
+        RefuseForeignNamespaces(plan);
         return new PlanView(lab.Name, PlanExecutor.Describe(plan), UnsupportedKinds(lab));
     }
 
@@ -61,6 +63,7 @@ public sealed class LabEngine : ILabEngine, IDisposable
         using var _ = await LockAsync(lab.Name, cancellationToken).ConfigureAwait(false);
         var before = ObserveLab(lab.Name).State;
         var plan = Planner.Plan(before, lab, _naming);
+        RefuseForeignNamespaces(plan);
         return await Task.Run(() => new PlanExecutor(_namespaces, AliasFor(lab.Name)) { InjectFailure = InjectFailure }.Run(plan, before, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
@@ -70,9 +73,13 @@ public sealed class LabEngine : ILabEngine, IDisposable
 
         // Deleting a namespace deletes everything in it, and a lab lives only in its namespaces: their names are
         // all the removal plan needs, so no link is dumped (that would be most of a destroy's time).
-        var before = new ObservedState { Namespaces = [.. _namespaces.List().Where(n => _naming.BelongsTo(n, labName)).Select(n => new ObservedNamespace(n))] };
+        var before = new ObservedState { Namespaces = [.. _namespaces.List(n => _naming.BelongsTo(n, labName)).Select(n => new ObservedNamespace(n))] };
         var plan = Planner.PlanRemoval(before, labName, _naming);
-        return await Task.Run(() => new PlanExecutor(_namespaces, AliasFor(labName)) { InjectFailure = InjectFailure }.Run(plan, before, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var result = await Task.Run(() => new PlanExecutor(_namespaces, AliasFor(labName)) { InjectFailure = InjectFailure }.Run(plan, before, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
+
+        // Namespaces under the lab's names that NetLab did not make are left as they are, and the result says so.
+        var foreign = _namespaces.Foreign(n => _naming.BelongsTo(n, labName));
+        return foreign.Count == 0 ? result : result with { Warnings = [$"{KernelNamespaces.NotMadeByNetLab(foreign)}; the destroy left {(foreign.Count == 1 ? "it" : "them")} as {(foreign.Count == 1 ? "it is" : "they are")}."] };
     }
 
     public Task<IReadOnlyList<LabState>> StateAsync(string? labName = null, CancellationToken cancellationToken = default)
@@ -156,6 +163,19 @@ public sealed class LabEngine : ILabEngine, IDisposable
         return await _prober.ProbeAsync(labName, request, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// An apply never takes over a namespace it did not make: when a namespace it has to create exists already (it is
+    /// not among the lab's observed ones, so NetLab did not make it), the apply is refused before anything changes.
+    /// </summary>
+    private static void RefuseForeignNamespaces(Plan plan)
+    {
+        var taken = plan.Operations.OfType<CreateNamespace>().Select(c => c.Name).Where(NetworkNamespace.Exists).ToList();
+        if (taken.Count > 0)
+        {
+            throw new AgentRefusalException($"Cannot apply lab {plan.LabName}: {KernelNamespaces.NotMadeByNetLab(taken)}. Nothing was changed.");
+        }
+    }
+
     /// <summary>Link kinds a lab uses that this kernel cannot create, found by the doctor once per agent.</summary>
     public IReadOnlyList<KindWarning> UnsupportedKinds(Lab lab)
     {
@@ -196,7 +216,7 @@ public sealed class LabEngine : ILabEngine, IDisposable
 
     private (string Lab, IReadOnlyList<ObservedKernelNamespace> Namespaces, ObservedState State) ObserveLab(string labName)
     {
-        var observed = _observer.Observe(_namespaces.List().Where(n => _naming.BelongsTo(n, labName)));
+        var observed = _observer.Observe(_namespaces.List(n => _naming.BelongsTo(n, labName)));
         return (labName, observed, KernelObserver.ToObservedState(observed));
     }
 
@@ -211,7 +231,7 @@ public sealed class LabEngine : ILabEngine, IDisposable
 
     private void SyncWatchedNamespaces(string labName, EventSubscription subscription, Dictionary<string, NetworkNamespace> watched)
     {
-        var present = _namespaces.List().Where(n => _naming.BelongsTo(n, labName)).ToHashSet(StringComparer.Ordinal);
+        var present = _namespaces.List(n => _naming.BelongsTo(n, labName)).ToHashSet(StringComparer.Ordinal);
         foreach (var gone in watched.Keys.Where(n => !present.Contains(n)).ToList())
         {
             subscription.Remove(gone);

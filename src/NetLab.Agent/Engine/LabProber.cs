@@ -41,7 +41,7 @@ internal sealed class LabProber(KernelNamespaces namespaces, NamingScheme naming
 
         var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        var kernelNames = namespaces.List().Where(n => naming.BelongsTo(n, labName)).Order(StringComparer.Ordinal).ToList();
+        var kernelNames = namespaces.List(n => naming.BelongsTo(n, labName)).Order(StringComparer.Ordinal).ToList();
         if (kernelNames.Count == 0)
         {
             throw new LabNotFoundException(labName);

@@ -83,9 +83,24 @@ internal sealed class PlanExecutor(KernelNamespaces namespaces, string alias)
 
         // An apply returns when the kernel can send on the links it brought up, else a ping straight after it can lose
         // its first ARP to a link watcher that has not run yet (see NetlinkHandle.LinkSettle). Never a failure.
-        NetlinkHandle.LinkSettle(NamespacesLeftBy(plan).Select(namespaces.Get), SettleLimit);
+        var settling = NamespacesLeftBy(plan).Select(namespaces.Get).ToList();
+        NetlinkHandle.LinkSettle(settling, SettleLimit);
+
+        // Likewise an IPv6 address is usable only once duplicate address detection is over: lab addresses skip it
+        // (AddFlags), but even they wait for the kernel's address work item, which runs after the link watcher. A lab
+        // without IPv6 addresses skips the two dumps per namespace this costs.
+        if (HasIpv6LabAddresses(plan, before))
+        {
+            NetlinkHandle.AddressSettle(settling, SettleLimit);
+        }
+
         return new ApplyResult(plan.LabName, true, operations.Count, operations.Count, clock.Elapsed.TotalMilliseconds);
     }
+
+    /// <summary>The plan adds an IPv6 address, or the lab had one already (a link brought up now makes it tentative again).</summary>
+    private static bool HasIpv6LabAddresses(Plan plan, ObservedState before) =>
+        plan.Operations.OfType<AddAddress>().Any(a => a.Address.IsIPv6)
+        || before.Namespaces.Any(ns => ns.Links.Any(l => l.Addresses.Any(a => a.IsIPv6 && !a.IsIPv6LinkLocal)));
 
     /// <summary>Long enough for a link watcher delayed behind a namespace teardown on a kernel before 6.8.</summary>
     private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(2);
@@ -234,7 +249,7 @@ internal sealed class PlanExecutor(KernelNamespaces namespaces, string alias)
                 namespaces.Get(mtu.InNamespace).LinkSetMtu(Index(mtu.InNamespace, mtu.Name), mtu.Mtu);
                 break;
             case AddAddress add:
-                namespaces.Get(add.InNamespace).AddressAdd(new Address(Index(add.InNamespace, add.Name), add.Address.Address, add.Address.PrefixLength));
+                namespaces.Get(add.InNamespace).AddressAdd(new Address(Index(add.InNamespace, add.Name), add.Address.Address, add.Address.PrefixLength) { Flags = AddFlags(add.Address) });
                 break;
             case DeleteAddress delete:
                 namespaces.Get(delete.InNamespace).AddressDelete(new Address(Index(delete.InNamespace, delete.Name), delete.Address.Address, delete.Address.PrefixLength));
@@ -254,6 +269,9 @@ internal sealed class PlanExecutor(KernelNamespaces namespaces, string alias)
     }
 
     private const int LoopbackIndex = 1;
+
+    /// <summary>IPv6 lab addresses skip duplicate address detection (<see cref="InterfaceAddress.SkipsDuplicateDetection"/>).</summary>
+    private static uint AddFlags(InterfaceAddress address) => address.SkipsDuplicateDetection ? AddressFlags.NoDad : 0;
 
     private static void SetUp(NetlinkHandle handle, int index, bool up)
     {

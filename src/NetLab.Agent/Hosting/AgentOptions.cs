@@ -27,6 +27,13 @@ public sealed record AgentOptions
     /// <summary>Prefix of every kernel namespace the agent creates; it never touches one without it.</summary>
     public string NamespacePrefix { get; init; } = "nl-";
 
+    /// <summary>
+    /// Where the agent records the namespaces it made (one file each, root's alone): a namespace under a lab's name
+    /// without a record here is someone else's and is never deleted or used. In /run, so it lives as long as
+    /// /run/netns: across agent restarts, not across a reboot.
+    /// </summary>
+    public string NamespaceRecordDirectory { get; init; } = "/run/netlab/namespaces";
+
     /// <summary>Real NICs of the machine a lab may use as a parent. Empty: none (the default, and every test's).</summary>
     public IReadOnlyList<string> AllowedRealNics { get; init; } = [];
 }

@@ -76,6 +76,11 @@ internal static class Readable
         if (result.Succeeded)
         {
             writer.WriteLine($"Lab {result.Lab} {verb}: {result.Applied} of {Count(result.Total, "operation")} in {Milliseconds(result.Milliseconds)}.");
+            foreach (var warning in result.Warnings ?? [])
+            {
+                writer.WriteLine($"  warning: {warning}");
+            }
+
             return;
         }
 

@@ -11,6 +11,15 @@ public readonly record struct InterfaceAddress(IPAddress Address, int PrefixLeng
 
     public int MaxPrefixLength => IsIPv6 ? 128 : 32;
 
+    /// <summary>
+    /// A lab's IPv6 addresses are added without duplicate address detection (`ip addr add ... nodad`): a new address
+    /// is tentative for 1-2 s, during which the kernel neither sends from it nor answers for it, so a check right after
+    /// an apply would fail pairs the kernel answers a second later. The validator refuses an address used twice in a
+    /// lab and lab namespaces share no link with the machine, so detection has nothing to find. (The kernel has no
+    /// detection for IPv4.) The agent adds them so and the teaching view prints the same `nodad`.
+    /// </summary>
+    public bool SkipsDuplicateDetection => IsIPv6;
+
     /// <summary>fe80::/10 addresses appear by themselves when an interface comes up; labs do not manage them.</summary>
     public bool IsIPv6LinkLocal => IsIPv6 && Address.IsIPv6LinkLocal;
 

@@ -45,7 +45,7 @@ public static class Iproute2Renderer
             SetLinkDown down => [.. Ip(down.InNamespace), "link", "set", down.Name, "down"],
             SetMac mac => [.. Ip(mac.InNamespace), "link", "set", mac.Name, "address", mac.Mac.ToString()],
             SetMtu mtu => [.. Ip(mtu.InNamespace), "link", "set", mtu.Name, "mtu", Number(mtu.Mtu)],
-            AddAddress add => [.. Ip(add.InNamespace), "addr", "add", add.Address.ToString(), "dev", add.Name],
+            AddAddress add => [.. Ip(add.InNamespace), "addr", "add", add.Address.ToString(), "dev", add.Name, .. (add.Address.SkipsDuplicateDetection ? ["nodad"] : Array.Empty<string>())],
             DeleteAddress delete => [.. Ip(delete.InNamespace), "addr", "del", delete.Address.ToString(), "dev", delete.Name],
             SetMaster { Master: null } master => [.. Ip(master.InNamespace), "link", "set", master.Name, "nomaster"],
             SetMaster master => [.. Ip(master.InNamespace), "link", "set", master.Name, "master", master.Master],

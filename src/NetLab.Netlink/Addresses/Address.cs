@@ -10,7 +10,11 @@ public sealed record Address(int InterfaceIndex, IPAddress Ip, int PrefixLength)
 
     public string? Label { get; init; }
 
+    /// <summary>IFA_F_* flags (<see cref="AddressFlags"/>): sent with an add, read back from the kernel.</summary>
     public uint Flags { get; init; }
+
+    /// <summary>Still undergoing duplicate address detection: the kernel neither sends from it nor answers for it.</summary>
+    public bool IsTentative => (Flags & AddressFlags.Tentative) != 0 && (Flags & AddressFlags.DadFailed) == 0;
 
     public AddressFamily Family => Ip.AddressFamily;
 
@@ -33,4 +37,17 @@ public sealed record Address(int InterfaceIndex, IPAddress Ip, int PrefixLength)
 
         return (ip, prefix);
     }
+}
+
+/// <summary>IFA_F_* address flags from linux/if_addr.h (ifa_flags, or the IFA_FLAGS attribute above 0xff).</summary>
+public static class AddressFlags
+{
+    /// <summary>Skip duplicate address detection (`ip addr add ... nodad`): the address is usable at once.</summary>
+    public const uint NoDad = 0x02;
+
+    /// <summary>Detection found the address in use; it stays tentative for good.</summary>
+    public const uint DadFailed = 0x08;
+
+    /// <summary>Detection has not finished yet.</summary>
+    public const uint Tentative = 0x40;
 }

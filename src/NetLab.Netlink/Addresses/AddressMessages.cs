@@ -22,10 +22,17 @@ internal static class AddressMessages
     private static MessageWriter Change(ushort type, ushort flags, Address address)
     {
         var writer = new MessageWriter(type, flags);
-        writer.IfAddr(FamilyByte(address.Family), (byte)address.PrefixLength, 0, address.Scope, address.InterfaceIndex);
+        // As iproute2's ipaddr_modify: flags that fit in ifaddrmsg's byte go there, larger ones in IFA_FLAGS.
+        var fitsHeader = address.Flags <= byte.MaxValue;
+        writer.IfAddr(FamilyByte(address.Family), (byte)address.PrefixLength, fitsHeader ? (byte)address.Flags : (byte)0, address.Scope, address.InterfaceIndex);
         var bytes = address.Ip.GetAddressBytes();
         writer.Attribute(Ifa.IFA_LOCAL, bytes);
         writer.Attribute(Ifa.IFA_ADDRESS, bytes);
+        if (!fitsHeader)
+        {
+            writer.U32(Ifa.IFA_FLAGS, address.Flags);
+        }
+
         return writer;
     }
 

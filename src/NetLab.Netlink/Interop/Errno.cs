@@ -15,10 +15,12 @@ public static class Errno
     public const int EBUSY = 16;
     public const int EEXIST = 17;
     public const int ENODEV = 19;
+    public const int ENOTDIR = 20;
     public const int EINVAL = 22;
     public const int ERANGE = 34;
     public const int ENAMETOOLONG = 36;
     public const int EMSGSIZE = 90;
+    public const int ENOPROTOOPT = 92;
     public const int EPROTONOSUPPORT = 93;
     public const int EOPNOTSUPP = 95;
     public const int EAFNOSUPPORT = 97;

@@ -109,6 +109,20 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, byte* buffer, nint length);
 
+    public const int AT_FDCWD = -100;
+    public const int AT_EMPTY_PATH = 0x1000;
+    public const int AT_SYMLINK_NOFOLLOW = 0x100;
+    public const uint STATX_BASIC_STATS = 0x7ff;
+
+    /// <summary>Offsets in struct statx (linux/stat.h), the same on every architecture (unlike struct stat).</summary>
+    public const int StatxSize = 256, StatxUidOffset = 20, StatxModeOffset = 28, StatxInoOffset = 32, StatxDevMajorOffset = 136, StatxDevMinorOffset = 140;
+
+    /// <summary>SO_NETNS_COOKIE (Linux 5.14): the socket's namespace's 64-bit id, never reused while the system runs.</summary>
+    public const int SO_NETNS_COOKIE = 71;
+
+    [LibraryImport(Library, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Statx(int directoryFd, string path, int flags, uint mask, byte* buffer);
+
     public const int EFD_CLOEXEC = 0x80000;
     public const int EFD_NONBLOCK = 0x800;
 }

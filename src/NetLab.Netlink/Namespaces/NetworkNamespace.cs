@@ -31,6 +31,25 @@ public sealed class NetworkNamespace : IDisposable
 
     public static bool Exists(string name) => System.IO.File.Exists(PathOf(name));
 
+    /// <summary>The file this handle holds open: for a namespace, its inode is the namespace's number.</summary>
+    public FileStatus Status => FileStatus.Of(File, DisplayName);
+
+    /// <summary>What is at /run/netns/<paramref name="name"/> now, or null when the name does not exist.</summary>
+    public static FileStatus? StatusOf(string name)
+    {
+        CheckName(name);
+        return FileStatus.Of(PathOf(name));
+    }
+
+    /// <summary>
+    /// The name holds a namespace (an nsfs bind mount), not the empty file `ip netns add` creates before it mounts one
+    /// (what a creator killed in between leaves behind).
+    /// </summary>
+    public static bool HoldsNamespace(string name) => StatusOf(name) is { } status && status.Device == NamespaceDevice.Value;
+
+    /// <summary>The device of nsfs, the kernel's file system of namespace files.</summary>
+    private static readonly Lazy<ulong> NamespaceDevice = new(() => (FileStatus.Of("/proc/self/ns/net") ?? throw new NetlinkException(Errno.ENOENT, "stat /proc/self/ns/net")).Device);
+
     /// <summary>Opens an existing named namespace.</summary>
     public static NetworkNamespace Open(string name)
     {

@@ -25,7 +25,8 @@ internal sealed class EngineLab : IDisposable
         }
 
         Prefix = $"nltest-e{Environment.ProcessId % 100000}-{Interlocked.Increment(ref _counter)}-";
-        Options = new AgentOptions { NamespacePrefix = Prefix };
+        // Records of its own too, so that a test's foreign namespaces and crashes never meet another test's records.
+        Options = new AgentOptions { NamespacePrefix = Prefix, NamespaceRecordDirectory = $"/run/netlab-tests/{Prefix}records" };
         Engine = new LabEngine(Options);
     }
 
@@ -46,6 +47,30 @@ internal sealed class EngineLab : IDisposable
     public string Kernel(string lab, string element) => $"{Prefix}{lab}.{element}";
 
     public IReadOnlyList<string> Namespaces() => NetworkNamespace.ListNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal)).ToList();
+
+    /// <summary>
+    /// `ip netns add` of a lab's kernel name, as someone other than NetLab would; disposing deletes it (with `ip netns
+    /// del`) if it is still there. <see cref="Dispose"/> deletes it too, since it carries this engine's prefix.
+    /// </summary>
+    public ForeignNamespace AddForeign(string lab, string element)
+    {
+        var name = Kernel(lab, element);
+        Assert.Equal(0, Run("ip", "netns", "add", name));
+        return new ForeignNamespace(name);
+    }
+
+    public sealed class ForeignNamespace(string name) : IDisposable
+    {
+        public string Name { get; } = name;
+
+        public void Dispose()
+        {
+            if (NetworkNamespace.Exists(Name))
+            {
+                Run("ip", "netns", "del", Name);
+            }
+        }
+    }
 
     public static Lab LoadLab(string file)
     {
@@ -113,6 +138,11 @@ internal sealed class EngineLab : IDisposable
         foreach (var name in Namespaces())
         {
             NetworkNamespace.Delete(name);
+        }
+
+        if (Directory.Exists(Options.NamespaceRecordDirectory))
+        {
+            Directory.Delete(Options.NamespaceRecordDirectory, recursive: true);
         }
     }
 }

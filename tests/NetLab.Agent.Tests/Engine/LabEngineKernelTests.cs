@@ -196,12 +196,14 @@ public sealed class LabEngineKernelTests
         var full = Planner.Plan(ObservedState.Empty, definition, new NamingScheme(lab.Prefix));
         var lastNamespace = full.Operations.Select((o, i) => (o, i)).Last(x => x.o is CreateNamespace);
         var half = full with { Operations = [.. full.Operations.Take(lastNamespace.i)] };
-        using (var namespaces = new KernelNamespaces(lab.Prefix))
+        using (var namespaces = new KernelNamespaces(lab.Prefix, lab.Options.NamespaceRecordDirectory))
         {
             AssertSucceeded(new PlanExecutor(namespaces, LabEngine.AliasFor("macvlan-bridge")).Run(half, ObservedState.Empty, null, CancellationToken.None));
         }
 
-        // And a namespace name left half-made: the file exists, no namespace is mounted on it.
+        // And a namespace name left half-made: the agent recorded that it was making it, the file exists, no namespace
+        // is mounted on it (killed between `ip netns add`'s two steps).
+        new NamespaceRecords(lab.Options.NamespaceRecordDirectory).WritePending(((CreateNamespace)lastNamespace.o).Name);
         File.WriteAllBytes($"/run/netns/{((CreateNamespace)lastNamespace.o).Name}", []);
 
         var engine = lab.Restart();
@@ -300,7 +302,7 @@ public sealed class LabEngineKernelTests
         using var lab = new EngineLab();
         var plan = new Plan([new CreateNamespace("victim") { Source = "namespaces.victim" }], "x", new NamingScheme(lab.Prefix));
 
-        using var namespaces = new KernelNamespaces(lab.Prefix);
+        using var namespaces = new KernelNamespaces(lab.Prefix, lab.Options.NamespaceRecordDirectory);
         var result = new PlanExecutor(namespaces, "netlab:x").Run(plan, ObservedState.Empty, null, CancellationToken.None);
 
         Assert.False(result.Succeeded);

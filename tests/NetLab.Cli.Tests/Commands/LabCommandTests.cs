@@ -114,6 +114,18 @@ public sealed class LabCommandTests
     }
 
     [Fact]
+    public async Task Destroy_prints_what_the_agent_left_alone()
+    {
+        await using var agent = await TestAgent.StartAsync();
+        agent.Engine.DestroyWarnings = ["namespace nl-demo.x exists and was not made by NetLab; remove it with `ip netns del nl-demo.x` or rename the lab; the destroy left it as it is."];
+
+        var run = await CliRun.RunAsync(["destroy", "demo", "--socket", agent.SocketPath], cancellationToken: Cancel);
+
+        Assert.Equal(ExitCodes.Ok, run.Exit);
+        Assert.EndsWith($"Lab demo destroyed: 1 of 1 operation in 0.8 ms.{Environment.NewLine}  warning: {agent.Engine.DestroyWarnings[0]}{Environment.NewLine}", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task State_prints_a_table_per_namespace()
     {
         await using var agent = await TestAgent.StartAsync();

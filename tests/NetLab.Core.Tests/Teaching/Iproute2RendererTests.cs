@@ -45,6 +45,17 @@ public sealed class Iproute2RendererTests
         Assert.Contains("ip -n h1 link add link eth0 name eth0.888 type vlan id 888", Commands("vlan-888"));
 
     [Fact]
+    public void Ipv6_addresses_are_added_without_duplicate_address_detection_as_the_agent_adds_them()
+    {
+        var add = new AddAddress("ns1", "v1", InterfaceAddress.Parse("fd00::1/64")) { Source = "namespaces.ns1.interfaces.v1" };
+        var add4 = add with { Address = InterfaceAddress.Parse("10.0.0.1/24") };
+
+        Assert.Equal(
+            ["ip -n ns1 addr add fd00::1/64 dev v1 nodad", "ip -n ns1 addr add 10.0.0.1/24 dev v1"],
+            Iproute2Renderer.Render(new Plan([add, add4], "v6", new NamingScheme()), NamespaceNames.Lab));
+    }
+
+    [Fact]
     public void Hairpin_is_set_on_the_switch_port() =>
         Assert.Contains("ip -n sw1 link set p1 type bridge_slave hairpin on", Commands("macvlan-vepa-hairpin"));
 

@@ -54,6 +54,7 @@ public sealed class Iproute2EncodingTests
         ["addr-add-v4"] = c => AddressMessages.Add(new Address(c.Index("mv0"), IPAddress.Parse("100.0.0.2"), 24)),
         ["addr-del-v4"] = c => AddressMessages.Delete(new Address(c.Index("mv0"), IPAddress.Parse("100.0.0.2"), 24)),
         ["addr-add-v6"] = c => AddressMessages.Add(new Address(c.Index("mv0"), IPAddress.Parse("fd00::2"), 64)),
+        ["addr-add-v6-nodad"] = c => AddressMessages.Add(new Address(c.Index("mv0"), IPAddress.Parse("fd00::2"), 64) { Flags = AddressFlags.NoDad }),
         ["addr-del-v6"] = c => AddressMessages.Delete(new Address(c.Index("mv0"), IPAddress.Parse("fd00::2"), 64)),
         ["link-show-dump"] = _ => LinkMessages.Get(),
         ["addr-show-dump"] = _ => AddressMessages.Dump(),

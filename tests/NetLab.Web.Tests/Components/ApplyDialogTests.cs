@@ -175,7 +175,26 @@ public sealed class ApplyDialogTests : IAsyncDisposable
         Assert.Null((await _context.Store.GetLabAsync(LabStore.LocalUserId, lab.Id))!.AppliedRevision);
     }
 
-    private async Task<LabSummary> NewLabAsync() =>
+    [Fact]
+    public async Task A_destroy_that_left_a_namespace_NetLab_did_not_make_shows_the_agents_warning()
+    {
+        var lab = await NewLabAsync();
+        var service = _context.Bunit.Services.GetRequiredService<IDialogService>();
+        var parameters = new DialogParameters<ApplyDialog>
+        {
+            { d => d.Kind, LabRunKind.Destroy }, { d => d.LabId, lab.Id }, { d => d.LabName, lab.Name },
+        };
+        await Dialogs.InvokeAsync(() => service.ShowAsync<ApplyDialog>("Destroy", parameters));
+        Dialogs.WaitForAssertion(() => Assert.NotNull(Dialogs.Find("button.destroy-run")));
+        const string warning = "namespace nl-macvlan-bridge.extra exists and was not made by NetLab; remove it with `ip netns del nl-macvlan-bridge.extra` or rename the lab; the destroy left it as it is.";
+
+        Dialogs.Find("button.destroy-run").Click();
+        _runner.Outcome.SetResult(AgentOutcome<ApplyResult>.Success(new ApplyResult(lab.Name, true, 4, 4, 1.5, Warnings: [warning])));
+
+        Dialogs.WaitForAssertion(() => Assert.Equal(warning, Dialogs.Find(".apply-warning").TextContent.Trim()));
+    }
+
+        private async Task<LabSummary> NewLabAsync() =>
         (await _context.Store.CreateAsync(LabStore.LocalUserId, RepositoryFiles.Lab("macvlan-bridge.yaml"))).Value!;
 
     private async Task<IDialogReference> ShowAsync(LabRunKind kind, LabSummary? lab = null)

@@ -44,6 +44,16 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
+    public void The_agents_namespace_records_live_on_the_host_like_run_netns()
+    {
+        var records = Sequence(Agent, "volumes").OfType<YamlMappingNode>().Single(v => Scalar(v, "target") == "/run/netlab/namespaces");
+
+        Assert.Equal("bind", Scalar(records, "type"));
+        Assert.Equal("/run/netlab/namespaces", Scalar(records, "source"));
+        Assert.Equal(new NetLab.Agent.Hosting.AgentOptions().NamespaceRecordDirectory, Scalar(records, "target"));
+    }
+
+    [Fact]
     public void The_web_has_no_capabilities_and_is_not_privileged()
     {
         Assert.False(Web.Children.ContainsKey("cap_add"));

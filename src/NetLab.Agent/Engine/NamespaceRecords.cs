@@ -1,0 +1,129 @@
+using System.Globalization;
+using NetLab.Netlink.Namespaces;
+
+namespace NetLab.Agent.Engine;
+
+/// <summary>What the agent wrote down about a namespace it made: being made (pending), or made with this identity.</summary>
+internal sealed record NamespaceRecord(FileStatus? Made, ulong? Cookie)
+{
+    public bool IsPending => Made is null;
+}
+
+/// <summary>
+/// The agent's record of the namespaces it made: one file per namespace, named after it, in a directory only root can
+/// write (/run/netlab/namespaces). A namespace has no alias to tag the way NetLab tags its links, and a tag inside it
+/// (an alias on its `lo`) could be copied by whoever makes a namespace by hand; a record under the agent's own
+/// root-owned directory cannot be forged by anyone but root, and it names the very namespace made, not just the name:
+/// its nsfs device and inode, and its cookie (SO_NETNS_COOKIE), because the kernel reuses inode numbers once a
+/// namespace is gone, so one deleted and made again under the same name by someone else would otherwise pass as
+/// NetLab's. /run survives an agent restart and is emptied at boot together with /run/netns, so records and
+/// namespaces come and go together.
+/// A record is written as "pending" before the namespace is created and completed after, so a creation cut short
+/// (kill -9 between the name's file and its mount) leaves a record that lets the next agent remove the empty name.
+/// </summary>
+internal sealed class NamespaceRecords
+{
+    private const string Pending = "pending";
+
+    public NamespaceRecords(string directory)
+    {
+        Directory = directory;
+    }
+
+    public string Directory { get; }
+
+    public NamespaceRecord? Read(string name)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(PathOf(name));
+        }
+        catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+
+        var words = text.Split(' ', '\n', StringSplitOptions.RemoveEmptyEntries);
+        if (words is [Pending])
+        {
+            return new NamespaceRecord(null, null);
+        }
+
+        // "netns DEVICE INODE COOKIE" (COOKIE "-" on a kernel without cookies); anything else is no record of ours.
+        if (words is ["netns", var device, var inode, var cookie]
+            && ulong.TryParse(device, NumberStyles.None, CultureInfo.InvariantCulture, out var deviceNumber)
+            && ulong.TryParse(inode, NumberStyles.None, CultureInfo.InvariantCulture, out var inodeNumber))
+        {
+            return new NamespaceRecord(
+                new FileStatus(deviceNumber, inodeNumber, 0, 0, false),
+                ulong.TryParse(cookie, NumberStyles.None, CultureInfo.InvariantCulture, out var cookieNumber) ? cookieNumber : null);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Removes records of namespaces that are gone (a destroy cut short between the namespace and its record, or a
+    /// namespace deleted by hand), among names with <paramref name="prefix"/>; run when an engine starts.
+    /// </summary>
+    public void PruneStale(string prefix)
+    {
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            return;
+        }
+
+        foreach (var name in System.IO.Directory.GetFiles(Directory).Select(Path.GetFileName).OfType<string>().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            var record = Read(name);
+            var now = NetworkNamespace.Exists(name) ? NetworkNamespace.StatusOf(name) : null;
+            if (now is null || record?.Made is { } made && !now.IsSameFileAs(made))
+            {
+                Delete(name);
+            }
+        }
+    }
+
+    public void WritePending(string name) => Write(name, Pending);
+
+    public void WriteMade(string name, FileStatus made, ulong? cookie) =>
+        Write(name, string.Create(CultureInfo.InvariantCulture, $"netns {made.Device} {made.Inode} {(cookie is { } c ? c.ToString(CultureInfo.InvariantCulture) : "-")}\n"));
+
+    public void Delete(string name) => File.Delete(PathOf(name));
+
+    private void Write(string name, string text)
+    {
+        EnsureDirectory();
+
+        // Written aside and renamed over: a record is never seen half-written, also after a crash.
+        var temporary = Path.Combine(Directory, $".writing-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        File.WriteAllText(temporary, text);
+        File.Move(temporary, PathOf(name), overwrite: true);
+    }
+
+    private string PathOf(string name) => Path.Combine(Directory, name);
+
+    /// <summary>
+    /// Makes the directory (mode 0700) or checks the one there: a record is proof of ownership only if nobody else can
+    /// have written it, so a directory that is a link, or that someone else owns or can write, is refused.
+    /// </summary>
+    private void EnsureDirectory()
+    {
+        var status = FileStatus.Of(Directory, followLinks: false);
+        if (status is null && OperatingSystem.IsLinux())
+        {
+            System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            status = FileStatus.Of(Directory, followLinks: false);
+        }
+
+        const UnixFileMode writableByOthers = UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
+        if (status is null || status.IsSymbolicLink || status.OwnerUid != RootUid || (status.Mode & writableByOthers) != 0)
+        {
+            throw new AgentRefusalException($"The agent's namespace records directory {Directory} is not safe (a symbolic link, not owned by root, or writable by others), so records in it prove nothing: remove it (`rm -rf {Directory}`) and the agent makes it again with mode 0700.");
+        }
+    }
+
+    /// <summary>The agent runs as root (it makes namespaces), so its directory is root's.</summary>
+    private const uint RootUid = 0;
+}
