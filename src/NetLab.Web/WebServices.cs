@@ -20,6 +20,7 @@ public static class WebServices
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<WebOptions>, WebOptionsValidator>();
 
+        Hosting.RequestSizeLimit.AddTo(services);
         services.AddSingleton(TimeProvider.System);
         // Started by `netlab up`: the web stops when its launcher is gone (a no-op without Web:LauncherPid).
         services.AddSingleton<Hosting.IProcessProbe, Hosting.ProcProcessProbe>();
