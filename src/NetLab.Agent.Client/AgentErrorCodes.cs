@@ -11,6 +11,12 @@ public static class AgentErrorCodes
     public const string KernelError = "kernel-error";
     public const string ForbiddenPeer = "forbidden-peer";
     public const string BadRequest = "bad-request";
+
+    /// <summary>The request body is over the agent's limit (413); the message names the limit.</summary>
+    public const string TooLarge = "too-large";
+
+    /// <summary>A POST that is not Content-Type application/json (415).</summary>
+    public const string UnsupportedMediaType = "unsupported-media-type";
     public const string InternalError = "internal-error";
 
     /// <summary>Client side: the connection broke in the middle of an answer.</summary>

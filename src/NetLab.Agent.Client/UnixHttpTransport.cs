@@ -45,14 +45,23 @@ internal static class UnixHttpTransport
             }
             else if (method != "GET")
             {
-                head.Append("Content-Length: 0\r\n");
+                // The agent takes a POST only as JSON, also without a body (what keeps web pages out: docs/agent-api.md).
+                head.Append("Content-Type: application/json\r\nContent-Length: 0\r\n");
             }
 
             head.Append("\r\n");
             await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), cancellationToken).ConfigureAwait(false);
             if (body is not null)
             {
-                await stream.WriteAsync(body, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await stream.WriteAsync(body, cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // The agent answers a body over its limit (413) before reading it, and closes: its answer is
+                    // already in the socket and says why, so read it rather than report a broken connection.
+                }
             }
 
             return await ReadResponseAsync(stream, cancellationToken).ConfigureAwait(false);

@@ -22,6 +22,7 @@ public static class WebServices
         services.AddSingleton<IValidateOptions<WebOptions>, WebOptionsValidator>();
         services.AddAllowedHosts(configuration);
 
+        Hosting.RequestSizeLimit.AddTo(services);
         services.AddSingleton(TimeProvider.System);
         // Started by `netlab up`: the web stops when its launcher is gone (a no-op without Web:LauncherPid).
         services.AddSingleton<Hosting.IProcessProbe, Hosting.ProcProcessProbe>();

@@ -49,6 +49,9 @@ public static class AgentJson
             WriteIndented = indented,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             TypeInfoResolver = AgentJsonContext.Default,
+            // Stated, not inherited: the deepest object of the API nests 6 levels, and a deeper body is refused with
+            // a JsonException before it costs anything (the agent answers 400 naming the depth).
+            MaxDepth = 64,
         };
 
         // The generic converter is the ahead-of-time-safe one; one per enum of the API (a test finds any missing).

@@ -23,6 +23,9 @@ public static class AgentErrors
         NetlinkException kernel => new(
             StatusCodes.Status500InternalServerError,
             new AgentError(AgentErrorCodes.KernelError, $"The kernel refused: {kernel.Message}. Check `netlab doctor` for what this kernel supports.")),
+        // Kestrel stops a body longer than its limit while an endpoint reads it (a chunked body has no length to check first).
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => RequestLimits.TooLarge("The body is longer than that"),
+        BadHttpRequestException unreadable => BadRequest($"The request could not be read: {unreadable.Message}"),
         // The engine refuses requests that cannot be right (an unknown lab name, a name too long) with ArgumentException.
         ArgumentException argument => new(
             StatusCodes.Status400BadRequest,
@@ -50,6 +53,8 @@ public static class AgentErrors
         AgentErrorCodes.NotFound => StatusCodes.Status404NotFound,
         AgentErrorCodes.ForbiddenPeer => StatusCodes.Status403Forbidden,
         AgentErrorCodes.BadRequest => StatusCodes.Status400BadRequest,
+        AgentErrorCodes.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        AgentErrorCodes.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
         _ => StatusCodes.Status500InternalServerError,
     };
 

@@ -35,9 +35,20 @@ internal static partial class PeerAdmissionMiddleware
         // No admission record: a TCP connection (configured on purpose, no peer credentials) or, failing closed,
         // a Unix connection the check did not see.
         var isTcp = context.Connection.RemoteIpAddress is not null;
-        if (admission is { Admitted: true } || (admission is null && isTcp))
+        if (admission is { Admitted: true } || (admission is null && isTcp && IsLoopbackHost(context.Request.Host.Host)))
         {
             await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (admission is null && isTcp)
+        {
+            // The TCP listener is on loopback, but a web page can make its own name point at 127.0.0.1 (DNS
+            // rebinding) and then send requests its browser thinks go to that name: the Host header gives it away.
+            context.Response.Headers.Connection = "close";
+            await AgentEndpoints.WriteErrorAsync(context, new HttpAgentError(
+                StatusCodes.Status403Forbidden,
+                new AgentError(AgentErrorCodes.ForbiddenPeer, $"The agent's TCP listener answers only requests addressed to localhost, 127.0.0.1 or [::1], not to '{context.Request.Host}': another name pointing at this machine is how a web page would reach the agent. Use http://127.0.0.1:PORT/."))).ConfigureAwait(false);
             return;
         }
 
@@ -52,6 +63,10 @@ internal static partial class PeerAdmissionMiddleware
             StatusCodes.Status403Forbidden,
             new AgentError(AgentErrorCodes.ForbiddenPeer, $"The agent refuses {who}: only root and the uids/gids it was started with may use it. {allow}"))).ConfigureAwait(false);
     }
+
+    private static bool IsLoopbackHost(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+        || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a peer on the Unix socket: uid {Uid}, gid {Gid}, pid {Pid} (allow it with --allow-uid/--allow-gid)")]
     private static partial void LogRefused(ILogger logger, uint? uid, uint? gid, int? pid);

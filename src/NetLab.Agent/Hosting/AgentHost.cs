@@ -50,6 +50,8 @@ public sealed partial class AgentHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(engine);
+        // Refused here, before anything listens: a non-loopback TCP endpoint is an ArgumentException.
+        var tcpEndpoint = options.TcpEndpoint is { } tcp ? ParseTcpEndpoint(tcp) : null;
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "NetLab.Agent", ContentRootPath = AppContext.BaseDirectory });
         // AgentOptions is the whole configuration: no appsettings, environment variable or Kestrel section can add a
@@ -77,20 +79,23 @@ public sealed partial class AgentHost : IAsyncDisposable
         var policy = new PeerPolicy(options.AllowedUids, options.AllowedGids);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            // Kestrel's own default (30 MB) answered a larger body with a 500; RequestLimits answers 413 first.
+            kestrel.Limits.MaxRequestBodySize = RequestLimits.MaxBodyBytes;
             kestrel.ListenUnixSocket(options.SocketPath, listen =>
             {
                 var logger = listen.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("NetLab.Agent.Peers");
                 listen.Use(next => PeerAdmissionMiddleware.CheckPeer(next, policy, logger));
             });
-            if (options.TcpEndpoint is { } tcp)
+            if (tcpEndpoint is not null)
             {
-                kestrel.Listen(ParseTcpEndpoint(tcp));
+                kestrel.Listen(tcpEndpoint);
             }
         });
 
         var app = builder.Build();
         app.Use(PeerAdmissionMiddleware.RefuseUnadmittedAsync);
         app.Use(AnswerFailuresAsync);
+        app.Use(RequestLimits.CheckAsync);
         AgentEndpoints.Map(app);
         return new AgentHost(app, options);
     }
@@ -206,15 +211,20 @@ public sealed partial class AgentHost : IAsyncDisposable
         }
     }
 
-    /// <summary>"ADDRESS:PORT" ("127.0.0.1:5081", "[::1]:5081", "localhost:5081"); the port is required.</summary>
-    /// <exception cref="ArgumentException">Not of that form.</exception>
+    /// <summary>"ADDRESS:PORT" ("127.0.0.1:5081", "[::1]:5081", "localhost:5081"); the port is required, the address loopback.</summary>
+    /// <exception cref="ArgumentException">Not of that form, or not a loopback address.</exception>
     public static IPEndPoint ParseTcpEndpoint(string endpoint)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         var hasPort = endpoint.StartsWith('[') ? endpoint.Contains("]:", StringComparison.Ordinal) : endpoint.Count(c => c == ':') == 1;
         if (hasPort && IPEndPoint.TryParse(endpoint, out var parsed))
         {
-            return parsed;
+            // TCP has no peer credentials and the agent no authentication yet: any other address would give every
+            // machine that reaches it root's say over this machine's network.
+            return IPAddress.IsLoopback(parsed.Address) ? parsed : throw new ArgumentException(
+                $"The TCP endpoint '{endpoint}' is not a loopback address: the agent's TCP listener has no authentication, so it listens on loopback only (127.0.0.1:PORT or [::1]:PORT). "
+                + "To admit other users of this machine, use the Unix socket with --allow-uid/--allow-gid.",
+                nameof(endpoint));
         }
 
         if (endpoint.StartsWith("localhost:", StringComparison.OrdinalIgnoreCase)

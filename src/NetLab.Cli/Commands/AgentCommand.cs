@@ -11,7 +11,7 @@ internal static class AgentCommand
     {
         var allowUid = new Option<string[]>("--allow-uid") { Description = "Also admit this user (uid or name); repeatable. Root is always admitted.", AllowMultipleArgumentsPerToken = false };
         var allowGid = new Option<string[]>("--allow-gid") { Description = "Also admit this group (gid or name); repeatable. The first one becomes the socket's group.", AllowMultipleArgumentsPerToken = false };
-        var tcp = new Option<string?>("--tcp") { Description = "Also listen on TCP, e.g. 127.0.0.1:5081. TCP has no peer credentials: anyone who reaches it is admitted." };
+        var tcp = new Option<string?>("--tcp") { Description = "Also listen on TCP at a loopback address, e.g. 127.0.0.1:5081 (no other address: TCP has no peer credentials, so anyone who reaches it is admitted)." };
         var command = new Command("agent", "Run the NetLab agent in the foreground: the API on a Unix socket (mode 0660) for root and the allowed users and groups. Needs root.")
         {
             allowUid,

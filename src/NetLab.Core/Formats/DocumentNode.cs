@@ -40,3 +40,9 @@ internal sealed record MappingNode(IReadOnlyList<KeyValuePair<ScalarNode, Docume
 
     public override string Describe() => "a mapping";
 }
+
+/// <summary>A list or mapping nested deeper than <see cref="LabFormat.MaxNestingDepth"/>; thrown before the reader descends into it.</summary>
+internal sealed class NestingTooDeepException(SourceLocation location) : Exception("lists and mappings nested too deep")
+{
+    public SourceLocation Location { get; } = location;
+}

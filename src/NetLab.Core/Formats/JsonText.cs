@@ -11,7 +11,13 @@ internal static class JsonText
     {
         var bytes = Encoding.UTF8.GetBytes(text);
         var lineStarts = LineStarts(bytes);
-        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions
+        {
+            CommentHandling = JsonCommentHandling.Skip,
+            AllowTrailingCommas = true,
+            // One more than the readers' limit, so that ReadNode refuses with the lab format's own message first.
+            MaxDepth = LabFormat.MaxNestingDepth + 1,
+        });
         try
         {
             if (!reader.Read())
@@ -20,7 +26,12 @@ internal static class JsonText
                 return null;
             }
 
-            return ReadNode(ref reader, lineStarts);
+            return ReadNode(ref reader, lineStarts, depth: 1);
+        }
+        catch (NestingTooDeepException e)
+        {
+            problems.Add(LabFormat.TooDeep(e.Location));
+            return null;
         }
         catch (JsonException e)
         {
@@ -32,9 +43,15 @@ internal static class JsonText
         }
     }
 
-    private static DocumentNode ReadNode(ref Utf8JsonReader reader, List<int> lineStarts)
+    /// <summary>One node and its children; <paramref name="depth"/> is the node's nesting level (the root's is 1).</summary>
+    private static DocumentNode ReadNode(ref Utf8JsonReader reader, List<int> lineStarts, int depth)
     {
         var location = Locate(lineStarts, (int)reader.TokenStartIndex);
+        if (depth > LabFormat.MaxNestingDepth && reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+        {
+            throw new NestingTooDeepException(location);
+        }
+
         switch (reader.TokenType)
         {
             case JsonTokenType.StartObject:
@@ -43,7 +60,7 @@ internal static class JsonText
                 {
                     var key = new ScalarNode(reader.GetString(), ScalarKind.Text) { Location = Locate(lineStarts, (int)reader.TokenStartIndex) };
                     reader.Read();
-                    entries.Add(new(key, ReadNode(ref reader, lineStarts)));
+                    entries.Add(new(key, ReadNode(ref reader, lineStarts, depth + 1)));
                 }
 
                 return new MappingNode(entries) { Location = location };
@@ -51,7 +68,7 @@ internal static class JsonText
                 var items = new List<DocumentNode>();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    items.Add(ReadNode(ref reader, lineStarts));
+                    items.Add(ReadNode(ref reader, lineStarts, depth + 1));
                 }
 
                 return new SequenceNode(items) { Location = location };

@@ -46,10 +46,26 @@ public sealed record LoadResult(Lab? Lab, ValueList<Problem> Problems, IReadOnly
 /// <summary>Reading and writing labs as YAML (the human format) and JSON.</summary>
 public static class LabFormat
 {
+    /// <summary>
+    /// The largest lab text read, in UTF-8 bytes. A lab of a few thousand interfaces is a few hundred KB (the bench's
+    /// 200-namespace lab is 22 KB); the limit keeps a hostile text from costing the agent or the web its memory.
+    /// </summary>
+    public const int MaxDocumentBytes = 1024 * 1024;
+
+    /// <summary>
+    /// The deepest nesting of lists and mappings read. A lab needs 6 (lab, namespaces, a namespace, interfaces, an
+    /// interface, addresses); the readers descend recursively, so a deeper text is refused before it can exhaust the
+    /// stack (a stack overflow ends a .NET process and cannot be caught).
+    /// </summary>
+    public const int MaxNestingDepth = 64;
+
     public static LoadResult Load(string text, LabFileFormat format)
     {
+        ArgumentNullException.ThrowIfNull(text);
         var problems = new List<Problem>();
-        var root = format == LabFileFormat.Json ? JsonText.Read(text, problems) : YamlText.Read(text, problems);
+        var root = TooLarge(text) is { } tooLarge
+            ? Refuse(problems, tooLarge)
+            : format == LabFileFormat.Json ? JsonText.Read(text, problems) : YamlText.Read(text, problems);
         if (root is null)
         {
             return new LoadResult(null, problems.ToValueList(), new Dictionary<string, SourceLocation>());
@@ -59,6 +75,37 @@ public static class LabFormat
         var lab = reader.Read(root);
         return new LoadResult(problems.Count == 0 ? lab : null, problems.ToValueList(), reader.Locations);
     }
+
+    /// <summary>The problem of a text over <see cref="MaxDocumentBytes"/>; null when it is not.</summary>
+    private static Problem? TooLarge(string text)
+    {
+        // Every char is at least one UTF-8 byte: most texts are decided without counting.
+        if (text.Length <= MaxDocumentBytes / 3)
+        {
+            return null;
+        }
+
+        var bytes = text.Length > MaxDocumentBytes ? text.Length : System.Text.Encoding.UTF8.GetByteCount(text);
+        return bytes <= MaxDocumentBytes ? null : new Problem(
+            "",
+            $"the file is {(text.Length > MaxDocumentBytes ? "more than " : "")}{bytes} bytes; a lab file may be at most {MaxDocumentBytes} bytes (1 MiB)",
+            "A lab of a few thousand interfaces fits easily: remove what does not belong to the lab (long comments, pasted output) or split it into several labs");
+    }
+
+    private static DocumentNode? Refuse(List<Problem> problems, Problem problem)
+    {
+        problems.Add(problem);
+        return null;
+    }
+
+    /// <summary>The problem of a list or mapping nested deeper than <see cref="MaxNestingDepth"/>, at its place.</summary>
+    internal static Problem TooDeep(SourceLocation? location) => new(
+        "",
+        $"lists and mappings are nested more than {MaxNestingDepth} deep here; a lab file may nest at most {MaxNestingDepth} levels (a lab needs 6)",
+        "Check for unclosed [ or { brackets, and write the lab as in docs/lab-format.md")
+    {
+        Location = location,
+    };
 
     public static LoadResult LoadYaml(string text) => Load(text, LabFileFormat.Yaml);
 

@@ -173,7 +173,7 @@ public static partial class YamlComments
         return -1;
     }
 
-    [GeneratedRegex("""^ *(?:- +)?(?<key>"[^"]*"|'[^']*'|[^\s#:'"\-][^:#]*?) *:(?:\s|$)""")]
+    [GeneratedRegex("""^ *(?:- +)?(?<key>"[^"]*"|'[^']*'|[^\s#:'"\-][^:#]*?) *:(?:\s|$)""", RegexOptions.NonBacktracking)]
     private static partial Regex BlockKey();
 
     /// <summary>The keys enclosing the current line, by indentation.</summary>

@@ -20,7 +20,7 @@ internal static class YamlText
             }
 
             parser.Consume<DocumentStart>();
-            var root = ReadNode(parser);
+            var root = ReadNode(parser, depth: 1);
             parser.Consume<DocumentEnd>();
             if (parser.Accept<DocumentStart>(out var second))
             {
@@ -33,6 +33,11 @@ internal static class YamlText
 
             return root;
         }
+        catch (NestingTooDeepException e)
+        {
+            problems.Add(LabFormat.TooDeep(e.Location));
+            return null;
+        }
         catch (YamlException e)
         {
             problems.Add(new Problem("", $"this is not valid YAML: {e.InnerException?.Message ?? e.Message}",
@@ -44,7 +49,8 @@ internal static class YamlText
         }
     }
 
-    private static DocumentNode ReadNode(IParser parser)
+    /// <summary>One node and its children; <paramref name="depth"/> is the node's nesting level (the root's is 1).</summary>
+    private static DocumentNode ReadNode(IParser parser, int depth)
     {
         if (parser.TryConsume<Scalar>(out var scalar))
         {
@@ -52,12 +58,18 @@ internal static class YamlText
             return new ScalarNode(isNull ? null : scalar.Value, isNull ? ScalarKind.Null : ScalarKind.Text) { Location = At(scalar.Start) };
         }
 
+        // Checked before descending: YamlDotNet's parser does not recurse, this reader does (see LabFormat.MaxNestingDepth).
+        if (depth > LabFormat.MaxNestingDepth && parser.Current is SequenceStart or MappingStart)
+        {
+            throw new NestingTooDeepException(At(parser.Current.Start));
+        }
+
         if (parser.TryConsume<SequenceStart>(out var sequenceStart))
         {
             var items = new List<DocumentNode>();
             while (!parser.TryConsume<SequenceEnd>(out _))
             {
-                items.Add(ReadNode(parser));
+                items.Add(ReadNode(parser, depth + 1));
             }
 
             return new SequenceNode(items) { Location = At(sequenceStart.Start) };
@@ -68,9 +80,9 @@ internal static class YamlText
             var entries = new List<KeyValuePair<ScalarNode, DocumentNode>>();
             while (!parser.TryConsume<MappingEnd>(out _))
             {
-                var keyNode = ReadNode(parser);
+                var keyNode = ReadNode(parser, depth + 1);
                 var key = keyNode as ScalarNode ?? throw new YamlException(parser.Current!.Start, parser.Current.End, "a key must be a plain word");
-                entries.Add(new(key, ReadNode(parser)));
+                entries.Add(new(key, ReadNode(parser, depth + 1)));
             }
 
             return new MappingNode(entries) { Location = At(mappingStart.Start) };

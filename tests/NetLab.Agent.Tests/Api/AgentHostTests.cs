@@ -149,6 +149,19 @@ public sealed class AgentHostTests
 
     internal static async Task<(HttpStatusCode Status, string Body)> RawAsync(TestAgent agent, HttpMethod method, string path, string? body)
     {
+        using var request = new HttpRequestMessage(method, path);
+        // As the client does: a POST is JSON also without a body (the agent refuses anything else with 415).
+        if (body is not null || method != HttpMethod.Get)
+        {
+            request.Content = new StringContent(body ?? "", Encoding.UTF8, "application/json");
+        }
+
+        return await SendOverSocketAsync(agent, request);
+    }
+
+    /// <summary>Any request (paths relative to http://agent) over the agent's Unix socket, as HttpClient sends it.</summary>
+    internal static async Task<(HttpStatusCode Status, string Body)> SendOverSocketAsync(TestAgent agent, HttpRequestMessage request)
+    {
         using var handler = new SocketsHttpHandler
         {
             ConnectCallback = async (_, cancel) =>
@@ -159,12 +172,6 @@ public sealed class AgentHostTests
             },
         };
         using var http = new HttpClient(handler) { BaseAddress = new Uri("http://agent") };
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        }
-
         using var response = await http.SendAsync(request, Cancel);
         return (response.StatusCode, await response.Content.ReadAsStringAsync(Cancel));
     }

@@ -88,6 +88,20 @@ public sealed class YamlCommentsTests
         Assert.Equal("vlan #888 across a switch", LabFormat.LoadYaml(YamlComments.Carry(quoted, rewritten)).Lab!.Description);
     }
 
+    [Fact]
+    public void A_long_line_that_is_no_key_is_passed_in_linear_time()
+    {
+        // A folded description line as long as a lab file may be, with no colon: a backtracking key pattern tried it
+        // from every position (12 s here before the pattern became NonBacktracking, on the web's circuit).
+        var text = "name: demo\ndescription: >\n  a" + new string(' ', LabFormat.MaxDocumentBytes - 40) + "#\n# kept\n";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var carried = YamlComments.Carry(text, "name: demo\n");
+
+        Assert.EndsWith("# kept\n", carried, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
+    }
+
     private static List<string> CommentsOf(string text) =>
         text.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith('#')).ToList();
 }
