@@ -62,6 +62,16 @@ public sealed partial record ProcessSighting(bool Running, long? StartTime)
         return new ProcessSighting(Running: fields[0] is not ("Z" or "X"), startTime);
     }
 
+    /// <summary>
+    /// This process's parent, from getppid(2), which needs no /proc: when the parent dies (a SIGKILL included) the
+    /// kernel hands its children to a reaper as the parent exits, before anyone collects it, so the answer changes at
+    /// once, also while the dead parent lingers as a zombie and also when /proc is mounted with hidepid.
+    /// </summary>
+    public static int OwnParentPid() => GetParentPid();
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "getppid")]
+    private static partial int GetParentPid();
 }

@@ -58,7 +58,8 @@ internal sealed partial class WebProcess : IDisposable
         };
 
         // setsid first: its own session keeps the terminal's Ctrl-C away from the web, so only `up` stops it, in order.
-        // It execs without forking (the child is no group leader), like setpriv, so the pid stays the web's own.
+        // It execs without forking (the child is no group leader), like setpriv, so the pid stays the web's own and `up`
+        // stays the web's parent: the web's LauncherWatcher stops the web as soon as its parent is no longer `up`.
         // --inh-caps and --bounding-set empty the sets a later exec could regain capabilities from; switching from uid 0
         // to another uid already clears the permitted and effective sets. no-new-privs: no setuid binary gives them back.
         foreach (var argument in new[]

@@ -162,6 +162,77 @@ public sealed class UpCommandTests
     }
 
     [Fact]
+    public async Task A_web_whose_up_is_killed_and_lingers_as_a_zombie_that_hidepid_hides_stops_by_itself()
+    {
+        RequireRoot();
+        if (Environment.OSVersion.Version < new Version(5, 8))
+        {
+            // Before 5.8 every proc mount of a pid namespace shares one set of options: the test would hide the host's.
+            Assert.Skip($"Linux {Environment.OSVersion.Version} cannot mount a proc of its own with hidepid=invisible (5.8 and later can).");
+        }
+
+        var folder = WebReachableFolder();
+        var socket = Path.Combine(folder.FullName, "agent.sock");
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var lines = new List<string>();
+        using var user = new DedicatedUserScope();
+
+        // A mount namespace of its own (slave: the host's later mounts, e.g. new /run/netns entries, still reach it) with
+        // a proc mounted hidepid=invisible, as a hardened machine mounts it: the web (user netlab) cannot see `up`
+        // (root's). `up` runs in the background of a shell that then becomes `sleep`, which never waits for a child:
+        // a killed `up` stays a zombie, its pid taken, for as long as the holder lives.
+        const string Script = "mount -t proc -o hidepid=invisible proc /proc || exit 97\n\"$@\" &\necho \"launcher: $!\"\nexec sleep 600\n";
+        using var holder = StartProcess(
+            "unshare",
+            ["--mount", "--propagation", "slave", "--", "sh", "-c", Script, "sh",
+             "dotnet", Path.Combine(AppContext.BaseDirectory, "netlab.dll"), "up", "--socket", socket, "--url", url, "--data", Path.Combine(folder.FullName, "data")],
+            lines);
+        var webPid = 0;
+        try
+        {
+            var launcherPid = int.Parse((await WaitForLineAsync(holder, lines, "launcher: "))["launcher: ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            _ = await WaitForLineAsync(holder, lines, "NetLab is running at ");
+            webPid = WebPid(await WaitForLineAsync(holder, lines, "web: pid "));
+            Assert.Equal(launcherPid.ToString(System.Globalization.CultureInfo.InvariantCulture), StatField(webPid, 4)); // up's own child
+            Assert.Contains(File.ReadAllLines($"/proc/{webPid}/mountinfo"), line => line.Contains(" /proc ", StringComparison.Ordinal) && line.Contains("hidepid=invisible", StringComparison.Ordinal));
+
+            Process.GetProcessById(launcherPid).Kill(); // SIGKILL: up cannot stop the web
+            var clock = Stopwatch.StartNew();
+            while (StatField(launcherPid, 3) != "Z" && clock.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                await Task.Delay(50, Cancel);
+            }
+
+            Assert.Equal("Z", StatField(launcherPid, 3)); // the zombie this test is about: its /proc entry and pid remain
+
+            // A bound, not a timing assertion: the web looks at its parent once a second, then stops gracefully.
+            while (IsAlive(webPid) && clock.Elapsed < TimeSpan.FromSeconds(15))
+            {
+                await Task.Delay(100, Cancel);
+            }
+
+            Assert.False(IsAlive(webPid), $"the web (pid {webPid}) still runs 15 s after its launcher was killed and left a zombie hidepid hides:\n{string.Join('\n', Snapshot(lines))}");
+            TestContext.Current.SendDiagnosticMessage($"the web stopped {clock.ElapsedMilliseconds} ms after its launcher was killed (left a zombie, hidden by hidepid)");
+        }
+        finally
+        {
+            // The holder's end lets init reap the zombie; the mount namespace goes with its last process.
+            if (!holder.HasExited)
+            {
+                holder.Kill(entireProcessTree: true);
+                await holder.WaitForExitAsync(CancellationToken.None);
+            }
+
+            if (webPid != 0 && IsAlive(webPid))
+            {
+                Process.GetProcessById(webPid).Kill();
+            }
+
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Up_reports_the_exit_code_and_last_lines_of_a_web_that_dies_and_stops_the_agent()
     {
         RequireRoot();
@@ -225,10 +296,20 @@ public sealed class UpCommandTests
         await launcher.WaitForExitAsync(exitWait.Token);
     }
 
-    private static Process StartLauncher(string[] arguments, List<string> lines)
+    private static Process StartLauncher(string[] arguments, List<string> lines) =>
+        StartProcess("dotnet", [Path.Combine(AppContext.BaseDirectory, "netlab.dll"), .. arguments], lines);
+
+    private static string[] Snapshot(List<string> lines)
     {
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "netlab.dll"));
+        lock (lines)
+        {
+            return [.. lines];
+        }
+    }
+
+    private static Process StartProcess(string program, string[] arguments, List<string> lines)
+    {
+        var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

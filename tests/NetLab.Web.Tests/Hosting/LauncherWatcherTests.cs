@@ -57,12 +57,75 @@ public sealed class LauncherWatcherTests
         await watcher.ExecuteTask!.WaitAsync(Cancel);
 
         Assert.Contains(logger.Collector.GetSnapshot(), record =>
-            record.Level == LogLevel.Warning && record.Message == $"The launcher (netlab up, pid {LauncherPid}) is gone; stopping");
+            record.Level == LogLevel.Warning && record.Message == $"The launcher (netlab up, pid {LauncherPid}) is gone (/proc shows it ended or its pid held by another process); stopping");
         Assert.Equal(1, lifetime.StopCalls);
 
         // Having asked once, the watcher looks no more.
         time.Advance(LauncherWatcher.Interval * 3);
         Assert.Equal(2, probe.LookCount);
+    }
+
+    [Fact]
+    public async Task A_launcher_killed_and_left_a_zombie_that_hidepid_hides_stops_the_web_by_its_parent()
+    {
+        // Under hidepid the web cannot read root's /proc entry, and kill(pid, 0) answers EPERM for a zombie as for a
+        // running process: /proc says "running, start time unknown" for good. Only the parent tells.
+        var probe = new ScriptedProbe(new ProcessSighting(Running: true, StartTime: null));
+        var lifetime = new RecordingLifetime();
+        var time = new FakeTimeProvider();
+        var logger = new FakeLogger<LauncherWatcher>();
+        using var watcher = Watcher(probe, lifetime, time, logger);
+
+        await watcher.StartAsync(Cancel);
+        _ = await probe.Looks.Reader.ReadAsync(Cancel);
+        time.Advance(LauncherWatcher.Interval);
+        _ = await probe.Looks.Reader.ReadAsync(Cancel);
+        Assert.False(lifetime.StopRequested.IsCompleted);
+
+        probe.Parent = 1; // the kernel handed the web to init as the launcher exited
+        time.Advance(LauncherWatcher.Interval);
+        await lifetime.StopRequested.WaitAsync(Cancel);
+
+        Assert.Contains(logger.Collector.GetSnapshot(), record =>
+            record.Level == LogLevel.Warning
+            && record.Message == $"The launcher (netlab up, pid {LauncherPid}) is gone (the web's parent is now pid 1, not the launcher); stopping");
+    }
+
+    [Fact]
+    public async Task A_web_whose_parent_is_not_the_launcher_at_start_up_stops_at_once()
+    {
+        var probe = new ScriptedProbe(new ProcessSighting(Running: true, LauncherStart)) { Parent = 77 };
+        var lifetime = new RecordingLifetime();
+        using var watcher = Watcher(probe, lifetime, new FakeTimeProvider(), new FakeLogger<LauncherWatcher>());
+
+        await watcher.StartAsync(Cancel);
+        await lifetime.StopRequested.WaitAsync(Cancel);
+        Assert.Equal(1, probe.LookCount);
+    }
+
+    [Theory]
+    [InlineData(LauncherPid, true, LauncherStart, null)]
+    [InlineData(LauncherPid, true, null, null)] // hidepid: running as far as /proc can tell, and still the parent
+    [InlineData(1, true, null, "the web's parent is now pid 1, not the launcher")]
+    [InlineData(1, true, LauncherStart, "the web's parent is now pid 1, not the launcher")]
+    [InlineData(LauncherPid, false, LauncherStart, "/proc shows it ended or its pid held by another process")]
+    public void The_launcher_is_gone_when_it_is_no_longer_the_parent_or_proc_says_it_ended(int parent, bool running, long? startTime, string? why) =>
+        Assert.Equal(why, LauncherWatcher.WhyGone(LauncherPid, parent, new ProcessSighting(running, startTime), LauncherStart));
+
+    [Fact]
+    public void The_real_probe_names_the_parent_that_proc_names()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Skip("getppid and /proc are Linux's here.");
+        }
+
+        // Field 4 of /proc/self/stat is the parent pid.
+        var stat = File.ReadAllText("/proc/self/stat");
+        var parent = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal(parent, new ProcProcessProbe().ParentPid());
+        Assert.NotEqual(0, parent);
     }
 
     [Fact]
@@ -127,6 +190,9 @@ public sealed class LauncherWatcherTests
 
         public volatile ProcessSighting Now = initial;
 
+        /// <summary>The web's parent: the launcher until a test says otherwise.</summary>
+        public volatile int Parent = LauncherPid;
+
         public Channel<int> Looks { get; } = Channel.CreateUnbounded<int>();
 
         public int LookCount => Volatile.Read(ref _lookCount);
@@ -137,6 +203,8 @@ public sealed class LauncherWatcherTests
             _ = Looks.Writer.TryWrite(pid);
             return Now;
         }
+
+        public int ParentPid() => Parent;
     }
 
     private sealed class RecordingLifetime : IHostApplicationLifetime
