@@ -25,7 +25,18 @@ builder.Services.AddNetLabWeb(builder.Configuration);
 var app = builder.Build();
 var options = app.Services.GetRequiredService<IOptions<WebOptions>>().Value;
 app.Urls.Add(options.Url);
-app.Services.GetRequiredService<SqliteDatabase>().EnsureCreated();
+try
+{
+    app.Services.GetRequiredService<SqliteDatabase>().EnsureCreated();
+}
+catch (StoreTooNewException tooNew)
+{
+    // Said in one line, without a stack trace: `netlab up` prints the web's last lines when it exits.
+    app.Logger.LogCritical("{Message}", tooNew.Message);
+    Environment.ExitCode = 1;
+    return;
+}
+
 // Runs left "running" by a web that stopped or crashed are over: everything they recorded is kept.
 await app.Services.GetRequiredService<RunStore>().MarkAbandonedRunsInterruptedAsync();
 

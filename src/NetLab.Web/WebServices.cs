@@ -27,7 +27,8 @@ public static class WebServices
         // Started by `netlab up`: the web stops when its launcher is gone (a no-op without Web:LauncherPid).
         services.AddSingleton<Hosting.IProcessProbe, Hosting.ProcProcessProbe>();
         services.AddHostedService<Hosting.LauncherWatcher>();
-        services.AddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<IOptions<WebOptions>>().Value.ResolvedDatabaseFile));
+        services.AddSingleton(sp => new SqliteDatabase(
+            sp.GetRequiredService<IOptions<WebOptions>>().Value.ResolvedDatabaseFile, logger: sp.GetRequiredService<ILogger<SqliteDatabase>>()));
         services.AddSingleton<LabStore>();
         services.AddSingleton(sp => new LabTemplates(sp.GetRequiredService<IOptions<WebOptions>>().Value.TemplatesFolder));
         services.AddSingleton(_ => CurrentUser.Local);

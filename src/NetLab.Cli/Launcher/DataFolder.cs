@@ -6,7 +6,7 @@ namespace NetLab.Cli.Launcher;
 /// the folder, and refuses a folder that is not NetLab's own to give.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-internal static class DataFolder
+internal static partial class DataFolder
 {
     /// <summary>The web's SQLite store in the folder (NetLab.Web's default Web:DatabaseFile).</summary>
     public const string StoreFile = "netlab.db";
@@ -19,6 +19,9 @@ internal static class DataFolder
 
     /// <summary>What else such a web left: ASP.NET's data-protection keys under HOME, which is the data folder.</summary>
     private static readonly string[] NetLabEntries = [.. StoreFiles, ".aspnet"];
+
+    /// <summary>The copies the web takes of its store before migrating it (netlab.db.before-v3.bak) and SQLite's companions of them.</summary>
+    private static bool IsStoreBackup(string name) => StoreBackupName().IsMatch(name);
 
     /// <summary>The system's own trees: neither they nor anything inside them is ever a data folder.</summary>
     private static readonly string[] SystemTrees = ["/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot", "/dev", "/proc", "/sys", "/root"];
@@ -128,7 +131,7 @@ internal static class DataFolder
         // A folder of root's that holds anything but NetLab's files is someone else's (a system or service folder):
         // giving it away would hand its entries' names to the web user.
         var foreign = facts.Owner == 0
-            ? Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName).Where(name => !NetLabEntries.Contains(name)).Take(3).ToList()
+            ? Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName).Where(name => !NetLabEntries.Contains(name) && !IsStoreBackup(name!)).Take(3).ToList()
             : [];
         if (foreign.Count > 0)
         {
@@ -157,4 +160,7 @@ internal static class DataFolder
 
             FileSystemCalls.ChangeOwner(file, user.Uid, user.Gid);
         });
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^netlab\.db\.before-v[0-9]+\.bak(-journal|-wal|-shm)?$")]
+    private static partial System.Text.RegularExpressions.Regex StoreBackupName();
 }

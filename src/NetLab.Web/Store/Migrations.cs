@@ -16,9 +16,33 @@ public static partial class Migrations
     /// <summary>The embedded migrations, ordered by number.</summary>
     public static IReadOnlyList<Migration> Embedded { get; } = LoadEmbedded();
 
-    /// <summary>Returns the schema version after applying what was missing.</summary>
+    /// <summary>The newest schema version <paramref name="migrations"/> make (0 for none): the newest this code knows.</summary>
+    public static int KnownVersion(IReadOnlyList<Migration> migrations)
+    {
+        ArgumentNullException.ThrowIfNull(migrations);
+        return migrations.Count == 0 ? 0 : migrations.Max(m => m.Version);
+    }
+
+    /// <summary>
+    /// Refuses a store a newer NetLab has migrated past what <paramref name="migrations"/> know: this code would read
+    /// and write tables whose meaning it does not know (and its next migration number may mean something else there).
+    /// </summary>
+    /// <exception cref="StoreTooNewException">The store's version is above the newest known one.</exception>
+    public static void RefuseNewer(string databaseFile, int current, IReadOnlyList<Migration> migrations)
+    {
+        var known = KnownVersion(migrations);
+        if (current > known)
+        {
+            throw new StoreTooNewException(databaseFile, current, known);
+        }
+    }
+
+    /// <summary>Returns the schema version after applying what was missing; refuses a store newer than the migrations.</summary>
+    /// <exception cref="StoreTooNewException">The store's version is above the newest of <paramref name="migrations"/>; nothing was changed.</exception>
     public static int Apply(SqliteConnection connection, IReadOnlyList<Migration> migrations)
     {
+        ArgumentNullException.ThrowIfNull(connection);
+        RefuseNewer(connection.DataSource, CurrentVersion(connection), migrations);
         connection.Execute(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)");
         var current = CurrentVersion(connection);
@@ -37,8 +61,15 @@ public static partial class Migrations
         return current;
     }
 
+    /// <summary>The store's schema version: 0 for a new file (no schema_version table yet).</summary>
     public static int CurrentVersion(SqliteConnection connection) =>
-        connection.ExecuteScalar<int?>("SELECT MAX(version) FROM schema_version") ?? 0;
+        connection.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'") == 0
+            ? 0
+            : connection.ExecuteScalar<int?>("SELECT MAX(version) FROM schema_version") ?? 0;
+
+    /// <summary>The copy taken before migrating <paramref name="databaseFile"/> to <paramref name="version"/>: next to it, e.g. netlab.db.before-v3.bak.</summary>
+    public static string BackupFile(string databaseFile, int version) =>
+        FormattableString.Invariant($"{databaseFile}.before-v{version}.bak");
 
     private static List<Migration> LoadEmbedded()
     {

@@ -1,18 +1,21 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace NetLab.Web.Store;
 
 /// <summary>
 /// The SQLite file: opened with foreign keys on for every connection, WAL journal (readers never wait for the
-/// writer), and the schema migrated once before first use.
+/// writer), and the schema migrated once before first use. A store a newer NetLab migrated is refused untouched; an
+/// existing store is copied next to itself before a migration changes it.
 /// </summary>
-public sealed class SqliteDatabase
+public sealed partial class SqliteDatabase
 {
     private readonly string _connectionString;
     private readonly Lazy<int> _schemaVersion;
+    private readonly ILogger _logger;
 
-    public SqliteDatabase(string databaseFile, IReadOnlyList<Migration>? migrations = null)
+    public SqliteDatabase(string databaseFile, IReadOnlyList<Migration>? migrations = null, ILogger<SqliteDatabase>? logger = null)
     {
         DatabaseFile = Path.GetFullPath(databaseFile);
         _connectionString = new SqliteConnectionStringBuilder
@@ -21,12 +24,14 @@ public sealed class SqliteDatabase
             ForeignKeys = true,
             Mode = SqliteOpenMode.ReadWriteCreate,
         }.ToString();
+        _logger = logger ?? NullLogger<SqliteDatabase>.Instance;
         _schemaVersion = new Lazy<int>(() => Initialize(migrations ?? Migrations.Embedded));
     }
 
     public string DatabaseFile { get; }
 
     /// <summary>Creates the file and applies missing migrations (once per process); returns the schema version.</summary>
+    /// <exception cref="StoreTooNewException">A newer NetLab migrated the store; it was left as it was.</exception>
     public int EnsureCreated() => _schemaVersion.Value;
 
     public SqliteConnection Open()
@@ -51,6 +56,10 @@ public sealed class SqliteDatabase
         }
 
         using var connection = OpenRaw();
+        // Before anything is written (the journal mode included): a newer NetLab's store is left exactly as it is.
+        var current = Migrations.CurrentVersion(connection);
+        Migrations.RefuseNewer(DatabaseFile, current, migrations);
+
         // WAL is a property of the file, kept once set.
         var mode = connection.ExecuteScalar<string>("PRAGMA journal_mode=WAL");
         if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
@@ -58,6 +67,42 @@ public sealed class SqliteDatabase
             throw new InvalidOperationException($"SQLite refused WAL mode for {DatabaseFile} (journal mode is '{mode}').");
         }
 
+        // A new file has nothing to lose; an existing store is copied before the first migration changes it, so a
+        // migration that goes wrong (or an upgrade undone) can be rolled back by copying the file back.
+        var pending = migrations.Where(m => m.Version > current).Select(m => m.Version).DefaultIfEmpty().Min();
+        if (current > 0 && pending > 0)
+        {
+            var backup = Migrations.BackupFile(DatabaseFile, pending);
+            Backup(connection, backup);
+            LogBackedUp(_logger, DatabaseFile, current, Migrations.KnownVersion(migrations), backup);
+        }
+
         return Migrations.Apply(connection, migrations);
     }
+
+    /// <summary>
+    /// SQLite's online backup API: a consistent copy of the store, WAL included, page by page. Written under its final
+    /// name, an older copy of that name replaced: no migration runs until the copy is complete, so a crash during the
+    /// copy leaves the store unmigrated and the next start copies again.
+    /// </summary>
+    private static void Backup(SqliteConnection source, string backupFile)
+    {
+        foreach (var stale in new[] { backupFile, backupFile + "-journal", backupFile + "-wal", backupFile + "-shm" })
+        {
+            File.Delete(stale);
+        }
+
+        // Unpooled: the file is closed when the copy is done, not whenever a pool lets it go.
+        using var destination = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = backupFile,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString());
+        destination.Open();
+        source.BackupDatabase(destination);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Store {DatabaseFile} is at schema version {Current} and is migrated to {Target}: copied it first to {BackupFile} (copy it back over the store, with NetLab stopped, to undo the migration)")]
+    private static partial void LogBackedUp(ILogger logger, string databaseFile, int current, int target, string backupFile);
 }

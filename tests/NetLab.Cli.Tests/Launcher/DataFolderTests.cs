@@ -126,6 +126,36 @@ public sealed class DataFolderTests : IDisposable
     }
 
     [Fact]
+    public void A_folder_of_roots_that_holds_the_stores_migration_backups_is_NetLabs_and_the_backups_stay_roots()
+    {
+        RequireRoot();
+        Directory.CreateDirectory(Data);
+        File.WriteAllText(Path.Combine(Data, DataFolder.StoreFile), "store");
+        File.WriteAllText(Path.Combine(Data, DataFolder.StoreFile + ".before-v3.bak"), "copy"); // taken by a web that ran as root
+
+        DataFolder.Prepare(Data, Web);
+
+        Assert.Equal($"{Web.Uid}:{Web.Gid}", Owner(Data));
+        Assert.Equal("0:0", Owner(Path.Combine(Data, DataFolder.StoreFile + ".before-v3.bak"))); // read-only to the web: a copy to restore
+    }
+
+    [Theory]
+    [InlineData("netlab.db.before-v3.bak.sh")]
+    [InlineData("netlab.db.before-v.bak")]
+    [InlineData("other.db.before-v3.bak")]
+    public void Only_the_backup_names_the_web_writes_count_as_NetLabs(string name)
+    {
+        RequireRoot();
+        Directory.CreateDirectory(Data);
+        File.WriteAllText(Path.Combine(Data, name), "x");
+
+        var refused = Assert.Throws<ArgumentException>(() => DataFolder.Prepare(Data, Web));
+
+        Assert.Contains(name, refused.Message, StringComparison.Ordinal);
+        Assert.Equal("0:0", Owner(Data));
+    }
+
+    [Fact]
     public void A_folder_of_roots_that_holds_other_files_is_refused()
     {
         RequireRoot();
