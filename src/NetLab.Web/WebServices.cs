@@ -37,6 +37,8 @@ public static class WebServices
         services.AddSingleton<IAgentGateway, AgentGateway>();
         services.AddSingleton<LiveLabs>();
         services.AddSingleton<LabApplication>();
+        // Deleting a lab destroys its kernel lab first (and is refused when that fails).
+        services.AddSingleton<LabDeletion>();
 
         // Experiment runs: the store and the runner that outlives a page; captures started from a page.
         services.AddSingleton<RunStore>();

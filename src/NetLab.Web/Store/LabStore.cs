@@ -250,6 +250,20 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
     }
 
     /// <summary>
+    /// Every lab of every owner that records an applied revision, with that revision's YAML: the kernel has one
+    /// namespace of names for all users, so which lab holds a kernel lab name is a question across owners (asked by
+    /// the web itself when a lab is deleted or its applied state reconciled, never shown to another user).
+    /// </summary>
+    public async Task<IReadOnlyList<AppliedLab>> ListAppliedLabsAsync()
+    {
+        using var connection = database.Open();
+        var rows = await connection.QueryAsync<AppliedRow>(
+            "SELECT l.owner_id AS OwnerId, l.id AS LabId, l.name AS Name, l.applied_revision AS Revision, l.applied_ms AS AppliedMs, r.yaml AS Yaml " +
+            "FROM labs l JOIN lab_revisions r ON r.lab_id = l.id AND r.number = l.applied_revision ORDER BY l.id");
+        return [.. rows.Select(r => new AppliedLab(r.OwnerId, r.LabId, r.Name, (int)r.Revision, FromMs(r.AppliedMs ?? 0), r.Yaml))];
+    }
+
+    /// <summary>
     /// Makes the last applied revision current again (as undo does, nothing is deleted); null when the lab was never
     /// applied.
     /// </summary>
@@ -317,6 +331,8 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
             Id, OwnerId, Name, FromMs(CreatedMs), FromMs(UpdatedMs), (int?)CurrentRevision, (int?)AppliedRevision,
             AppliedMs is { } ms ? FromMs(ms) : null);
     }
+
+    private sealed record AppliedRow(long OwnerId, long LabId, string Name, long Revision, long? AppliedMs, string Yaml);
 
     private sealed record RevisionRow(long LabId, long Number, long? ParentNumber, string Yaml, string Note, long CreatedMs)
     {

@@ -59,6 +59,14 @@ public sealed class RunStore(SqliteDatabase database, TimeProvider time)
         return [.. rows.Select(r => r.ToSummary())];
     }
 
+    /// <summary>How many runs of the lab the owner has recorded (deleting the lab deletes them).</summary>
+    public async Task<int> CountRunsAsync(long ownerId, long labId)
+    {
+        using var connection = database.Open();
+        return await connection.ExecuteScalarAsync<int>(
+            "SELECT COUNT(*) FROM runs WHERE lab_id = @labId AND owner_id = @ownerId", new { labId, ownerId });
+    }
+
     public async Task<RunDetails?> GetRunAsync(long ownerId, long runId)
     {
         using var connection = database.Open();

@@ -13,6 +13,9 @@ public sealed record LabSummary(
     int? AppliedRevision,
     DateTimeOffset? Applied);
 
+/// <summary>A lab that records an applied revision, with that revision's YAML (whose <c>name</c> is the kernel's name of the lab).</summary>
+public sealed record AppliedLab(long OwnerId, long LabId, string Name, int Revision, DateTimeOffset Applied, string Yaml);
+
 /// <summary>One saved state of a lab's YAML. <see cref="Parent"/> is the revision it was edited from.</summary>
 public sealed record LabRevision(long LabId, int Number, int? Parent, string Yaml, string Note, DateTimeOffset Created);
 

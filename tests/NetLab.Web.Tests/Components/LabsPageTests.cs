@@ -1,7 +1,9 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Components.Pages;
+using NetLab.Web.Agent;
 using NetLab.Web.Store;
 
 namespace NetLab.Web.Tests.Components;
@@ -84,14 +86,17 @@ public sealed class LabsPageTests : IAsyncDisposable
     public async Task Delete_asks_for_confirmation_and_then_removes_the_lab()
     {
         await _context.Store.CreateBlankAsync(LabStore.LocalUserId, "doomed");
+        _context.Agent.Outcome.SetResult(AgentOutcome<ApplyResult>.Success(new ApplyResult("doomed", true, 0, 0, 0.1)));
         var page = _context.Bunit.Render<Labs>();
 
         page.Find(".lab-delete").Click();
         _context.Dialogs.WaitForAssertion(() => Assert.Contains("Delete doomed", _context.Dialogs.Markup, StringComparison.Ordinal));
         Assert.Single(await _context.Store.ListLabsAsync(LabStore.LocalUserId));
+        _context.Dialogs.WaitForAssertion(() => Assert.False(_context.Dialogs.Find(".delete-submit").HasAttribute("disabled")));
         _context.Dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Delete").Click();
 
         page.WaitForAssertion(() => Assert.NotNull(page.Find(".labs-empty")));
         Assert.Empty(await _context.Store.ListLabsAsync(LabStore.LocalUserId));
+        Assert.Equal(["destroy doomed"], _context.Agent.Calls);
     }
 }

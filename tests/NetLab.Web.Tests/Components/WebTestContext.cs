@@ -40,6 +40,7 @@ public sealed class WebTestContext : IAsyncDisposable
         Bunit.Services.AddSingleton<IAgentGateway>(Agent);
         Bunit.Services.AddSingleton(Live);
         Bunit.Services.AddSingleton<LabApplication>();
+        Bunit.Services.AddSingleton<LabDeletion>();
         Bunit.Services.AddSingleton(Captures);
         configureServices?.Invoke(Bunit.Services);
 

@@ -54,24 +54,12 @@ public sealed partial class Labs
         await AfterDialogAsync(dialog, renamed => $"Renamed {lab.Name} to {renamed.Name}");
     }
 
+    /// <summary>The dialog says what goes (the applied kernel lab, the recorded runs) and does the delete itself.</summary>
     private async Task DeleteAsync(LabSummary lab)
     {
-        var confirmed = await Dialogs.ShowMessageBox(
-            "Delete lab",
-            $"Delete {lab.Name} and all its {lab.CurrentRevision} revision(s)? This cannot be undone.",
-            yesText: "Delete",
-            cancelText: "Cancel");
-        if (confirmed != true)
-        {
-            return;
-        }
-
-        if (await Store.DeleteAsync(User.Id, lab.Id))
-        {
-            Snackbar.Add($"Deleted {lab.Name}", Severity.Success);
-        }
-
-        await ReloadAsync();
+        var parameters = new DialogParameters<DeleteLabDialog> { { d => d.LabId, lab.Id } };
+        var dialog = await Dialogs.ShowAsync<DeleteLabDialog>($"Delete {lab.Name}", parameters, Options);
+        await AfterDialogAsync(dialog, deleted => $"Deleted {deleted.Name}");
     }
 
     private async Task AfterDialogAsync(IDialogReference dialog, Func<LabSummary, string> message)

@@ -1,0 +1,106 @@
+using NetLab.Agent.Client.Contracts;
+using NetLab.Core.Formats;
+using NetLab.Web.Model;
+using NetLab.Web.Store;
+
+namespace NetLab.Web.Agent;
+
+/// <summary>
+/// What deleting a lab will do, said before it is done: its revisions and recorded runs go, and the kernel lab it
+/// applied is destroyed first, unless another lab holds that kernel name now.
+/// </summary>
+/// <param name="Lab">The lab as the store has it.</param>
+/// <param name="Revisions">How many revisions it has (all go).</param>
+/// <param name="RecordedRuns">How many recorded runs it has (all go).</param>
+/// <param name="KernelLab">The name the kernel knows it by: its applied revision's YAML <c>name</c>, else its current one's.</param>
+/// <param name="HeldBy">Null when the delete destroys <paramref name="KernelLab"/>; else who holds that name in the kernel (another lab applied it since), which the delete leaves alone.</param>
+public sealed record LabDeletionPlan(LabSummary Lab, int Revisions, int RecordedRuns, string KernelLab, string? HeldBy)
+{
+    public bool DestroysKernelLab => HeldBy is null;
+}
+
+/// <summary>How a delete ended: deleted, or refused with why (then nothing was deleted).</summary>
+public sealed record LabDeletionOutcome(bool Deleted, string? Error, ApplyResult? Destroyed = null)
+{
+    public static LabDeletionOutcome Refused(string error, ApplyResult? destroyed = null) => new(false, error, destroyed);
+}
+
+/// <summary>
+/// Deleting a lab: the kernel lab first, through the agent, then the store's lab with its revisions and runs. A lab
+/// deleted from the store while its namespaces live on would leave them with nothing in the web that names them, so a
+/// destroy that fails (no agent, a namespace the kernel would not delete) refuses the delete and nothing is deleted.
+/// </summary>
+public sealed class LabDeletion(IAgentGateway agent, LabStore store, RunStore runs, LiveLabs live)
+{
+    /// <summary>What deleting the owner's lab would do now; null when the owner has no such lab.</summary>
+    public async Task<LabDeletionPlan?> PlanAsync(long ownerId, long labId)
+    {
+        if (await store.GetLabAsync(ownerId, labId).ConfigureAwait(false) is not { } lab)
+        {
+            return null;
+        }
+
+        var revisions = await store.ListRevisionsAsync(ownerId, labId).ConfigureAwait(false);
+        var applied = lab.AppliedRevision is { } number ? revisions.FirstOrDefault(r => r.Number == number) : null;
+        var current = lab.CurrentRevision is { } currentNumber ? revisions.FirstOrDefault(r => r.Number == currentNumber) : null;
+        var kernelLab = KernelNameOf((applied ?? current)?.Yaml, lab.Name);
+
+        // The kernel lab belongs to the lab that applied it last: another lab of the same YAML name applied after this
+        // one (or this one never was) holds it now, and its record of being applied must stay true.
+        var holder = (await store.ListAppliedLabsAsync().ConfigureAwait(false))
+            .Where(other => other.LabId != labId && KernelNameOf(other.Yaml, other.Name) == kernelLab)
+            .MaxBy(other => other.Applied);
+        var heldBy = holder is not null && (lab.Applied is not { } appliedAt || holder.Applied > appliedAt)
+            ? holder.OwnerId == ownerId ? $"your lab {holder.Name}" : "another user's lab"
+            : null;
+
+        var recordedRuns = await runs.CountRunsAsync(ownerId, labId).ConfigureAwait(false);
+        return new LabDeletionPlan(lab, revisions.Count, recordedRuns, kernelLab, heldBy);
+    }
+
+    /// <summary>
+    /// Destroys the lab's kernel lab (progress as for a destroy), then deletes the lab with its revisions and runs.
+    /// Refused, with nothing deleted, when the destroy fails.
+    /// </summary>
+    public async Task<LabDeletionOutcome> DeleteAsync(long ownerId, long labId, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default)
+    {
+        // Planned again rather than taken from the dialog: an apply since the dialog opened changes what to destroy.
+        if (await PlanAsync(ownerId, labId).ConfigureAwait(false) is not { } plan)
+        {
+            return LabDeletionOutcome.Refused($"There is no lab {labId} of yours: it may have been deleted already; reload the list.");
+        }
+
+        ApplyResult? destroyed = null;
+        if (plan.DestroysKernelLab)
+        {
+            var outcome = await agent.DestroyAsync(plan.KernelLab, onProgress, cancellationToken).ConfigureAwait(false);
+            destroyed = outcome.Value;
+            if (destroyed is not null)
+            {
+                live.Changed(destroyed.Lab);
+            }
+
+            if (destroyed is not { Succeeded: true })
+            {
+                var why = destroyed?.Failure is { } failure
+                    ? $"{failure.Operation.Command} failed: {failure.KernelMessage ?? failure.Message}"
+                    : outcome.Error ?? "the agent gave no result";
+                return LabDeletionOutcome.Refused(
+                    $"{plan.Lab.Name} was not deleted: destroying its kernel lab {plan.KernelLab} failed ({why}). Nothing was deleted; " +
+                    "fix that and delete again, so no namespace of the lab is left without a lab in NetLab that names it.",
+                    destroyed);
+            }
+        }
+
+        return await store.DeleteAsync(ownerId, labId).ConfigureAwait(false)
+            ? new LabDeletionOutcome(true, null, destroyed)
+            : LabDeletionOutcome.Refused($"There is no lab {labId} of yours: it may have been deleted already; reload the list.", destroyed);
+    }
+
+    /// <summary>
+    /// The YAML's <c>name</c> (what the agent knows the lab by), read without validating: a stored revision was valid
+    /// when saved, and a stricter validator of a later NetLab must not make its kernel name fall back to another.
+    /// </summary>
+    public static string KernelNameOf(string? yaml, string storeName) =>
+        yaml is null ? storeName : LabFormat.Load(yaml, LabFileFormat.Yaml).Lab?.Name is { Length: > 0 } name ? name : storeName;
+}
