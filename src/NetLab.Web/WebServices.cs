@@ -39,6 +39,9 @@ public static class WebServices
         services.AddSingleton<LabApplication>();
         // Deleting a lab destroys its kernel lab first (and is refused when that fails).
         services.AddSingleton<LabDeletion>();
+        // At start-up, each lab's applied revision is checked against the kernel (a web killed mid-apply left it behind).
+        services.AddSingleton<AppliedStateReconciler>();
+        services.AddHostedService(sp => sp.GetRequiredService<AppliedStateReconciler>());
 
         // Experiment runs: the store and the runner that outlives a page; captures started from a page.
         services.AddSingleton<RunStore>();

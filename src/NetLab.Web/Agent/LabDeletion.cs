@@ -1,5 +1,4 @@
 using NetLab.Agent.Client.Contracts;
-using NetLab.Core.Formats;
 using NetLab.Web.Model;
 using NetLab.Web.Store;
 
@@ -43,15 +42,13 @@ public sealed class LabDeletion(IAgentGateway agent, LabStore store, RunStore ru
         var revisions = await store.ListRevisionsAsync(ownerId, labId).ConfigureAwait(false);
         var applied = lab.AppliedRevision is { } number ? revisions.FirstOrDefault(r => r.Number == number) : null;
         var current = lab.CurrentRevision is { } currentNumber ? revisions.FirstOrDefault(r => r.Number == currentNumber) : null;
-        var kernelLab = KernelNameOf((applied ?? current)?.Yaml, lab.Name);
+        var kernelLab = KernelLabNames.Of((applied ?? current)?.Yaml, lab.Name);
 
         // The kernel lab belongs to the lab that applied it last: another lab of the same YAML name applied after this
         // one (or this one never was) holds it now, and its record of being applied must stay true.
-        var holder = (await store.ListAppliedLabsAsync().ConfigureAwait(false))
-            .Where(other => other.LabId != labId && KernelNameOf(other.Yaml, other.Name) == kernelLab)
-            .MaxBy(other => other.Applied);
-        var heldBy = holder is not null && (lab.Applied is not { } appliedAt || holder.Applied > appliedAt)
-            ? holder.OwnerId == ownerId ? $"your lab {holder.Name}" : "another user's lab"
+        var holder = KernelLabNames.LastAppliedBy(await store.ListAppliedLabsAsync().ConfigureAwait(false), kernelLab, labId);
+        var heldBy = KernelLabNames.HeldByAnother(holder, lab.Applied)
+            ? holder!.OwnerId == ownerId ? $"your lab {holder.Name}" : "another user's lab"
             : null;
 
         var recordedRuns = await runs.CountRunsAsync(ownerId, labId).ConfigureAwait(false);
@@ -96,11 +93,4 @@ public sealed class LabDeletion(IAgentGateway agent, LabStore store, RunStore ru
             ? new LabDeletionOutcome(true, null, destroyed)
             : LabDeletionOutcome.Refused($"There is no lab {labId} of yours: it may have been deleted already; reload the list.", destroyed);
     }
-
-    /// <summary>
-    /// The YAML's <c>name</c> (what the agent knows the lab by), read without validating: a stored revision was valid
-    /// when saved, and a stricter validator of a later NetLab must not make its kernel name fall back to another.
-    /// </summary>
-    public static string KernelNameOf(string? yaml, string storeName) =>
-        yaml is null ? storeName : LabFormat.Load(yaml, LabFileFormat.Yaml).Lab?.Name is { Length: > 0 } name ? name : storeName;
 }

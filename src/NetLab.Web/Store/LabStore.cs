@@ -264,6 +264,40 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
     }
 
     /// <summary>
+    /// Every lab of every owner (for the web's own start-up work, never shown to a user).
+    /// </summary>
+    public async Task<IReadOnlyList<LabSummary>> ListAllLabsAsync()
+    {
+        using var connection = database.Open();
+        var rows = await connection.QueryAsync<LabRow>($"SELECT {LabColumns} FROM labs ORDER BY id");
+        return [.. rows.Select(r => r.ToSummary())];
+    }
+
+    /// <summary>
+    /// Sets the applied revision (null: none) only if the lab still records what <paramref name="seen"/> recorded (revision
+    /// and time): a reconciliation that read the store before an apply or destroy finished must not undo what that
+    /// recorded. False when nothing was changed.
+    /// </summary>
+    public async Task<bool> ReplaceAppliedAsync(LabSummary seen, int? applied)
+    {
+        ArgumentNullException.ThrowIfNull(seen);
+        using var connection = database.Open();
+        return await connection.ExecuteAsync(
+            "UPDATE labs SET applied_revision = @applied, applied_ms = CASE WHEN @applied IS NULL THEN NULL ELSE @now END " +
+            "WHERE id = @labId AND owner_id = @ownerId AND applied_revision IS @expected AND applied_ms IS @expectedMs " +
+            "AND (@applied IS NULL OR EXISTS (SELECT 1 FROM lab_revisions WHERE lab_id = @labId AND number = @applied))",
+            new
+            {
+                applied,
+                expected = seen.AppliedRevision,
+                expectedMs = seen.Applied?.ToUnixTimeMilliseconds(),
+                now = Now(),
+                labId = seen.Id,
+                ownerId = seen.OwnerId,
+            }) > 0;
+    }
+
+    /// <summary>
     /// Makes the last applied revision current again (as undo does, nothing is deleted); null when the lab was never
     /// applied.
     /// </summary>

@@ -74,6 +74,12 @@ public sealed class FakeAgentGateway : IAgentGateway
     /// <summary>What <see cref="StateAsync"/> answers (the counters); null: the kernel holds no such lab.</summary>
     public LabState? State { get; set; }
 
+    /// <summary>When set, what <see cref="StateAsync"/> answers per lab instead of <see cref="State"/> (e.g. an unreachable agent).</summary>
+    public Func<string, AgentOutcome<LabState>>? StateOf { get; set; }
+
+    /// <summary>When set, what <see cref="PlanAsync"/> answers per lab YAML instead of <see cref="PlanOutcome"/>.</summary>
+    public Func<string, AgentOutcome<PlanView>>? PlanOf { get; set; }
+
     /// <summary>Event streams open now.</summary>
     public int ActiveWatchers
     {
@@ -111,7 +117,7 @@ public sealed class FakeAgentGateway : IAgentGateway
     public Task<AgentOutcome<PlanView>> PlanAsync(string yaml, CancellationToken cancellationToken = default)
     {
         Calls.Enqueue("plan");
-        return Task.FromResult(PlanOutcome);
+        return Task.FromResult(PlanOf?.Invoke(yaml) ?? PlanOutcome);
     }
 
     public Task<AgentOutcome<ApplyResult>> ApplyAsync(string yaml, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default)
@@ -135,6 +141,11 @@ public sealed class FakeAgentGateway : IAgentGateway
     public Task<AgentOutcome<LabState>> StateAsync(string lab, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _stateCalls);
+        if (StateOf is { } stateOf)
+        {
+            return Task.FromResult(stateOf(lab));
+        }
+
         return Task.FromResult(State is { } state
             ? AgentOutcome<LabState>.Success(state)
             : AgentOutcome<LabState>.Failed($"The kernel holds no lab named '{lab}'.", errorCode: AgentErrorCodes.NotFound));

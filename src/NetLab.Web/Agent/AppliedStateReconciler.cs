@@ -1,0 +1,195 @@
+using NetLab.Agent.Client;
+using NetLab.Web.Store;
+
+namespace NetLab.Web.Agent;
+
+/// <summary>What one reconciliation changed in the store: a lab's applied revision, from what to what, and why.</summary>
+public sealed record AppliedCorrection(long OwnerId, long LabId, string Lab, string KernelLab, int? Was, int? Now, string Why);
+
+/// <summary>
+/// At start-up, makes each lab's "applied revision" agree with the kernel, as far as the agent can tell. The store
+/// records an apply after the agent finished it (<see cref="LabApplication"/>), so a web killed in between (kill -9,
+/// a crash, a power cut of the web's host only) leaves the record behind the kernel; a destroy from the CLI leaves it
+/// ahead. Per lab, under its kernel name (<see cref="KernelLabNames"/>):
+/// <list type="bullet">
+/// <item>the kernel holds no such lab: the lab is recorded as not applied;</item>
+/// <item>it holds one: the revision the kernel matches exactly (an empty plan) is recorded as applied, looking at the
+/// recorded one first, then the current one, then the newest <see cref="MaxRevisionsCompared"/> of that kernel name;
+/// when none matches (an apply that stopped half-way, a change made by hand) the record is left as it is, unless
+/// another lab applied that kernel name later (then the kernel lab is that lab's, and this one is not applied).</item>
+/// </list>
+/// The agent's answers are all it goes by; when the agent cannot be reached it says so in the log and tries again
+/// later (5 s, doubling up to a minute), and the web's start never waits for it. A store change is made only if the
+/// lab still records what was read (<see cref="LabStore.ReplaceAppliedAsync"/>), so an apply finishing meanwhile wins.
+/// </summary>
+public sealed partial class AppliedStateReconciler(IAgentGateway agent, LabStore store, TimeProvider time, ILogger<AppliedStateReconciler> logger)
+    : BackgroundService
+{
+    /// <summary>Plans asked per lab at most when looking for the revision the kernel holds.</summary>
+    public const int MaxRevisionsCompared = 10;
+
+    public static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(5);
+
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(1);
+
+    /// <summary>Completes once a reconciliation went through (tests wait for it).</summary>
+    public Task<IReadOnlyList<AppliedCorrection>> Completed => _completed.Task;
+
+    private readonly TaskCompletionSource<IReadOnlyList<AppliedCorrection>> _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// One pass over every lab of every owner; the corrections made, or null when the agent could not be reached (what
+    /// was corrected before that stays corrected, and the next pass goes over everything again).
+    /// </summary>
+    public async Task<IReadOnlyList<AppliedCorrection>?> ReconcileOnceAsync(CancellationToken cancellationToken)
+    {
+        var labs = await store.ListAllLabsAsync().ConfigureAwait(false);
+        // Grows as labs are found applied, so a second lab of the same YAML name does not claim the same kernel lab.
+        var applied = (await store.ListAppliedLabsAsync().ConfigureAwait(false)).ToList();
+        var corrections = new List<AppliedCorrection>();
+        foreach (var lab in labs)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var revisions = await store.ListRevisionsAsync(lab.OwnerId, lab.Id).ConfigureAwait(false); // newest first
+            var recorded = lab.AppliedRevision is { } number ? revisions.FirstOrDefault(r => r.Number == number) : null;
+            var current = lab.CurrentRevision is { } currentNumber ? revisions.FirstOrDefault(r => r.Number == currentNumber) : null;
+            var kernelLab = KernelLabNames.Of((recorded ?? current)?.Yaml, lab.Name);
+            var heldByAnother = KernelLabNames.HeldByAnother(KernelLabNames.LastAppliedBy(applied, kernelLab, lab.Id), lab.Applied);
+
+            var state = await agent.StateAsync(kernelLab, cancellationToken).ConfigureAwait(false);
+            if (!state.Succeeded && state.ErrorCode != AgentErrorCodes.NotFound)
+            {
+                LogAgentUnreachable(logger, state.Error ?? "no answer");
+                return null;
+            }
+
+            if (!state.Succeeded)
+            {
+                // The kernel holds no lab of that name: nothing of this lab is applied.
+                await CorrectAsync(corrections, lab, kernelLab, null, $"the kernel holds no lab {kernelLab}").ConfigureAwait(false);
+                continue;
+            }
+
+            if (recorded is null && heldByAnother)
+            {
+                continue; // the kernel lab is another lab's, which records it
+            }
+
+            // The kernel holds the lab: which revision, exactly? The recorded one first (the usual answer, one plan).
+            var candidates = new[] { recorded, current }.OfType<LabRevision>()
+                .Concat(revisions)
+                .DistinctBy(r => r.Number)
+                .Where(r => KernelLabNames.Of(r.Yaml, lab.Name) == kernelLab)
+                .Take(MaxRevisionsCompared);
+            int? matched = null;
+            foreach (var candidate in candidates)
+            {
+                var plan = await agent.PlanAsync(candidate.Yaml, cancellationToken).ConfigureAwait(false);
+                if (plan.Value is { } view)
+                {
+                    if (view.Operations.Count == 0)
+                    {
+                        matched = candidate.Number;
+                        break;
+                    }
+
+                    continue;
+                }
+
+                if (plan.ErrorCode != AgentErrorCodes.InvalidLab)
+                {
+                    LogAgentUnreachable(logger, plan.Error ?? "no answer");
+                    return null;
+                }
+            }
+
+            if (matched is { } holds)
+            {
+                await CorrectAsync(corrections, lab, kernelLab, holds, $"the kernel holds {kernelLab} exactly as revision {holds}").ConfigureAwait(false);
+                if (recorded is null)
+                {
+                    applied.Add(new AppliedLab(lab.OwnerId, lab.Id, lab.Name, holds, time.GetUtcNow(), revisions.First(r => r.Number == holds).Yaml));
+                }
+            }
+            else if (heldByAnother)
+            {
+                await CorrectAsync(corrections, lab, kernelLab, null, $"the kernel's {kernelLab} matches none of its revisions and another lab applied that name since").ConfigureAwait(false);
+            }
+            else
+            {
+                LogUndetermined(logger, lab.Name, lab.Id, kernelLab, Describe(lab.AppliedRevision));
+            }
+        }
+
+        LogReconciled(logger, labs.Count, corrections.Count);
+        return corrections;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Off the start-up path at once: the web serves while the agent is asked (or is not there at all).
+        await Task.Yield();
+        var delay = FirstRetryDelay;
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    if (await ReconcileOnceAsync(stoppingToken).ConfigureAwait(false) is { } corrections)
+                    {
+                        _completed.TrySetResult(corrections);
+                        return;
+                    }
+                }
+                catch (Exception error) when (error is not OperationCanceledException)
+                {
+                    // The store, not the agent (the gateway turns every agent failure into an outcome): say it and retry.
+                    LogFailed(logger, error);
+                }
+
+                LogRetrying(logger, delay.TotalSeconds);
+                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The web is stopping.
+        }
+    }
+
+    private async Task CorrectAsync(List<AppliedCorrection> corrections, LabSummary lab, string kernelLab, int? holds, string why)
+    {
+        if (lab.AppliedRevision == holds)
+        {
+            return;
+        }
+
+        if (await store.ReplaceAppliedAsync(lab, holds).ConfigureAwait(false))
+        {
+            corrections.Add(new AppliedCorrection(lab.OwnerId, lab.Id, lab.Name, kernelLab, lab.AppliedRevision, holds, why));
+            LogCorrected(logger, lab.Name, lab.Id, Describe(lab.AppliedRevision), Describe(holds), why);
+        }
+    }
+
+    private static string Describe(int? revision) => revision is { } number ? $"revision {number}" : "nothing";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lab {Lab} (id {LabId}) recorded {Was} as applied, but {Why}: now it records {Now}")]
+    private static partial void LogCorrected(ILogger logger, string lab, long labId, string was, string now, string why);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Lab {Lab} (id {LabId}): the kernel holds {KernelLab}, but none of its latest revisions exactly (an apply that stopped half-way, or a change by hand); it still records {Recorded} as applied. Apply a revision to converge.")]
+    private static partial void LogUndetermined(ILogger logger, string lab, long labId, string kernelLab, string recorded);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Checked the applied state of {Count} labs against the kernel: {Corrected} corrected")]
+    private static partial void LogReconciled(ILogger logger, int count, int corrected);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot check the labs' applied state against the kernel yet: {Why}")]
+    private static partial void LogAgentUnreachable(ILogger logger, string why);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checking the labs' applied state against the kernel failed")]
+    private static partial void LogFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The labs' applied state is checked again in {Seconds} s")]
+    private static partial void LogRetrying(ILogger logger, double seconds);
+}
