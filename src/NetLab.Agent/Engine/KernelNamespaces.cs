@@ -174,3 +174,9 @@ internal sealed class KernelNamespaces(string prefix, string recordDirectory) : 
 
 /// <summary>The agent refuses an operation on principle (not a kernel error): outside its namespaces, a real NIC, ...</summary>
 public sealed class AgentRefusalException(string message) : Exception(message);
+
+/// <summary>
+/// The agent is at one of its limits (too many captures, event streams, doctor runs, checks of one lab, or namespaces
+/// held): the request is refused before anything changes, with a message naming the limit and what frees room (429 busy).
+/// </summary>
+public sealed class AgentBusyException(string message) : Exception(message);

@@ -21,6 +21,7 @@ public static class LabCapture
         string labName,
         CaptureRequest request,
         Action<string> guardNamespace,
+        long queueBytes,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var kernelNamespace = Resolve(lab, labName, request);
@@ -37,7 +38,7 @@ public static class LabCapture
             // The socket is bound: from here on the interface's traffic is seen, which is what Started promises.
             yield return new CaptureStreamItem(Started: request);
             long number = 0;
-            await foreach (var packet in capture.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var packet in capture.ReadAllAsync(QueuedFrames(request.SnapLength, queueBytes), cancellationToken).ConfigureAwait(false))
             {
                 number++;
                 yield return new CaptureStreamItem(Frame: new CapturedFrame(number, packet.At, packet.OriginalLength, packet.Data, packet.Outgoing));
@@ -50,6 +51,15 @@ public static class LabCapture
             }
         }
     }
+
+    /// <summary>
+    /// How many frames a capture of this snap length may queue for a client that reads slower than they arrive, so that
+    /// the queue holds at most <paramref name="queueBytes"/> (a frame takes at most its snap length and a VLAN tag put
+    /// back): 1023 frames of 65535 bytes in 64 MiB, 255 of 262144. Never fewer than one, never more than
+    /// <see cref="PacketCapture.MaxQueuedFrames"/>. Beyond it the kernel's socket buffer fills and the kernel counts drops.
+    /// </summary>
+    public static int QueuedFrames(int snapLength, long queueBytes) =>
+        (int)Math.Clamp(queueBytes / (snapLength + PacketCapture.VlanTagLength), 1, PacketCapture.MaxQueuedFrames);
 
     /// <summary>
     /// The kernel namespace of the request's element, after checking the request and that the interface exists there

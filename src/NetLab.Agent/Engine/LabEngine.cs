@@ -24,12 +24,14 @@ public sealed class LabEngine : ILabEngine, IDisposable
     private readonly KernelObserver _observer;
     private readonly NamingScheme _naming;
     private readonly LabProber _prober;
+    private readonly AgentOptions _options;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _labLocks = new(StringComparer.Ordinal);
     /// <summary>What the kernel can create does not change while the process runs: probed once, for every engine.</summary>
     private static readonly Lazy<IReadOnlyList<KernelCheck>> Capabilities = new(ProbeKernel, LazyThreadSafetyMode.ExecutionAndPublication);
 
     public LabEngine(AgentOptions options)
     {
+        _options = options;
         _naming = new NamingScheme(options.NamespacePrefix);
         _namespaces = new KernelNamespaces(options.NamespacePrefix, options.NamespaceRecordDirectory);
         _namespaces.PruneStaleRecords();
@@ -150,7 +152,7 @@ public sealed class LabEngine : ILabEngine, IDisposable
     public async IAsyncEnumerable<CaptureStreamItem> CaptureAsync(string labName, CaptureRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var lab = (await StateAsync(labName, cancellationToken).ConfigureAwait(false)).FirstOrDefault(l => l.Lab == labName);
-        await foreach (var item in LabCapture.RunAsync(lab, labName, request, _namespaces.Guard, cancellationToken).ConfigureAwait(false))
+        await foreach (var item in LabCapture.RunAsync(lab, labName, request, _namespaces.Guard, _options.CaptureQueueBytes, cancellationToken).ConfigureAwait(false))
         {
             yield return item;
         }
@@ -158,7 +160,8 @@ public sealed class LabEngine : ILabEngine, IDisposable
 
     public async Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken = default)
     {
-        // Under the lab's lock: a probe during an apply would see half a lab.
+        // Refused before the lock is waited for. Under the lab's lock: a probe during an apply would see half a lab.
+        LabProber.CheckRequest(request);
         using var _ = await LockAsync(labName, cancellationToken).ConfigureAwait(false);
         return await _prober.ProbeAsync(labName, request, cancellationToken).ConfigureAwait(false);
     }
