@@ -26,6 +26,12 @@ internal sealed class KernelNamespaces(string prefix, string recordDirectory) : 
     /// </summary>
     public IReadOnlyList<string> List(Func<string, bool>? among = null) => WithPrefix(among).Where(IsMine).ToList();
 
+    /// <summary>
+    /// How many namespaces the agent holds, all labs together: the names under /run/netns with its prefix and a record.
+    /// Counted from names and record files alone, so no namespace of a lab another request is changing gets opened.
+    /// </summary>
+    public int CountHeld() => WithPrefix(null).Count(_records.Has);
+
     /// <summary>Named namespaces that carry the prefix but that the agent did not make: never touched, only reported.</summary>
     public IReadOnlyList<string> Foreign(Func<string, bool>? among = null) => WithPrefix(among).Where(n => !IsMine(n)).ToList();
 

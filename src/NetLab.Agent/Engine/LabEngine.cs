@@ -25,6 +25,9 @@ public sealed class LabEngine : ILabEngine, IDisposable
     private readonly NamingScheme _naming;
     private readonly LabProber _prober;
     private readonly AgentOptions _options;
+    private readonly object _reservationsGate = new();
+    /// <summary>Namespaces that applies in progress will still create (see <see cref="ReserveNamespaces"/>).</summary>
+    private int _reserved;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _labLocks = new(StringComparer.Ordinal);
     /// <summary>What the kernel can create does not change while the process runs: probed once, for every engine.</summary>
     private static readonly Lazy<IReadOnlyList<KernelCheck>> Capabilities = new(ProbeKernel, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -66,6 +69,7 @@ public sealed class LabEngine : ILabEngine, IDisposable
         var before = ObserveLab(lab.Name).State;
         var plan = Planner.Plan(before, lab, _naming);
         RefuseForeignNamespaces(plan);
+        using var reservation = ReserveNamespaces(plan);
         return await Task.Run(() => new PlanExecutor(_namespaces, AliasFor(lab.Name)) { InjectFailure = InjectFailure }.Run(plan, before, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
@@ -177,6 +181,42 @@ public sealed class LabEngine : ILabEngine, IDisposable
         {
             throw new AgentRefusalException($"Cannot apply lab {plan.LabName}: {KernelNamespaces.NotMadeByNetLab(taken)}. Nothing was changed.");
         }
+    }
+
+    /// <summary>
+    /// Refuses a plan that would take the agent over <see cref="AgentOptions.MaxNamespaces"/>, before anything changes,
+    /// and otherwise reserves the namespaces it creates until the apply ends. Applies of different labs run at once: what
+    /// they have created is counted in the kernel and what they will create in the reservations, so together they cannot
+    /// pass the limit (while they run, a little early refusal is the price).
+    /// </summary>
+    private IDisposable ReserveNamespaces(Plan plan)
+    {
+        var creates = plan.Operations.OfType<CreateNamespace>().Count();
+        if (creates == 0)
+        {
+            return new Release(null);
+        }
+
+        lock (_reservationsGate)
+        {
+            var held = _namespaces.CountHeld();
+            if (held + _reserved + creates > _options.MaxNamespaces)
+            {
+                throw new AgentBusyException(
+                    $"Cannot apply lab {plan.LabName}: it would create {creates} namespaces, and the agent holds {held}{(_reserved > 0 ? $" (and {_reserved} more are being made by other applies)" : "")} of at most {_options.MaxNamespaces} for all labs together. "
+                    + "Nothing was changed. Destroy labs that are no longer needed (`netlab state` lists them) and apply again.");
+            }
+
+            _reserved += creates;
+        }
+
+        return new Release(() =>
+        {
+            lock (_reservationsGate)
+            {
+                _reserved -= creates;
+            }
+        });
     }
 
     /// <summary>Link kinds a lab uses that this kernel cannot create, found by the doctor once per agent.</summary>
@@ -298,12 +338,12 @@ public sealed class LabEngine : ILabEngine, IDisposable
     {
         var gate = _labLocks.GetOrAdd(lab, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new Release(gate);
+        return new Release(() => gate.Release());
     }
 
-    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    private sealed class Release(Action? release) : IDisposable
     {
-        public void Dispose() => gate.Release();
+        public void Dispose() => release?.Invoke();
     }
 }
 

@@ -34,6 +34,14 @@ public sealed record AgentOptions
     /// </summary>
     public string NamespaceRecordDirectory { get; init; } = "/run/netlab/namespaces";
 
+    /// <summary>
+    /// Namespaces the agent holds for all labs together. An apply that would create more is refused before any kernel
+    /// change (429 busy, naming the limit); one lab has at most <see cref="NetLab.Core.Validation.LabValidator.MaxNamespaces"/>
+    /// (its validator says so, also in the web). Each namespace costs kernel memory, /run/netns mounts and the agent's
+    /// handles; 4096 is 16 labs of the largest size.
+    /// </summary>
+    public int MaxNamespaces { get; init; } = 4096;
+
     /// <summary>Real NICs of the machine a lab may use as a parent. Empty: none (the default, and every test's).</summary>
     public IReadOnlyList<string> AllowedRealNics { get; init; } = [];
 

@@ -151,6 +151,34 @@ public sealed class ConcurrencyLimitsTests
         Assert.Equal(3, (await agent.Client.ProbeAsync("demo", new ProbeRequest(), Cancel)).Results.Count);
     }
 
+    [Fact]
+    public async Task An_apply_the_engine_refuses_at_the_namespace_limit_is_a_429_busy_before_the_stream()
+    {
+        await using var agent = await TestAgent.StartAsync();
+        agent.Engine.ApplyThrows = new NetLab.Agent.Engine.AgentBusyException("Cannot apply lab seed: it would create 4 namespaces, and the agent holds 4094 of at most 4096 for all labs together.");
+
+        var busy = await Assert.ThrowsAsync<AgentClientException>(async () => await agent.Client.ApplyAsync(new LabDocument(Labs.ValidYaml), Cancel).ToListAsync(Cancel));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, busy.StatusCode);
+        Assert.Equal(AgentErrorCodes.Busy, busy.Error.Code);
+        Assert.Contains("of at most 4096 for all labs together", busy.Error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_lab_over_the_per_lab_namespace_limit_is_an_invalid_lab_naming_it_and_the_engine_is_not_asked()
+    {
+        await using var agent = await TestAgent.StartAsync();
+        var yaml = "name: big\nnamespaces:\n" + string.Concat(Enumerable.Range(0, 257).Select(i => $"  ns{i}: {{}}\n"));
+
+        var problem = Assert.Single(await agent.Client.ValidateAsync(new LabDocument(yaml), Cancel));
+        var planned = await Assert.ThrowsAsync<AgentClientException>(() => agent.Client.PlanAsync(new LabDocument(yaml), Cancel));
+
+        Assert.Equal("namespaces.ns256", problem.Path);
+        Assert.Contains("a lab may have at most 256", problem.Message, StringComparison.Ordinal);
+        Assert.Equal(AgentErrorCodes.InvalidLab, planned.Error.Code);
+        Assert.Empty(agent.Engine.Calls);
+    }
+
     private static async Task<IAsyncEnumerator<CaptureStreamItem>> StartCaptureAsync(TestAgent agent, string lab, CancellationToken leave)
     {
         var items = agent.Client.CaptureAsync(lab, new CaptureRequest("h1", "eth0"), leave).GetAsyncEnumerator(leave);
