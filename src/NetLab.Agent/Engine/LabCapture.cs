@@ -16,38 +16,37 @@ public sealed class LabObjectNotFoundException(string message) : Exception(messa
 /// </summary>
 public static class LabCapture
 {
-    internal static async IAsyncEnumerable<CaptureStreamItem> RunAsync(
-        LabState? lab,
-        string labName,
+    /// <summary>
+    /// Opens the capture's socket, bound to the interface inside the namespace: traffic from then on is seen. The engine
+    /// calls it under the lab's read, after <see cref="Resolve"/>.
+    /// </summary>
+    internal static PacketCapture Open(string kernelNamespace, CaptureRequest request)
+    {
+        using var networkNamespace = NetworkNamespace.Open(kernelNamespace);
+        return PacketCapture.Open(networkNamespace, request.Interface, request.SnapLength);
+    }
+
+    /// <summary>
+    /// Started (the socket is bound already), then the frames, at most <paramref name="queuedFrames"/> of them waiting
+    /// for a slow consumer, until cancelled, the capture is closed, or <see cref="CaptureRequest.MaxFrames"/> are seen.
+    /// </summary>
+    internal static async IAsyncEnumerable<CaptureStreamItem> StreamAsync(
+        PacketCapture capture,
         CaptureRequest request,
-        Action<string> guardNamespace,
-        long queueBytes,
+        int queuedFrames,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var kernelNamespace = Resolve(lab, labName, request);
-        guardNamespace(kernelNamespace);
-
-        PacketCapture capture;
-        using (var networkNamespace = NetworkNamespace.Open(kernelNamespace))
+        yield return new CaptureStreamItem(Started: request);
+        long number = 0;
+        await foreach (var packet in capture.ReadAllAsync(queuedFrames, cancellationToken).ConfigureAwait(false))
         {
-            capture = PacketCapture.Open(networkNamespace, request.Interface, request.SnapLength);
-        }
-
-        using (capture)
-        {
-            // The socket is bound: from here on the interface's traffic is seen, which is what Started promises.
-            yield return new CaptureStreamItem(Started: request);
-            long number = 0;
-            await foreach (var packet in capture.ReadAllAsync(QueuedFrames(request.SnapLength, queueBytes), cancellationToken).ConfigureAwait(false))
+            number++;
+            yield return new CaptureStreamItem(Frame: new CapturedFrame(number, packet.At, packet.OriginalLength, packet.Data, packet.Outgoing));
+            if (number == request.MaxFrames)
             {
-                number++;
-                yield return new CaptureStreamItem(Frame: new CapturedFrame(number, packet.At, packet.OriginalLength, packet.Data, packet.Outgoing));
-                if (number == request.MaxFrames)
-                {
-                    var statistics = capture.Statistics();
-                    yield return new CaptureStreamItem(Ended: string.Create(CultureInfo.InvariantCulture, $"{number} frames captured, as requested; the kernel dropped {statistics.Dropped}."));
-                    yield break;
-                }
+                var statistics = capture.Statistics();
+                yield return new CaptureStreamItem(Ended: string.Create(CultureInfo.InvariantCulture, $"{number} frames captured, as requested; the kernel dropped {statistics.Dropped}."));
+                yield break;
             }
         }
     }
@@ -95,5 +94,60 @@ public static class LabCapture
         }
 
         return element.KernelName;
+    }
+}
+
+/// <summary>
+/// A running capture as a holder of its namespace (its packet socket keeps the namespace alive): a destroy, or an apply
+/// that removes the element, closes it before deleting the namespace, and the capture then ends with a line saying so.
+/// Closed once, by whichever comes first: the writer letting go, or the capture's own end.
+/// </summary>
+internal sealed class CaptureHolder(string kernelNamespace, PacketCapture capture) : INamespaceHolder
+{
+    private readonly object _gate = new();
+    private bool _closed;
+
+    public string KernelNamespace { get; } = kernelNamespace;
+
+    public PacketCapture Capture { get; } = capture;
+
+    /// <summary>Whether a writer closed the capture to delete its namespace.</summary>
+    public bool WasLetGo { get; private set; }
+
+    public void LetGo(IReadOnlySet<string> kernelNames)
+    {
+        if (!kernelNames.Contains(KernelNamespace))
+        {
+            return;
+        }
+
+        // Closing stops the reading thread (its queue then ends the stream) and closes the socket before returning, so the
+        // namespace is free when the writer deletes it, whatever its client is doing.
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            WasLetGo = true;
+            _closed = true;
+            Capture.Dispose();
+        }
+    }
+
+    /// <summary>Closes the capture if a writer has not.</summary>
+    public void Close()
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+            Capture.Dispose();
+        }
     }
 }
