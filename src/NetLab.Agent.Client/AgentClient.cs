@@ -206,6 +206,10 @@ public sealed class AgentClient : IDisposable
             // Not an AgentError: described below.
         }
 
-        return new AgentClientException(response.StatusCode, new AgentError(AgentErrorCodes.BadResponse, $"The agent answered {(int)response.StatusCode} {response.ReasonPhrase} without an error body: {text}"));
+        // A 429 is the agent at one of its limits whatever its body says, so callers can branch on the code (the CLI's
+        // exit code, the web's wording) also when a proxy or an older agent sent it bare.
+        return response.StatusCode == HttpStatusCode.TooManyRequests
+            ? new AgentClientException(response.StatusCode, new AgentError(AgentErrorCodes.Busy, $"The agent is busy (429 {response.ReasonPhrase}): it is at one of its limits on captures, event streams, doctor runs or checks at once (see docs/agent-api.md, Limits). Nothing was changed; try again when one has ended."))
+            : new AgentClientException(response.StatusCode, new AgentError(AgentErrorCodes.BadResponse, $"The agent answered {(int)response.StatusCode} {response.ReasonPhrase} without an error body: {text}"));
     }
 }

@@ -17,6 +17,12 @@ public static class AgentErrorCodes
 
     /// <summary>A POST that is not Content-Type application/json (415).</summary>
     public const string UnsupportedMediaType = "unsupported-media-type";
+
+    /// <summary>
+    /// The agent is at one of its limits (429): concurrent captures, event streams, doctor runs, a lab's connectivity
+    /// check, or the namespaces it holds. The message names the limit and what frees room; nothing was changed.
+    /// </summary>
+    public const string Busy = "busy";
     public const string InternalError = "internal-error";
 
     /// <summary>Client side: the connection broke in the middle of an answer.</summary>

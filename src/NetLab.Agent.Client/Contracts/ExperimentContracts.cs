@@ -5,7 +5,14 @@ namespace NetLab.Agent.Client.Contracts;
 // wherever a lab revision is at hand, so a recorded run can be explained again later.
 
 /// <summary>Options of a connectivity check.</summary>
-public sealed record ProbeRequest(int TimeoutMilliseconds = 1000);
+public sealed record ProbeRequest(int TimeoutMilliseconds = 1000)
+{
+    /// <summary>
+    /// The longest wait the agent takes (10 s). A check holds its lab (an apply or destroy waits for it), so the wait
+    /// is bounded; a reply later than this is no lesson a lab teaches (ping's own default wait is 1 s).
+    /// </summary>
+    public const int MaxTimeoutMilliseconds = 10_000;
+}
 
 /// <summary>Whether the target's link-layer address was resolved (ARP for IPv4, neighbour discovery for IPv6).</summary>
 public enum NeighborOutcome

@@ -83,8 +83,10 @@ internal static class AgentEndpoints
             context,
             OperationStream.Run((progress, cancel) => engine.DestroyAsync(name, progress, cancel), CancellationToken.None, context.RequestAborted));
 
-    private static async Task EventsAsync(string name, HttpContext context, ILabEngine engine, ILoggerFactory loggers, IHostApplicationLifetime lifetime)
+    private static async Task EventsAsync(string name, HttpContext context, ILabEngine engine, ConcurrencyLimits limits, ILoggerFactory loggers, IHostApplicationLifetime lifetime)
     {
+        // Held as long as the stream is open; a stream over the limit is answered 429 before the engine is asked.
+        using var slot = limits.StartEventStream();
         // A watcher must not hold up the agent's shutdown (Kestrel would wait for the request to end).
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         var aborted = ending.Token;
@@ -132,7 +134,7 @@ internal static class AgentEndpoints
         }
     }
 
-    private static async Task ProbeAsync(string name, HttpContext context, ILabEngine engine)
+    private static async Task ProbeAsync(string name, HttpContext context, ILabEngine engine, ConcurrencyLimits limits)
     {
         ProbeRequest request;
         try
@@ -148,13 +150,16 @@ internal static class AgentEndpoints
             return;
         }
 
-        // An unknown lab (404), a bad timeout (400) or a kernel failure (500) is answered by AgentHost's error middleware.
+        // A second check of the same lab is refused (429) rather than queued behind the first on the lab's lock. An
+        // unknown lab (404), a bad timeout (400) or a kernel failure (500) is answered by AgentHost's error middleware.
+        using var slot = limits.StartProbe(name);
         var report = await engine.ProbeAsync(name, request, context.RequestAborted).ConfigureAwait(false);
         await WriteJsonAsync(context, StatusCodes.Status200OK, report).ConfigureAwait(false);
     }
 
-    private static async Task DoctorAsync(HttpContext context)
+    private static async Task DoctorAsync(HttpContext context, ConcurrencyLimits limits)
     {
+        using var slot = limits.StartDoctor();
         // KernelDoctor blocks (it creates and removes links one by one): keep it off the request's thread.
         var checks = await Task.Run(() => KernelDoctor.Run(), context.RequestAborted).ConfigureAwait(false);
         await WriteJsonAsync(context, StatusCodes.Status200OK, new DoctorReport(KernelRelease(), checks)).ConfigureAwait(false);

@@ -20,6 +20,7 @@ public static class AgentErrors
         LabNotFoundException missing => LabNotFound(missing.LabName),
         // A request that would touch what is not NetLab's (a namespace someone else made under a lab's name).
         AgentRefusalException refused => new(StatusCodes.Status400BadRequest, new AgentError(AgentErrorCodes.BadRequest, refused.Message)),
+        AgentBusyException busy => Busy(busy.Message),
         NetlinkException kernel => new(
             StatusCodes.Status500InternalServerError,
             new AgentError(AgentErrorCodes.KernelError, $"The kernel refused: {kernel.Message}. Check `netlab doctor` for what this kernel supports.")),
@@ -55,8 +56,14 @@ public static class AgentErrors
         AgentErrorCodes.BadRequest => StatusCodes.Status400BadRequest,
         AgentErrorCodes.TooLarge => StatusCodes.Status413PayloadTooLarge,
         AgentErrorCodes.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
+        AgentErrorCodes.Busy => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status500InternalServerError,
     };
+
+    /// <summary>429 busy: the agent is at one of its limits; the message names it and what frees room.</summary>
+    public static HttpAgentError Busy(string message) => new(
+        StatusCodes.Status429TooManyRequests,
+        new AgentError(AgentErrorCodes.Busy, message));
 
     public static HttpAgentError BadRequest(string message) => new(
         StatusCodes.Status400BadRequest,

@@ -10,7 +10,7 @@ namespace NetLab.Agent.Api;
 /// <summary>POST /v1/labs/{name}/captures: a packet capture as NDJSON, ended by the client closing the request.</summary>
 internal static class CaptureEndpoint
 {
-    public static async Task CaptureAsync(string name, HttpContext context, ILabEngine engine, ILoggerFactory loggers, IHostApplicationLifetime lifetime)
+    public static async Task CaptureAsync(string name, HttpContext context, ILabEngine engine, ConcurrencyLimits limits, ILoggerFactory loggers, IHostApplicationLifetime lifetime)
     {
         CaptureRequest? request;
         try
@@ -29,6 +29,9 @@ internal static class CaptureEndpoint
             await AgentEndpoints.WriteErrorAsync(context, AgentErrors.BadRequest("The body has no capture request: send JSON {\"element\": \"h1\", \"interface\": \"eth0\"}.")).ConfigureAwait(false);
             return;
         }
+
+        // Held until the capture ends; one over the agent's or the lab's limit is answered 429 before anything is opened.
+        using var slot = limits.StartCapture(name);
 
         // A capture lasts until its client leaves; it must not hold up the agent's shutdown either.
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);

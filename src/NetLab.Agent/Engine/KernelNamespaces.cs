@@ -26,8 +26,17 @@ internal sealed class KernelNamespaces(string prefix, string recordDirectory) : 
     /// </summary>
     public IReadOnlyList<string> List(Func<string, bool>? among = null) => WithPrefix(among).Where(IsMine).ToList();
 
+    /// <summary>
+    /// How many namespaces the agent holds, all labs together: the names under /run/netns with its prefix and a record.
+    /// Counted from names and record files alone, so no namespace of a lab another request is changing gets opened.
+    /// </summary>
+    public int CountHeld() => WithPrefix(null).Count(_records.Has);
+
     /// <summary>Named namespaces that carry the prefix but that the agent did not make: never touched, only reported.</summary>
     public IReadOnlyList<string> Foreign(Func<string, bool>? among = null) => WithPrefix(among).Where(n => !IsMine(n)).ToList();
+
+    /// <summary>Every name under /run/netns with the prefix, made by the agent or not; nothing is opened.</summary>
+    public IReadOnlyList<string> Named() => WithPrefix(null).ToList();
 
     private IEnumerable<string> WithPrefix(Func<string, bool>? among) =>
         NetworkNamespace.ListNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && (among is null || among(n)));
@@ -143,6 +152,20 @@ internal sealed class KernelNamespaces(string prefix, string recordDirectory) : 
         ? $"namespace {names[0]} exists and was not made by NetLab; remove it with `ip netns del {names[0]}` or rename the lab"
         : $"namespaces {string.Join(", ", names)} exist and were not made by NetLab; remove them with `{string.Join("; ", names.Select(n => $"ip netns del {n}"))}` or rename the lab";
 
+    /// <summary>
+    /// Drops the cached handles, among names <paramref name="among"/> accepts (one lab's), whose name is gone from
+    /// /run/netns: a handle's socket keeps its namespace alive, so one cached on a namespace deleted (by a destroy, or by
+    /// hand with `ip netns del`) would keep it running without a name. Call it under the lab's write lock.
+    /// </summary>
+    public void ForgetGone(Func<string, bool> among)
+    {
+        var named = NetworkNamespace.ListNames().ToHashSet(StringComparer.Ordinal);
+        foreach (var name in _handles.Keys.Where(n => among(n) && !named.Contains(n)).ToList())
+        {
+            Forget(name);
+        }
+    }
+
     /// <summary>Drops a cached handle (e.g. after the namespace was deleted or found broken).</summary>
     public void Forget(string name)
     {
@@ -174,3 +197,9 @@ internal sealed class KernelNamespaces(string prefix, string recordDirectory) : 
 
 /// <summary>The agent refuses an operation on principle (not a kernel error): outside its namespaces, a real NIC, ...</summary>
 public sealed class AgentRefusalException(string message) : Exception(message);
+
+/// <summary>
+/// The agent is at one of its limits (too many captures, event streams, doctor runs, checks of one lab, or namespaces
+/// held): the request is refused before anything changes, with a message naming the limit and what frees room (429 busy).
+/// </summary>
+public sealed class AgentBusyException(string message) : Exception(message);

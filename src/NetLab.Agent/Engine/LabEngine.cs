@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using NetLab.Agent.Client.Contracts;
 using NetLab.Agent.Hosting;
@@ -16,7 +15,10 @@ namespace NetLab.Agent.Engine;
 /// The agent's engine: plans a lab against what the kernel holds now, applies the plan with progress and rollback,
 /// destroys labs, reports their state and streams their events. Everything it knows is read back from the kernel
 /// (namespaces named by <see cref="NamingScheme"/>), so a restarted agent, even after kill -9 mid-apply, finds its labs
-/// again and the next apply or destroy converges. Operations on one lab are serialised; different labs run in parallel.
+/// again and the next apply or destroy converges. Each lab has a <see cref="LabGate"/>: reads (state, plan, an event
+/// stream's look for namespaces, a capture's opening, a connectivity check) share it, apply and destroy take it alone,
+/// and before they delete namespaces whatever still holds them (event streams, captures) lets go; different labs run in
+/// parallel. So no namespace of a lab outlives its destroy without a name.
 /// </summary>
 public sealed class LabEngine : ILabEngine, IDisposable
 {
@@ -24,12 +26,17 @@ public sealed class LabEngine : ILabEngine, IDisposable
     private readonly KernelObserver _observer;
     private readonly NamingScheme _naming;
     private readonly LabProber _prober;
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _labLocks = new(StringComparer.Ordinal);
+    private readonly AgentOptions _options;
+    private readonly object _reservationsGate = new();
+    /// <summary>Namespaces that applies in progress will still create (see <see cref="ReserveNamespaces"/>).</summary>
+    private int _reserved;
+    private readonly LabGates _gates = new();
     /// <summary>What the kernel can create does not change while the process runs: probed once, for every engine.</summary>
     private static readonly Lazy<IReadOnlyList<KernelCheck>> Capabilities = new(ProbeKernel, LazyThreadSafetyMode.ExecutionAndPublication);
 
     public LabEngine(AgentOptions options)
     {
+        _options = options;
         _naming = new NamingScheme(options.NamespacePrefix);
         _namespaces = new KernelNamespaces(options.NamespacePrefix, options.NamespaceRecordDirectory);
         _namespaces.PruneStaleRecords();
@@ -52,7 +59,9 @@ public sealed class LabEngine : ILabEngine, IDisposable
 
     public async Task<PlanView> PlanAsync(Lab lab, CancellationToken cancellationToken = default)
     {
-        using var _ = await LockAsync(lab.Name, cancellationToken).ConfigureAwait(false);
+        // A plan changes nothing: it reads, alongside other reads.
+        using var lease = _gates.Use(lab.Name);
+        using var _ = await lease.Gate.ReadAsync(cancellationToken).ConfigureAwait(false);
         var plan = Planner.Plan(ObserveLab(lab.Name).State, lab, _naming);
         RefuseForeignNamespaces(plan);
         return new PlanView(lab.Name, PlanExecutor.Describe(plan), UnsupportedKinds(lab));
@@ -60,106 +69,177 @@ public sealed class LabEngine : ILabEngine, IDisposable
 
     public async Task<ApplyResult> ApplyAsync(Lab lab, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        using var _ = await LockAsync(lab.Name, cancellationToken).ConfigureAwait(false);
+        using var lease = _gates.Use(lab.Name);
+        var gate = lease.Gate;
+        using var _ = await gate.WriteAsync(cancellationToken).ConfigureAwait(false);
         var before = ObserveLab(lab.Name).State;
         var plan = Planner.Plan(before, lab, _naming);
         RefuseForeignNamespaces(plan);
+        using var reservation = ReserveNamespaces(plan);
+
+        // Namespaces the new lab no longer has are deleted: captures and event streams in them let go first.
+        gate.LetGo(plan.Operations.OfType<DeleteNamespace>().Select(d => d.Name).ToHashSet(StringComparer.Ordinal));
         return await Task.Run(() => new PlanExecutor(_namespaces, AliasFor(lab.Name)) { InjectFailure = InjectFailure }.Run(plan, before, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ApplyResult> DestroyAsync(string labName, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        using var _ = await LockAsync(labName, cancellationToken).ConfigureAwait(false);
+        using var lease = _gates.Use(labName);
+        var gate = lease.Gate;
+        using var _ = await gate.WriteAsync(cancellationToken).ConfigureAwait(false);
 
         // Deleting a namespace deletes everything in it, and a lab lives only in its namespaces: their names are
         // all the removal plan needs, so no link is dumped (that would be most of a destroy's time).
         var before = new ObservedState { Namespaces = [.. _namespaces.List(n => _naming.BelongsTo(n, labName)).Select(n => new ObservedNamespace(n))] };
         var plan = Planner.PlanRemoval(before, labName, _naming);
-        var result = await Task.Run(() => new PlanExecutor(_namespaces, AliasFor(labName)) { InjectFailure = InjectFailure }.Run(plan, before, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
+
+        // A namespace lives as long as anything holds it: unmounting its name alone would leave a watched or captured
+        // one running without a name. Captures end ("the namespace was deleted"); event streams stop watching them.
+        gate.LetGo(before.Namespaces.Select(n => n.Name).ToHashSet(StringComparer.Ordinal));
+        ApplyResult result;
+        try
+        {
+            result = await Task.Run(() => new PlanExecutor(_namespaces, AliasFor(labName)) { InjectFailure = InjectFailure }.Run(plan, before, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Handles cached on namespaces whose names are gone (deleted here, or by hand before) would keep them alive.
+            _namespaces.ForgetGone(n => _naming.BelongsTo(n, labName));
+        }
 
         // Namespaces under the lab's names that NetLab did not make are left as they are, and the result says so.
         var foreign = _namespaces.Foreign(n => _naming.BelongsTo(n, labName));
         return foreign.Count == 0 ? result : result with { Warnings = [$"{KernelNamespaces.NotMadeByNetLab(foreign)}; the destroy left {(foreign.Count == 1 ? "it" : "them")} as {(foreign.Count == 1 ? "it is" : "they are")}."] };
     }
 
-    public Task<IReadOnlyList<LabState>> StateAsync(string? labName = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<LabState>> StateAsync(string? labName = null, CancellationToken cancellationToken = default)
     {
-        var labs = labName is null ? LabNames() : [labName];
-        IReadOnlyList<LabState> states = labs
-            .Select(lab => ObserveLab(lab))
-            .Where(o => o.Namespaces.Count > 0)
-            .Select(o => new LabState(o.Lab, o.Namespaces.Select(ns => KernelObserver.ToNamespaceState(ns, n => ElementOf(n, o.Lab))).ToList()))
-            .ToList();
-        return Task.FromResult(states);
+        var states = new List<LabState>();
+        foreach (var lab in labName is null ? LabNames() : [labName])
+        {
+            // Each lab under its own read: a read opens handles on the lab's namespaces, which must not race a destroy.
+            using var lease = _gates.Use(lab);
+            using var _ = await lease.Gate.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (StateOf(lab) is { } state)
+            {
+                states.Add(state);
+            }
+        }
+
+        return states;
+    }
+
+    /// <summary>The lab's state as the kernel has it; null when the kernel holds none of its namespaces. Call it under a read.</summary>
+    private LabState? StateOf(string lab)
+    {
+        var observed = ObserveLab(lab);
+        return observed.Namespaces.Count == 0
+            ? null
+            : new LabState(lab, observed.Namespaces.Select(ns => KernelObserver.ToNamespaceState(ns, n => ElementOf(n, lab))).ToList());
     }
 
     public async IAsyncEnumerable<LabEvent> EventsAsync(string labName, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var watched = new Dictionary<string, NetworkNamespace>(StringComparer.Ordinal);
+        using var lease = _gates.Use(labName);
+        var gate = lease.Gate;
+        using var subscription = EventSubscription.Start([]);
+        using var watched = new WatchedNamespaces(subscription);
+        using var holding = gate.Hold(watched);
 
         // Address events carry only an ifindex and links only their parent's; the names come from the snapshots and
-        // link events before them.
-        var links = new EventLinks(_namespaces.Get);
-        using var subscription = EventSubscription.Start([]);
-        try
+        // link events before them, and what the kernel must be asked goes through the stream's own handles.
+        var links = new EventLinks(watched.HandleOf);
+        var reader = subscription.Reader;
+        while (!cancellationToken.IsCancellationRequested)
         {
-            var reader = subscription.Reader;
-            while (!cancellationToken.IsCancellationRequested)
+            // Namespaces come and go as the lab is applied and destroyed: look for new ones twice a second, under a read
+            // (opening one while a destroy unmounts it would keep it alive without a name). While an apply or destroy
+            // holds the lab, the look waits for the next tick rather than for the writer: the events of the namespaces
+            // watched already go on flowing meanwhile.
+            using (var read = gate.TryRead())
             {
-                // Namespaces come and go as the lab is applied and destroyed: look for new ones twice a second.
-                SyncWatchedNamespaces(labName, subscription, watched);
-                using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                tick.CancelAfter(TimeSpan.FromMilliseconds(500));
-                while (true)
+                if (read is not null)
                 {
-                    NetlinkEvent item;
-                    try
-                    {
-                        if (!await reader.WaitToReadAsync(tick.Token).ConfigureAwait(false))
-                        {
-                            yield break;
-                        }
-
-                        if (!reader.TryRead(out item!))
-                        {
-                            continue;
-                        }
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        break;
-                    }
-
-                    links.Remember(item);
-                    if (ToLabEvent(labName, item, links, watched) is { } labEvent)
-                    {
-                        yield return labEvent;
-                    }
+                    watched.Sync(_namespaces.List(n => _naming.BelongsTo(n, labName)));
                 }
             }
-        }
-        finally
-        {
-            foreach (var ns in watched.Values)
+
+            using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            tick.CancelAfter(TimeSpan.FromMilliseconds(500));
+            while (true)
             {
-                ns.Dispose();
+                NetlinkEvent item;
+                try
+                {
+                    if (!await reader.WaitToReadAsync(tick.Token).ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
+
+                    if (!reader.TryRead(out item!))
+                    {
+                        continue;
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                if (watched.Translate(() =>
+                    {
+                        links.Remember(item);
+                        return ToLabEvent(labName, item, links, watched.Namespaces);
+                    }) is { } labEvent)
+                {
+                    yield return labEvent;
+                }
             }
         }
     }
 
     public async IAsyncEnumerable<CaptureStreamItem> CaptureAsync(string labName, CaptureRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var lab = (await StateAsync(labName, cancellationToken).ConfigureAwait(false)).FirstOrDefault(l => l.Lab == labName);
-        await foreach (var item in LabCapture.RunAsync(lab, labName, request, _namespaces.Guard, cancellationToken).ConfigureAwait(false))
+        using var lease = _gates.Use(labName);
+        var gate = lease.Gate;
+        CaptureHolder holder;
+        IDisposable holding;
+
+        // Opened under a read, so that no destroy unmounts the namespace meanwhile; from then on the capture is a holder
+        // of its namespace, closed by a destroy (or an apply that removes the element) before it deletes it.
+        using (await gate.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return item;
+            var kernelNamespace = LabCapture.Resolve(StateOf(labName), labName, request);
+            _namespaces.Guard(kernelNamespace);
+            holder = new CaptureHolder(kernelNamespace, LabCapture.Open(kernelNamespace, request));
+            holding = gate.Hold(holder);
+        }
+
+        try
+        {
+            await foreach (var item in LabCapture.StreamAsync(holder.Capture, request, LabCapture.QueuedFrames(request.SnapLength, _options.CaptureQueueBytes), cancellationToken).ConfigureAwait(false))
+            {
+                yield return item;
+            }
+        }
+        finally
+        {
+            holder.Close();
+            holding.Dispose();
+        }
+
+        if (holder.WasLetGo)
+        {
+            yield return new CaptureStreamItem(Ended: $"The namespace {holder.KernelNamespace} was deleted (its lab was destroyed, or an apply removed the element), which ends the capture.");
         }
     }
 
     public async Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken = default)
     {
-        // Under the lab's lock: a probe during an apply would see half a lab.
-        using var _ = await LockAsync(labName, cancellationToken).ConfigureAwait(false);
+        // Refused before the lock is waited for. Under the lab's read: a probe during an apply would see half a lab.
+        LabProber.CheckRequest(request);
+        using var lease = _gates.Use(labName);
+        using var _ = await lease.Gate.ReadAsync(cancellationToken).ConfigureAwait(false);
         return await _prober.ProbeAsync(labName, request, cancellationToken).ConfigureAwait(false);
     }
 
@@ -174,6 +254,42 @@ public sealed class LabEngine : ILabEngine, IDisposable
         {
             throw new AgentRefusalException($"Cannot apply lab {plan.LabName}: {KernelNamespaces.NotMadeByNetLab(taken)}. Nothing was changed.");
         }
+    }
+
+    /// <summary>
+    /// Refuses a plan that would take the agent over <see cref="AgentOptions.MaxNamespaces"/>, before anything changes,
+    /// and otherwise reserves the namespaces it creates until the apply ends. Applies of different labs run at once: what
+    /// they have created is counted in the kernel and what they will create in the reservations, so together they cannot
+    /// pass the limit (while they run, a little early refusal is the price).
+    /// </summary>
+    private IDisposable ReserveNamespaces(Plan plan)
+    {
+        var creates = plan.Operations.OfType<CreateNamespace>().Count();
+        if (creates == 0)
+        {
+            return new Release(null);
+        }
+
+        lock (_reservationsGate)
+        {
+            var held = _namespaces.CountHeld();
+            if (held + _reserved + creates > _options.MaxNamespaces)
+            {
+                throw new AgentBusyException(
+                    $"Cannot apply lab {plan.LabName}: it would create {creates} namespaces, and the agent holds {held}{(_reserved > 0 ? $" (and {_reserved} more are being made by other applies)" : "")} of at most {_options.MaxNamespaces} for all labs together. "
+                    + "Nothing was changed. Destroy labs that are no longer needed (`netlab state` lists them) and apply again.");
+            }
+
+            _reserved += creates;
+        }
+
+        return new Release(() =>
+        {
+            lock (_reservationsGate)
+            {
+                _reserved -= creates;
+            }
+        });
     }
 
     /// <summary>Link kinds a lab uses that this kernel cannot create, found by the doctor once per agent.</summary>
@@ -220,7 +336,11 @@ public sealed class LabEngine : ILabEngine, IDisposable
         return (labName, observed, KernelObserver.ToObservedState(observed));
     }
 
-    private IReadOnlyList<string> LabNames() => _namespaces.List()
+    /// <summary>
+    /// The labs there may be, from the names under /run/netns alone: telling whether NetLab made them may open a
+    /// handle, which is done per lab under its read (a lab with no namespace of NetLab's has no state).
+    /// </summary>
+    private IReadOnlyList<string> LabNames() => _namespaces.Named()
         .Select(n => n[_naming.Prefix.Length..])
         .Select(rest => rest.Split(_naming.Separator, 2)[0])
         .Distinct(StringComparer.Ordinal)
@@ -228,31 +348,6 @@ public sealed class LabEngine : ILabEngine, IDisposable
         .ToList();
 
     private string ElementOf(string kernelName, string lab) => _naming.ElementName(kernelName, lab) ?? kernelName;
-
-    private void SyncWatchedNamespaces(string labName, EventSubscription subscription, Dictionary<string, NetworkNamespace> watched)
-    {
-        var present = _namespaces.List(n => _naming.BelongsTo(n, labName)).ToHashSet(StringComparer.Ordinal);
-        foreach (var gone in watched.Keys.Where(n => !present.Contains(n)).ToList())
-        {
-            subscription.Remove(gone);
-            watched[gone].Dispose();
-            watched.Remove(gone);
-        }
-
-        foreach (var name in present.Where(n => !watched.ContainsKey(n)))
-        {
-            try
-            {
-                var ns = NetworkNamespace.Open(name);
-                subscription.Add(ns);
-                watched[name] = ns;
-            }
-            catch (Netlink.NetlinkException)
-            {
-                // Being created or deleted right now; the next look will tell.
-            }
-        }
-    }
 
     private LabEvent? ToLabEvent(string lab, NetlinkEvent item, EventLinks links, IReadOnlyDictionary<string, NetworkNamespace> watched)
     {
@@ -291,16 +386,12 @@ public sealed class LabEngine : ILabEngine, IDisposable
         return parents;
     }
 
-    private async Task<IDisposable> LockAsync(string lab, CancellationToken cancellationToken)
-    {
-        var gate = _labLocks.GetOrAdd(lab, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new Release(gate);
-    }
+    /// <summary>Tests only: how many labs have a gate now (none once every request has ended).</summary>
+    internal int GatesInUse => _gates.Count;
 
-    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    private sealed class Release(Action? release) : IDisposable
     {
-        public void Dispose() => gate.Release();
+        public void Dispose() => release?.Invoke();
     }
 }
 

@@ -24,21 +24,24 @@ namespace NetLab.Agent.Engine;
 /// </summary>
 internal sealed class LabProber(KernelNamespaces namespaces, NamingScheme naming)
 {
-    public const int MaxTimeoutMilliseconds = 60_000;
-
     /// <summary>
     /// Tests only: the neighbour entries a check may create in each family's table, instead of half the room /proc
     /// shows, so that waves can be tested whatever this machine's gc_thresh3.
     /// </summary>
     internal int? NeighborBudgetOverride { get; set; }
 
+    /// <summary>Refuses a request the check cannot take, before the lab is locked.</summary>
+    public static void CheckRequest(ProbeRequest request)
+    {
+        if (request.TimeoutMilliseconds is < 1 or > ProbeRequest.MaxTimeoutMilliseconds)
+        {
+            throw new ArgumentException($"A probe timeout of {request.TimeoutMilliseconds} ms is out of range: give 1 to {ProbeRequest.MaxTimeoutMilliseconds} ms (1000 is ping's own default wait for a lab; a check holds its lab, so its wait is bounded).");
+        }
+    }
+
     public async Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken)
     {
-        if (request.TimeoutMilliseconds is < 1 or > MaxTimeoutMilliseconds)
-        {
-            throw new ArgumentException($"A probe timeout of {request.TimeoutMilliseconds} ms is out of range: give 1 to {MaxTimeoutMilliseconds} ms (1000 is ping's own default wait for a lab).");
-        }
-
+        CheckRequest(request);
         var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         var kernelNames = namespaces.List(n => naming.BelongsTo(n, labName)).Order(StringComparer.Ordinal).ToList();

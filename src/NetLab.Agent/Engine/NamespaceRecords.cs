@@ -85,6 +85,9 @@ internal sealed class NamespaceRecords
         }
     }
 
+    /// <summary>Whether a record (pending or made) exists for the name: a file check, no namespace is opened.</summary>
+    public bool Has(string name) => File.Exists(PathOf(name));
+
     public void WritePending(string name) => Write(name, Pending);
 
     public void WriteMade(string name, FileStatus made, ulong? cookie) =>

@@ -39,6 +39,9 @@ public sealed partial class AgentHost : IAsyncDisposable
 
     public AgentOptions Options { get; }
 
+    /// <summary>The slots of long-lived requests (captures, event streams, doctor runs, checks); tests hold some.</summary>
+    internal ConcurrencyLimits Limits => _app.Services.GetRequiredService<ConcurrencyLimits>();
+
     /// <summary>Where the server listens once started ("http://unix:/run/netlab/agent.sock", and the TCP endpoint if any).</summary>
     public IReadOnlyCollection<string> Addresses =>
         _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
@@ -59,6 +62,7 @@ public sealed partial class AgentHost : IAsyncDisposable
         builder.Configuration.Sources.Clear();
         builder.Services.AddSingleton(engine);
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(new ConcurrencyLimits(options));
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
 
         builder.Logging.ClearProviders();

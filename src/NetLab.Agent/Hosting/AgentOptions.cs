@@ -34,6 +34,35 @@ public sealed record AgentOptions
     /// </summary>
     public string NamespaceRecordDirectory { get; init; } = "/run/netlab/namespaces";
 
+    /// <summary>
+    /// Namespaces the agent holds for all labs together. An apply that would create more is refused before any kernel
+    /// change (429 busy, naming the limit); one lab has at most <see cref="NetLab.Core.Validation.LabValidator.MaxNamespaces"/>
+    /// (its validator says so, also in the web). Each namespace costs kernel memory, /run/netns mounts and the agent's
+    /// handles; 4096 is 16 labs of the largest size.
+    /// </summary>
+    public int MaxNamespaces { get; init; } = 4096;
+
     /// <summary>Real NICs of the machine a lab may use as a parent. Empty: none (the default, and every test's).</summary>
     public IReadOnlyList<string> AllowedRealNics { get; init; } = [];
+
+    /// <summary>
+    /// Captures running at once in the whole agent; one more is answered 429 busy. Each is a thread, a packet socket
+    /// and a queue of up to <see cref="CaptureQueueBytes"/>.
+    /// </summary>
+    public int MaxCaptures { get; init; } = 16;
+
+    /// <summary>Captures running at once on one lab (429 busy beyond), so one lab cannot take all of <see cref="MaxCaptures"/>.</summary>
+    public int MaxCapturesPerLab { get; init; } = 4;
+
+    /// <summary>
+    /// Frames a capture holds in the agent while its client reads slower than they arrive, in bytes of snap length:
+    /// the queue takes this divided by the snap length (at most 4096 frames); beyond it the kernel drops and counts.
+    /// </summary>
+    public long CaptureQueueBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Event streams (GET /v1/labs/NAME/events) open at once; one more is answered 429 busy. Each watches every
+    /// namespace of its lab with a socket of its own. The web shares one stream per lab, however many pages show it.
+    /// </summary>
+    public int MaxEventStreams { get; init; } = 64;
 }

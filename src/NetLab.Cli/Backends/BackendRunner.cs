@@ -77,7 +77,8 @@ internal sealed class BackendRunner(CliServices services, CommandContext context
     public static int ExitCodeOf(string code) => code switch
     {
         AgentErrorCodes.InvalidLab or AgentErrorCodes.NotFound => ExitCodes.Failed,
-        AgentErrorCodes.ForbiddenPeer or AgentErrorCodes.BadRequest => ExitCodes.CannotRun,
+        // Busy: the agent refused at one of its limits; nothing ran, and the same command may run later.
+        AgentErrorCodes.ForbiddenPeer or AgentErrorCodes.BadRequest or AgentErrorCodes.Busy => ExitCodes.CannotRun,
         _ => ExitCodes.KernelOrAgentError,
     };
 }

@@ -16,7 +16,7 @@ internal static class ProbeCommand
         var name = new Argument<string>("LAB") { Description = "The lab's name (as in its file's `name:`)." };
         var timeout = new Option<int>("--timeout")
         {
-            Description = "How long to wait for replies, in milliseconds (1-60000). All pairs wait together.",
+            Description = $"How long to wait for replies, in milliseconds (1-{ProbeRequest.MaxTimeoutMilliseconds}). All pairs wait together.",
             DefaultValueFactory = _ => new ProbeRequest().TimeoutMilliseconds,
         };
         var json = CommonOptions.Json();

@@ -23,6 +23,19 @@ public static class LabValidator
     public const int DefaultMtu = 1500;
 
     /// <summary>
+    /// Switches, hosts and namespaces in one lab: each is a kernel network namespace (with its sockets, a thread per
+    /// namespace while it is made, and an event socket per watcher), and the agent holds all labs' at once. A lesson's
+    /// lab has a handful; the scale benchmarks use 202.
+    /// </summary>
+    public const int MaxNamespaces = 256;
+
+    /// <summary>Interfaces in one lab: switch ports, host NICs and interfaces together (lo and the switches' br0 not counted).</summary>
+    public const int MaxInterfaces = 1024;
+
+    /// <summary>Addresses in one lab, over all its NICs and interfaces: each is a connectivity check target of every source.</summary>
+    public const int MaxAddresses = 4096;
+
+    /// <summary>
     /// Every problem of the lab. <paramref name="naming"/> is the agent's naming scheme (default: the "nl-" prefix): the
     /// kernel namespace names it composes must fit the kernel's and NetLab's limits.
     /// </summary>
@@ -57,6 +70,7 @@ public static class LabValidator
 
         public IReadOnlyList<Problem> Run()
         {
+            CheckSize();
             CheckLabName();
             CheckElementNames();
             CollectInterfaces();
@@ -74,6 +88,38 @@ public static class LabValidator
             CheckCycles();
             CheckLabWideDuplicates();
             return _problems;
+        }
+
+        /// <summary>
+        /// The lab's size against NetLab's limits, each reported once at the first element, interface or address
+        /// beyond it (so the editor marks where the limit is passed). An agent may hold fewer namespaces in all than
+        /// labs would together (its own limit, answered at apply).
+        /// </summary>
+        private void CheckSize()
+        {
+            var elements = lab.Switches.Select(s => s.Path).Concat(lab.Hosts.Select(h => h.Path)).Concat(lab.Namespaces.Select(n => n.Path)).ToList();
+            if (elements.Count > MaxNamespaces)
+            {
+                Add(elements[MaxNamespaces], $"the lab has {elements.Count} switches, hosts and namespaces together; a lab may have at most {MaxNamespaces}, since each becomes a kernel network namespace",
+                    $"Split the lab into smaller labs, or remove {elements.Count - MaxNamespaces} of them from here on");
+            }
+
+            var interfaces = lab.Switches.SelectMany(s => s.Ports.Select(p => (Path: $"{s.Path}.ports.{p.Name}", Addresses: (IReadOnlyList<string>)[])))
+                .Concat(lab.Hosts.SelectMany(h => h.Nics.Select(n => (Path: $"{h.Path}.nics.{n.Name}", Addresses: (IReadOnlyList<string>)n.Addresses))))
+                .Concat(lab.InterfaceNamespaces.SelectMany(ns => ns.Interfaces.Select(i => (Path: $"{ns.Path}.interfaces.{i.Name}", Addresses: (IReadOnlyList<string>)i.Addresses))))
+                .ToList();
+            if (interfaces.Count > MaxInterfaces)
+            {
+                Add(interfaces[MaxInterfaces].Path, $"the lab has {interfaces.Count} interfaces (switch ports, host NICs and interfaces together); a lab may have at most {MaxInterfaces}",
+                    $"Split the lab into smaller labs, or remove {interfaces.Count - MaxInterfaces} of them from here on");
+            }
+
+            var addresses = interfaces.SelectMany(i => i.Addresses.Select((_, index) => $"{i.Path}.addresses[{index}]")).ToList();
+            if (addresses.Count > MaxAddresses)
+            {
+                Add(addresses[MaxAddresses], $"the lab has {addresses.Count} addresses; a lab may have at most {MaxAddresses}, since the connectivity check pings every one from every host and namespace",
+                    $"Split the lab into smaller labs, or remove {addresses.Count - MaxAddresses} of them from here on");
+            }
         }
 
         private void CheckLabName()

@@ -28,10 +28,13 @@ public sealed record CaptureStatistics(long Received, long Dropped);
 public sealed unsafe class PacketCapture : IDisposable
 {
     public const int MaxSnapLength = 262144;
-    private const int VlanTagLength = 4;
+    /// <summary>What a frame may grow by beyond the snap length: an offloaded VLAN tag put back.</summary>
+    public const int VlanTagLength = 4;
     private const int MacAddressesLength = 12;
     private const int ReceiveBufferBytes = 4 * 1024 * 1024;
-    private const int ChannelCapacity = 4096;
+
+    /// <summary>The most frames a capture queues for a consumer that falls behind (the kernel's buffer comes after).</summary>
+    public const int MaxQueuedFrames = 4096;
 
     /// <summary>
     /// How often a quiet capture checks that its interface still exists: the kernel reports only ENETDOWN when one
@@ -148,14 +151,23 @@ public sealed unsafe class PacketCapture : IDisposable
     /// (a capture may last hours: no pool thread is held); frames wait in a bounded queue, and when the consumer falls
     /// behind the kernel's socket buffer fills and the kernel counts drops (<see cref="Statistics"/>), as with tcpdump.
     /// </summary>
-    public async IAsyncEnumerable<CapturedPacket> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<CapturedPacket> ReadAllAsync(CancellationToken cancellationToken = default) => ReadAllAsync(MaxQueuedFrames, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ReadAllAsync(CancellationToken)"/>, with at most <paramref name="queuedFrames"/> frames waiting for
+    /// the consumer (1 to <see cref="MaxQueuedFrames"/>): a caller that bounds the queue in bytes passes its budget
+    /// divided by the snap length.
+    /// </summary>
+    public async IAsyncEnumerable<CapturedPacket> ReadAllAsync(int queuedFrames, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(queuedFrames, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(queuedFrames, MaxQueuedFrames);
         if (Interlocked.Exchange(ref _reading, 1) != 0)
         {
             throw new InvalidOperationException("A capture has one reader; this one is being read already.");
         }
 
-        var channel = Channel.CreateBounded<CapturedPacket>(new BoundedChannelOptions(ChannelCapacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        var channel = Channel.CreateBounded<CapturedPacket>(new BoundedChannelOptions(queuedFrames) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
         var reader = new Thread(() => Pump(channel.Writer)) { IsBackground = true, Name = $"nlcap-{InterfaceName}" };
         _reader = reader;
         using var registration = cancellationToken.Register(Stop);
@@ -174,7 +186,7 @@ public sealed unsafe class PacketCapture : IDisposable
         }
     }
 
-    /// <summary>Ends the capture: a blocked <see cref="Receive"/> returns null, <see cref="ReadAllAsync"/> ends.</summary>
+    /// <summary>Ends the capture: a blocked <see cref="Receive"/> returns null, <see cref="ReadAllAsync(int, CancellationToken)"/> ends.</summary>
     public void Stop()
     {
         if (_stopping.IsCancellationRequested)

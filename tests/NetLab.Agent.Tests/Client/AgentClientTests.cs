@@ -258,4 +258,38 @@ public sealed class AgentClientTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task A_429_without_an_error_body_is_a_busy_error_saying_so()
+    {
+        var directory = TestAgent.NewDirectory();
+        try
+        {
+            var path = Path.Combine(directory, "agent.sock");
+            using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+            listener.Listen();
+            var serve = Task.Run(
+                async () =>
+                {
+                    using var peer = await listener.AcceptAsync(Cancel);
+                    await peer.ReceiveAsync(new byte[8192], Cancel);
+                    await peer.SendAsync("HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray(), Cancel);
+                    peer.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+                },
+                Cancel);
+
+            using var client = new AgentClient(path);
+            var error = await Assert.ThrowsAsync<AgentClientException>(() => client.GetLabsAsync(Cancel));
+            await serve;
+
+            Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, error.StatusCode);
+            Assert.Equal(AgentErrorCodes.Busy, error.Error.Code);
+            Assert.Contains("The agent is busy (429 Too Many Requests)", error.Error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

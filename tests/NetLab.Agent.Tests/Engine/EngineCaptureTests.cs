@@ -116,6 +116,93 @@ public sealed class EngineCaptureTests
         AssertSucceeded(await lab.Engine.DestroyAsync("macvlan-bridge"));
     }
 
+    [Fact]
+    public async Task A_capture_whose_client_reads_nothing_queues_at_most_its_byte_budget_and_the_kernel_drops_the_rest()
+    {
+        using var lab = new EngineLab();
+        AssertSucceeded(await lab.Engine.ApplyAsync(ParseLab("""
+            name: flood
+            namespaces:
+              n1:
+                loopback: up
+            """)));
+        const int snapLength = 262144;
+        const int datagrams = 1500;
+        const int datagramBytes = 65000;
+        using var leave = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var items = lab.Engine.CaptureAsync("flood", new CaptureRequest("n1", "lo", snapLength), leave.Token).GetAsyncEnumerator(leave.Token);
+        var next = items.MoveNextAsync().AsTask();
+        try
+        {
+            Assert.True(await next);
+            Assert.NotNull(items.Current.Started);
+
+            // Asking for the next item starts the reading thread, as the agent's endpoint does once Started is written.
+            next = items.MoveNextAsync().AsTask();
+
+            // About 100 MB of 65 KB frames on lo while the capture's client reads nothing: before the byte budget the
+            // agent's queue took up to 4096 frames whatever their size (over 2000 of these, 130 MB, were measured).
+            using (var ns = NetLab.Netlink.Namespaces.NetworkNamespace.Open(lab.Kernel("flood", "n1")))
+            {
+                ns.Run(() =>
+                {
+                    using var udp = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+                    var payload = new byte[datagramBytes];
+                    for (var i = 0; i < datagrams; i++)
+                    {
+                        udp.SendTo(payload, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 9));
+
+                        // Paced, so that the kernel's buffer never overflows and the reading thread takes every frame:
+                        // what waits is then the agent's queue, not the kernel's.
+                        if (i % 5 == 4)
+                        {
+                            Thread.Sleep(1);
+                        }
+                    }
+
+                    return 0;
+                });
+            }
+
+            // Let the reading thread move what the kernel holds into the queue, then take what is there: every frame
+            // that comes within half a second of the one before.
+            await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+            var queued = 0;
+            while (await Task.WhenAny(next, Task.Delay(500, TestContext.Current.CancellationToken)) == next && await next)
+            {
+                if (items.Current.Frame is { OriginalLength: > datagramBytes })
+                {
+                    queued++;
+                }
+
+                next = items.MoveNextAsync().AsTask();
+            }
+
+            // The queue's frames (64 MiB / (snap length + 4) = 255) plus what the kernel's 8 MiB socket buffer holds of
+            // 65 KB frames (at most 128), and one the reading thread held.
+            var budget = LabCapture.QueuedFrames(snapLength, lab.Options.CaptureQueueBytes);
+            Assert.Equal(255, budget);
+            Assert.True(queued <= budget + 129, $"{queued} frames of 65 KB waited for a client that read none; the budget is {budget} frames (64 MiB) plus the kernel's buffer");
+            Assert.True(queued > 0, "the flood should have been seen");
+        }
+        finally
+        {
+            await leave.CancelAsync();
+            try
+            {
+                await next;
+            }
+            catch (OperationCanceledException)
+            {
+                // The pending read ends with the cancellation.
+            }
+
+            await items.DisposeAsync();
+        }
+
+        AssertSucceeded(await lab.Engine.DestroyAsync("flood"));
+    }
+
     /// <summary>Captures while <paramref name="traffic"/> runs, and a little after it, until the echo reply is seen.</summary>
     internal static async Task<List<CapturedFrame>> CaptureWhileAsync(ILabEngine engine, string labName, CaptureRequest request, Action traffic)
     {

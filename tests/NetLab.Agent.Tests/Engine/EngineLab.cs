@@ -17,7 +17,8 @@ internal sealed class EngineLab : IDisposable
 {
     private static int _counter;
 
-    public EngineLab()
+    /// <param name="configure">Changes the engine's options (its limits, say); the prefix and records stay the lab's own.</param>
+    public EngineLab(Func<AgentOptions, AgentOptions>? configure = null)
     {
         if (Environment.UserName != "root")
         {
@@ -26,7 +27,8 @@ internal sealed class EngineLab : IDisposable
 
         Prefix = $"nltest-e{Environment.ProcessId % 100000}-{Interlocked.Increment(ref _counter)}-";
         // Records of its own too, so that a test's foreign namespaces and crashes never meet another test's records.
-        Options = new AgentOptions { NamespacePrefix = Prefix, NamespaceRecordDirectory = $"/run/netlab-tests/{Prefix}records" };
+        var options = new AgentOptions { NamespacePrefix = Prefix, NamespaceRecordDirectory = $"/run/netlab-tests/{Prefix}records" };
+        Options = configure?.Invoke(options) ?? options;
         Engine = new LabEngine(Options);
     }
 

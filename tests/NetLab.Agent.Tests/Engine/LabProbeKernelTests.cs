@@ -126,7 +126,9 @@ public sealed class LabProbeKernelTests
 
         AssertSucceeded(await lab.Engine.ApplyAsync(LoadLab("macvlan-bridge.yaml")));
         var bad = await Assert.ThrowsAsync<ArgumentException>(() => lab.Engine.ProbeAsync("macvlan-bridge", new ProbeRequest(0), TestContext.Current.CancellationToken));
-        Assert.Contains("1 to 60000 ms", bad.Message, StringComparison.Ordinal);
+        Assert.Contains("1 to 10000 ms", bad.Message, StringComparison.Ordinal);
+        var tooLong = await Assert.ThrowsAsync<ArgumentException>(() => lab.Engine.ProbeAsync("macvlan-bridge", new ProbeRequest(10_001), TestContext.Current.CancellationToken));
+        Assert.Contains("A probe timeout of 10001 ms is out of range: give 1 to 10000 ms", tooLong.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -422,4 +422,79 @@ public sealed class LabValidatorTests
             Assert.Contains(expected, problem.Message, StringComparison.Ordinal);
         }
     }
+
+    [Theory]
+    [InlineData(256, null)]
+    [InlineData(257, "namespaces.ns256: the lab has 257 switches, hosts and namespaces together; a lab may have at most 256, since each becomes a kernel network namespace. Split the lab into smaller labs, or remove 1 of them from here on")]
+    public void A_lab_has_at_most_256_switches_hosts_and_namespaces_reported_at_the_first_beyond(int count, string? expected)
+    {
+        var lab = new Lab { Name = "big", Namespaces = Enumerable.Range(0, count).Select(i => new LabNamespace { Name = $"ns{i}" }).ToValueList() };
+
+        AssertSizeProblem(lab, expected);
+    }
+
+    [Fact]
+    public void Switches_and_hosts_count_as_namespaces_too()
+    {
+        var lab = new Lab
+        {
+            Name = "big",
+            Switches = [new Switch { Name = "sw1", Ports = [new SwitchPort { Name = "p1" }] }],
+            Hosts = [new Host { Name = "h1", Nics = [new HostNic { Name = "eth0", Switch = "sw1", Port = "p1" }] }],
+            Namespaces = Enumerable.Range(0, 255).Select(i => new LabNamespace { Name = $"ns{i}" }).ToValueList(),
+        };
+
+        AssertSizeProblem(lab, "namespaces.ns254: the lab has 257 switches, hosts and namespaces together; a lab may have at most 256, since each becomes a kernel network namespace. Split the lab into smaller labs, or remove 1 of them from here on");
+    }
+
+    [Theory]
+    [InlineData(1022, null)]
+    [InlineData(1023, "namespaces.ns1.interfaces.d1022: the lab has 1025 interfaces (switch ports, host NICs and interfaces together); a lab may have at most 1024. Split the lab into smaller labs, or remove 1 of them from here on")]
+    public void A_lab_has_at_most_1024_interfaces_counting_switch_ports_and_host_nics(int dummies, string? expected)
+    {
+        // One port and its NIC, then the dummies: two in h1, the rest in ns1.
+        var lab = new Lab
+        {
+            Name = "big",
+            Switches = [new Switch { Name = "sw1", Ports = [new SwitchPort { Name = "p1" }] }],
+            Hosts = [new Host { Name = "h1", Nics = [new HostNic { Name = "eth0", Switch = "sw1", Port = "p1" }], Interfaces = [Dummy("d0"), Dummy("d1")] }],
+            Namespaces = [new LabNamespace { Name = "ns1", Interfaces = Enumerable.Range(2, dummies - 2).Select(i => Dummy($"d{i}")).ToValueList() }],
+        };
+
+        AssertSizeProblem(lab, expected);
+    }
+
+    [Theory]
+    [InlineData(4096, null)]
+    [InlineData(4097, "namespaces.ns1.interfaces.d0.addresses[4094]: the lab has 4097 addresses; a lab may have at most 4096, since the connectivity check pings every one from every host and namespace. Split the lab into smaller labs, or remove 1 of them from here on")]
+    public void A_lab_has_at_most_4096_addresses_reported_at_the_first_beyond(int count, string? expected)
+    {
+        // Host NICs' addresses count too: 1 or 2 on h1's eth0, then 4095 on ns1's d0, whose last is the 4097th.
+        var all = Enumerable.Range(0, count).Select(i => $"10.{1 + (i / 62500)}.{i / 250 % 250}.{1 + (i % 250)}/32").ToList();
+        var lab = new Lab
+        {
+            Name = "big",
+            Switches = [new Switch { Name = "sw1", Ports = [new SwitchPort { Name = "p1" }] }],
+            Hosts = [new Host { Name = "h1", Nics = [new HostNic { Name = "eth0", Switch = "sw1", Port = "p1", Addresses = [.. all.Take(count - 4095)] }] }],
+            Namespaces = [new LabNamespace { Name = "ns1", Interfaces = [Dummy("d0") with { Addresses = [.. all.Skip(count - 4095)] }] }],
+        };
+
+        AssertSizeProblem(lab, expected);
+    }
+
+    private static InterfaceDefinition Dummy(string name) => new DummyInterface { Name = name };
+
+    private static void AssertSizeProblem(Lab lab, string? expected)
+    {
+        var problems = LabValidator.Validate(lab);
+        if (expected is null)
+        {
+            Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems.Take(5)));
+        }
+        else
+        {
+            Assert.True(problems.Count == 1, string.Join(Environment.NewLine, problems.Take(5)));
+            Assert.Equal(expected, problems[0].ToString());
+        }
+    }
 }
