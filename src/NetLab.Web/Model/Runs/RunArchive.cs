@@ -1,5 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
+using NetLab.Core.Labs;
+using NetLab.Core.Links;
 using NetLab.Web.Store;
 
 namespace NetLab.Web.Model.Runs;
@@ -50,7 +52,7 @@ public static class RunArchive
         foreach (var capture in captures)
         {
             var frames = await store.GetFramesAsync(ownerId, runId, capture.Number);
-            var file = $"captures/{capture.Number}-{capture.Element}-{capture.Interface}.pcap";
+            var file = $"{CaptureFolder}{CaptureFileName(capture)}{CaptureExtension}";
             await using (var pcap = zip.CreateEntry(file, CompressionLevel.Fastest).Open())
             {
                 PcapFile.Write(pcap, capture.SnapLength, frames);
@@ -120,6 +122,11 @@ public static class RunArchive
             }
 
             CheckStructure(document, names);
+            if (ImportedNames.Problem(document) is { } nameProblem)
+            {
+                return RunImport.Refused($"{fileName} was not imported: {nameProblem}. A run's names must be ones a lab may use, since they become names of files and of kernel objects.");
+            }
+
             foreach (var capture in document.Captures ?? [])
             {
                 // The first reading only checks and counts: the frames are stored from a second reading, below.
@@ -243,6 +250,11 @@ public static class RunArchive
                 throw new InvalidDataException($"{RunFileName} has an empty capture");
             }
 
+            if (capture.Number < 1)
+            {
+                throw new InvalidDataException($"{RunFileName} has a capture numbered {capture.Number}; captures are numbered from 1");
+            }
+
             if (!numbers.Add(capture.Number))
             {
                 throw new InvalidDataException($"{RunFileName} has two captures numbered {capture.Number}");
@@ -292,7 +304,20 @@ public static class RunArchive
         }
 
         var frames = await store.GetFramesAsync(user.Id, runId, number);
-        return Results.File(PcapFile.ToBytes(capture.SnapLength, frames), "application/vnd.tcpdump.pcap", $"run-{runId}-{capture.Element}-{capture.Interface}.pcap");
+        return Results.File(PcapFile.ToBytes(capture.SnapLength, frames), "application/vnd.tcpdump.pcap", $"run-{runId}-{CaptureFileName(capture)}{CaptureExtension}");
+    }
+
+    /// <summary>
+    /// A capture's file name without extension: N-element-interface, or just N when a name is not one a lab may use.
+    /// Imports refuse such names now, but a run imported before they did may hold one (say ../../x), and it must not
+    /// become a path in an archive or a download.
+    /// </summary>
+    public static string CaptureFileName(RunCapture capture)
+    {
+        ArgumentNullException.ThrowIfNull(capture);
+        return LabName.Problem(capture.Element) is null && InterfaceName.LabProblem(capture.Interface) is null
+            ? $"{capture.Number}-{capture.Element}-{capture.Interface}"
+            : $"{capture.Number}";
     }
 }
 
