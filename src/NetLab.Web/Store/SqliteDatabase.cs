@@ -12,15 +12,28 @@ public sealed class SqliteDatabase
     private readonly string _connectionString;
     private readonly Lazy<int> _schemaVersion;
 
-    public SqliteDatabase(string databaseFile, IReadOnlyList<Migration>? migrations = null)
+    /// <param name="databaseFile">The SQLite file, created when missing.</param>
+    /// <param name="migrations">The schema's migrations; the embedded ones by default.</param>
+    /// <param name="busyTimeout">
+    /// How long a statement waits for another connection's lock before it fails with SQLITE_BUSY (whole seconds, at
+    /// least 1; default Microsoft.Data.Sqlite's 30 s). A run's recorder tries such a write again on its own.
+    /// </param>
+    public SqliteDatabase(string databaseFile, IReadOnlyList<Migration>? migrations = null, TimeSpan? busyTimeout = null)
     {
         DatabaseFile = Path.GetFullPath(databaseFile);
-        _connectionString = new SqliteConnectionStringBuilder
+        var builder = new SqliteConnectionStringBuilder
         {
             DataSource = DatabaseFile,
             ForeignKeys = true,
             Mode = SqliteOpenMode.ReadWriteCreate,
-        }.ToString();
+        };
+        if (busyTimeout is { } timeout)
+        {
+            // 0 would mean "wait forever".
+            builder.DefaultTimeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
+        }
+
+        _connectionString = builder.ToString();
         _schemaVersion = new Lazy<int>(() => Initialize(migrations ?? Migrations.Embedded));
     }
 
