@@ -146,14 +146,17 @@ public sealed class RunStore(SqliteDatabase database, TimeProvider time)
             new { interrupted = StatusText(RunStatus.Interrupted), running = StatusText(RunStatus.Running) });
     }
 
-    /// <summary>Stores a whole run at once (an import), in one transaction: all of it or, on any failure, nothing.</summary>
+    /// <summary>
+    /// Stores a whole run at once (an import), in one transaction: all of it or, on any failure, nothing. Each capture's
+    /// frames are enumerated once, as they are inserted, so they may be read from a file as they go.
+    /// </summary>
     public async Task<RunSummary> InsertCompleteRunAsync(
         long ownerId,
         long labId,
         RunSummary run,
         string yaml,
         IReadOnlyList<RunEntry> entries,
-        IReadOnlyList<(RunCapture Capture, IReadOnlyList<StoredFrame> Frames)> captures,
+        IReadOnlyList<(RunCapture Capture, IEnumerable<StoredFrame> Frames)> captures,
         string importedFrom)
     {
         using var connection = database.Open();

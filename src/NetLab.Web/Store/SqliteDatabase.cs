@@ -15,15 +15,29 @@ public sealed partial class SqliteDatabase
     private readonly Lazy<int> _schemaVersion;
     private readonly ILogger _logger;
 
-    public SqliteDatabase(string databaseFile, IReadOnlyList<Migration>? migrations = null, ILogger<SqliteDatabase>? logger = null)
+    /// <param name="databaseFile">The SQLite file, created when missing.</param>
+    /// <param name="migrations">The schema's migrations; the embedded ones by default.</param>
+    /// <param name="busyTimeout">
+    /// How long a statement waits for another connection's lock before it fails with SQLITE_BUSY (whole seconds, at
+    /// least 1; default Microsoft.Data.Sqlite's 30 s). A run's recorder tries such a write again on its own.
+    /// </param>
+    /// <param name="logger">Where the migrations say what they did (the backup copy taken before them).</param>
+    public SqliteDatabase(string databaseFile, IReadOnlyList<Migration>? migrations = null, ILogger<SqliteDatabase>? logger = null, TimeSpan? busyTimeout = null)
     {
         DatabaseFile = Path.GetFullPath(databaseFile);
-        _connectionString = new SqliteConnectionStringBuilder
+        var builder = new SqliteConnectionStringBuilder
         {
             DataSource = DatabaseFile,
             ForeignKeys = true,
             Mode = SqliteOpenMode.ReadWriteCreate,
-        }.ToString();
+        };
+        if (busyTimeout is { } timeout)
+        {
+            // 0 would mean "wait forever".
+            builder.DefaultTimeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
+        }
+
+        _connectionString = builder.ToString();
         _logger = logger ?? NullLogger<SqliteDatabase>.Instance;
         _schemaVersion = new Lazy<int>(() => Initialize(migrations ?? Migrations.Embedded));
     }

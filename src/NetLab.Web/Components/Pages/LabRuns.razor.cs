@@ -10,9 +10,6 @@ namespace NetLab.Web.Components.Pages;
 /// <summary>A lab's runs: searchable by title, notes, status and date; two ticked ones compared; a run export imported.</summary>
 public sealed partial class LabRuns
 {
-    /// <summary>An export holds its captures; a larger file is refused before it is read.</summary>
-    public const long MaxImportBytes = 512L * 1024 * 1024;
-
     [Inject]
     private LabStore Labs { get; set; } = default!;
 
@@ -83,21 +80,20 @@ public sealed partial class LabRuns
             return;
         }
 
-        if (file.Size > MaxImportBytes)
+        if (file.Size > RunArchive.MaxArchiveBytes)
         {
-            (ImportMessage, ImportFailed) = ($"{file.Name} is {file.Size / (1024 * 1024)} MiB; an import may be at most {MaxImportBytes / (1024 * 1024)} MiB.", true);
+            (ImportMessage, ImportFailed) = ($"{file.Name} is {RunArchive.Mebibytes(file.Size)}; an import may be at most {RunArchive.Mebibytes(RunArchive.MaxArchiveBytes)}.", true);
             return;
         }
 
-        // A zip is read with synchronous seeks, which a browser's file stream does not allow: buffer it first.
-        using var buffer = new MemoryStream();
-        await using (var upload = file.OpenReadStream(MaxImportBytes))
+        // A zip is read with seeks, which a browser's file stream does not allow: the upload goes to a temp file (never
+        // into memory), which the import removes.
+        RunImport imported;
+        await using (var upload = file.OpenReadStream(RunArchive.MaxArchiveBytes))
         {
-            await upload.CopyToAsync(buffer);
+            imported = await RunArchive.ImportUploadAsync(Store, Labs, User.Id, upload, file.Name, Path.GetTempPath());
         }
 
-        buffer.Position = 0;
-        var imported = await RunArchive.ImportAsync(Store, Labs, User.Id, buffer, file.Name);
         if (imported.Run is not { } run)
         {
             (ImportMessage, ImportFailed) = (imported.Error, true);

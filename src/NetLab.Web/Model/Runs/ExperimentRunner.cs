@@ -138,7 +138,15 @@ public sealed partial class ExperimentRunner(
             await Task.WhenAll(captures).ConfigureAwait(false);
             await watching.CancelAsync().ConfigureAwait(false);
             await watch.ConfigureAwait(false);
-            await recorder.FinishAsync(status, summary).ConfigureAwait(false);
+            try
+            {
+                await recorder.FinishAsync(status, summary).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException error) when (recorder.FailureReason is not null)
+            {
+                // The recorder gave up and has marked the run failed with its reason itself.
+                LogRecorderGaveUp(logger, run.Run.Id, recorder.FailureReason, error);
+            }
         }
     }
 
@@ -221,13 +229,20 @@ public sealed partial class ExperimentRunner(
             armed.TrySetResult();
         }
 
-        if (started)
+        try
         {
-            await recorder.CaptureEndedAsync(capture, ended).ConfigureAwait(false);
+            if (started)
+            {
+                await recorder.CaptureEndedAsync(capture, ended).ConfigureAwait(false);
+            }
+            else
+            {
+                await recorder.AppendAsync(RunEntryKind.Status, message: ended ?? $"Capture on {capture.Element}/{capture.Interface} never started.").ConfigureAwait(false);
+            }
         }
-        else
+        catch (InvalidOperationException) when (recorder.FailureReason is not null)
         {
-            await recorder.AppendAsync(RunEntryKind.Status, message: ended ?? $"Capture on {capture.Element}/{capture.Interface} never started.").ConfigureAwait(false);
+            // The recorder gave up; the run's finish reports it.
         }
     }
 
@@ -252,6 +267,9 @@ public sealed partial class ExperimentRunner(
         draft is { IsValid: true, Lab: { } lab }
             ? [.. lab.Switches.Select(s => s.Name), .. lab.InterfaceNamespaces.Select(n => n.Name)]
             : [];
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId}: its recorder gave up ({Reason}); the run is marked failed")]
+    private static partial void LogRecorderGaveUp(ILogger logger, long runId, string reason, Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} stopped by an error")]
     private static partial void LogRunFailed(ILogger logger, long runId, Exception error);

@@ -47,18 +47,31 @@ public static class PcapFile
     }
 
     /// <summary>
-    /// Reads a pcap file (either byte order, micro- or nanosecond times); frames are numbered by position from 1 and
-    /// marked outgoing when <paramref name="outgoing"/> holds their number (classic pcap has no direction).
+    /// The largest frame a pcap file of a run may hold: tcpdump's largest snap length, which is the agent's too. A record
+    /// header claiming more is refused before anything is allocated for it.
     /// </summary>
-    /// <exception cref="InvalidDataException">The bytes are not a complete pcap file of Ethernet frames.</exception>
-    public static (int SnapLength, IReadOnlyList<StoredFrame> Frames) Read(ReadOnlySpan<byte> file, IReadOnlySet<long>? outgoing = null)
+    public const int MaxFrameBytes = 262144;
+
+    /// <summary>
+    /// Reads a pcap file (either byte order, micro- or nanosecond times) as a stream: the header at once, the frames one
+    /// by one as they are enumerated, so a file of any size costs one frame of memory. Frames are numbered by position
+    /// from 1 and marked outgoing when <paramref name="outgoing"/> holds their number (classic pcap has no direction).
+    /// </summary>
+    /// <exception cref="InvalidDataException">
+    /// The bytes are not a complete pcap file of Ethernet frames (thrown by this call for the header, by the enumeration
+    /// for a frame).
+    /// </exception>
+    public static (int SnapLength, IEnumerable<StoredFrame> Frames) Read(Stream input, IReadOnlySet<long>? outgoing = null)
     {
-        if (file.Length < 24)
+        ArgumentNullException.ThrowIfNull(input);
+        var header = new byte[24];
+        var read = input.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        if (read < header.Length)
         {
-            throw new InvalidDataException($"A pcap file starts with a 24-byte header; this one has {file.Length} bytes.");
+            throw new InvalidDataException($"A pcap file starts with a 24-byte header; this one has {read} bytes.");
         }
 
-        var magic = BinaryPrimitives.ReadUInt32LittleEndian(file);
+        var magic = BinaryPrimitives.ReadUInt32LittleEndian(header);
         var bigEndian = magic is 0xd4c3b2a1 or 0x4d3cb2a1;
         var nanoseconds = magic is NanosecondMagic or 0x4d3cb2a1;
         if (!bigEndian && magic is not (MicrosecondMagic or NanosecondMagic))
@@ -66,39 +79,52 @@ public static class PcapFile
             throw new InvalidDataException($"Not a pcap file: its magic number is 0x{magic:x8}.");
         }
 
-        uint U32(ReadOnlySpan<byte> bytes) => bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(bytes) : BinaryPrimitives.ReadUInt32LittleEndian(bytes);
-        var snapLength = (int)U32(file[16..]);
-        var linkType = U32(file[20..]);
+        var snapLength = (int)U32(header.AsSpan(16), bigEndian);
+        var linkType = U32(header.AsSpan(20), bigEndian);
         if (linkType != LinkTypeEthernet)
         {
             throw new InvalidDataException($"The pcap file's link type is {linkType}, not Ethernet (1).");
         }
 
-        var frames = new List<StoredFrame>();
-        var offset = 24;
-        while (offset < file.Length)
-        {
-            if (file.Length - offset < 16)
-            {
-                throw new InvalidDataException($"The pcap file ends inside the header of frame {frames.Count + 1}.");
-            }
-
-            var seconds = U32(file[offset..]);
-            var fraction = U32(file[(offset + 4)..]);
-            var captured = (int)U32(file[(offset + 8)..]);
-            var original = (int)U32(file[(offset + 12)..]);
-            offset += 16;
-            if (captured < 0 || captured > file.Length - offset)
-            {
-                throw new InvalidDataException($"Frame {frames.Count + 1} of the pcap file claims {captured} bytes, more than the file holds.");
-            }
-
-            var number = frames.Count + 1L;
-            var micros = seconds * 1_000_000L + (nanoseconds ? fraction / 1000 : fraction);
-            frames.Add(new StoredFrame(number, micros, original, outgoing?.Contains(number) ?? false, file.Slice(offset, captured).ToArray()));
-            offset += captured;
-        }
-
-        return (snapLength, frames);
+        return (snapLength, ReadFrames(input, bigEndian, nanoseconds, outgoing));
     }
+
+    private static IEnumerable<StoredFrame> ReadFrames(Stream input, bool bigEndian, bool nanoseconds, IReadOnlySet<long>? outgoing)
+    {
+        var record = new byte[16];
+        for (var number = 1L; ; number++)
+        {
+            var read = input.ReadAtLeast(record, record.Length, throwOnEndOfStream: false);
+            if (read == 0)
+            {
+                yield break;
+            }
+
+            if (read < record.Length)
+            {
+                throw new InvalidDataException($"The pcap file ends inside the header of frame {number}.");
+            }
+
+            var seconds = U32(record, bigEndian);
+            var fraction = U32(record.AsSpan(4), bigEndian);
+            var captured = U32(record.AsSpan(8), bigEndian);
+            var original = (int)U32(record.AsSpan(12), bigEndian);
+            if (captured > MaxFrameBytes)
+            {
+                throw new InvalidDataException($"Frame {number} of the pcap file claims {captured} bytes; a frame holds at most {MaxFrameBytes} (tcpdump's largest snap length).");
+            }
+
+            var data = new byte[captured];
+            if (input.ReadAtLeast(data, data.Length, throwOnEndOfStream: false) < data.Length)
+            {
+                throw new InvalidDataException($"Frame {number} of the pcap file claims {captured} bytes, more than the file holds.");
+            }
+
+            var micros = seconds * 1_000_000L + (nanoseconds ? fraction / 1000 : fraction);
+            yield return new StoredFrame(number, micros, original, outgoing?.Contains(number) ?? false, data);
+        }
+    }
+
+    private static uint U32(ReadOnlySpan<byte> bytes, bool bigEndian) =>
+        bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(bytes) : BinaryPrimitives.ReadUInt32LittleEndian(bytes);
 }

@@ -1,5 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
+using NetLab.Core.Labs;
+using NetLab.Core.Links;
 using NetLab.Web.Store;
 
 namespace NetLab.Web.Model.Runs;
@@ -15,6 +17,23 @@ public static class RunArchive
     public const string FormatName = "netlab-run";
     public const int FormatVersion = 1;
     public const string RunFileName = "run.json";
+    public const string CaptureFolder = "captures/";
+    public const string CaptureExtension = ".pcap";
+
+    /// <summary>Files an import may hold (run.json and one per capture).</summary>
+    public const int MaxEntries = 1024;
+
+    /// <summary>What one file of an import may inflate to, counted as it inflates.</summary>
+    public const long MaxEntryBytes = 32L * 1024 * 1024;
+
+    /// <summary>What all files of an import may inflate to together, counted as they inflate.</summary>
+    public const long MaxTotalBytes = 64L * 1024 * 1024;
+
+    /// <summary>The largest archive an import reads: its files' limit and 1 MiB for the zip's own headers.</summary>
+    public const long MaxArchiveBytes = MaxTotalBytes + 1024 * 1024;
+
+    /// <summary>A capture file's name between captures/ and .pcap (the export writes N-element-interface: at most 60).</summary>
+    private const int MaxCaptureFileName = 96;
 
     /// <summary>Writes the owner's run to <paramref name="output"/>; false when there is no such run.</summary>
     public static async Task<bool> ExportAsync(RunStore store, long ownerId, long runId, Stream output)
@@ -33,7 +52,7 @@ public static class RunArchive
         foreach (var capture in captures)
         {
             var frames = await store.GetFramesAsync(ownerId, runId, capture.Number);
-            var file = $"captures/{capture.Number}-{capture.Element}-{capture.Interface}.pcap";
+            var file = $"{CaptureFolder}{CaptureFileName(capture)}{CaptureExtension}";
             await using (var pcap = zip.CreateEntry(file, CompressionLevel.Fastest).Open())
             {
                 PcapFile.Write(pcap, capture.SnapLength, frames);
@@ -56,19 +75,43 @@ public static class RunArchive
 
     /// <summary>
     /// Stores an exported run under the owner's lab of the same name, creating that lab from the run's YAML when the
-    /// owner has none. Nothing is written when the file is not a complete, readable export.
+    /// owner has none. Nothing is written when the file is not a complete, readable export or is over a limit (at most
+    /// <see cref="MaxEntries"/> files, each inflating to at most <see cref="MaxEntryBytes"/>, all to at most
+    /// <see cref="MaxTotalBytes"/>). The file is read twice, as a stream both times: once to check everything, then
+    /// again to store the captures' frames, so memory holds run.json's entries and one frame, never a whole capture.
+    /// The input must seek (a zip is read from its end): <see cref="ImportUploadAsync"/> makes a browser's upload so.
     /// </summary>
     public static async Task<RunImport> ImportAsync(RunStore runs, LabStore labs, long ownerId, Stream input, string fileName)
     {
         ArgumentNullException.ThrowIfNull(runs);
         ArgumentNullException.ThrowIfNull(labs);
+        ArgumentNullException.ThrowIfNull(input);
+        if (!input.CanSeek)
+        {
+            throw new ArgumentException("A run archive is read from its end: pass a seekable stream (ImportUploadAsync copies an upload to a temp file).", nameof(input));
+        }
+
+        if (input.Length > MaxArchiveBytes)
+        {
+            return RunImport.Refused($"{fileName} is {Mebibytes(input.Length)}; an import may be at most {Mebibytes(MaxArchiveBytes)}.");
+        }
+
         ArchivedRun document;
-        List<(RunCapture, IReadOnlyList<StoredFrame>)> captures = [];
+        List<(ArchivedCapture Archived, RunCapture Stored)> captures = [];
         try
         {
-            using var zip = new ZipArchive(input, ZipArchiveMode.Read);
+            input.Position = 0;
+            var names = ZipDirectory.EntryNames(input, MaxEntries, EntryNameProblem);
+            input.Position = 0;
+            using var zip = new ZipArchive(input, ZipArchiveMode.Read, leaveOpen: true);
+            if (zip.Entries.Count != names.Count || zip.Entries.Any(e => !names.Contains(e.FullName)))
+            {
+                throw new InvalidDataException("its central directory reads differently from its end than from its start");
+            }
+
+            var budget = new InflationBudget(MaxTotalBytes, MaxEntryBytes);
             var runFile = zip.GetEntry(RunFileName) ?? throw new InvalidDataException($"it holds no {RunFileName}");
-            await using (var json = runFile.Open())
+            await using (var json = budget.Open(runFile))
             {
                 document = await JsonSerializer.DeserializeAsync<ArchivedRun>(json, RunJson.Options) ?? throw new InvalidDataException($"{RunFileName} is empty");
             }
@@ -78,18 +121,24 @@ public static class RunArchive
                 throw new InvalidDataException($"{RunFileName} is format '{document.Format}' version {document.Version}; this NetLab reads '{FormatName}' up to version {FormatVersion}");
             }
 
+            CheckStructure(document, names);
+            if (ImportedNames.Problem(document) is { } nameProblem)
+            {
+                return RunImport.Refused($"{fileName} was not imported: {nameProblem}. A run's names must be ones a lab may use, since they become names of files and of kernel objects.");
+            }
+
             foreach (var capture in document.Captures ?? [])
             {
-                var file = zip.GetEntry(capture.File) ?? throw new InvalidDataException($"it lacks {capture.File}, named by {RunFileName}");
-                using var bytes = new MemoryStream();
-                await using (var pcap = file.Open())
-                {
-                    await pcap.CopyToAsync(bytes);
-                }
-
-                var (_, frames) = PcapFile.Read(bytes.ToArray(), capture.Outgoing.ToHashSet());
-                captures.Add((new RunCapture(0, capture.Number, capture.Element, capture.Interface, capture.SnapLength, capture.Started, capture.Ended, frames.Count), frames));
+                // The first reading only checks and counts: the frames are stored from a second reading, below.
+                await using var pcap = budget.Open(zip.GetEntry(capture.File)!);
+                var (_, frames) = PcapFile.Read(pcap);
+                var count = frames.Count();
+                captures.Add((capture, new RunCapture(0, capture.Number, capture.Element, capture.Interface, capture.SnapLength, capture.Started, capture.Ended, count)));
             }
+        }
+        catch (ArchiveLimitException error)
+        {
+            return RunImport.Refused($"{fileName} was not imported: {error.Message}. {LimitsText}.");
         }
         catch (Exception error) when (error is InvalidDataException or JsonException or NotSupportedException)
         {
@@ -110,7 +159,124 @@ public static class RunArchive
 
         var summary = new RunSummary(0, ownerId, lab.Id, lab.Name, document.Revision, document.KernelLab, document.Title, document.Notes, document.Status,
             document.Started, document.Ended, fileName);
-        return RunImport.Imported(await runs.InsertCompleteRunAsync(ownerId, lab.Id, summary, document.Yaml, document.Entries ?? [], captures, fileName));
+        input.Position = 0;
+        using var again = new ZipArchive(input, ZipArchiveMode.Read, leaveOpen: true);
+        var stored = captures.Select(c => (c.Stored, StoredFrames(again, c.Archived))).ToList();
+        return RunImport.Imported(await runs.InsertCompleteRunAsync(ownerId, lab.Id, summary, document.Yaml, document.Entries ?? [], stored, fileName));
+    }
+
+    /// <summary>
+    /// Imports an upload (a browser's file stream, read to its end): it is copied to a new file in
+    /// <paramref name="tempFolder"/> (a zip is read from its end, and a file keeps an upload of up to
+    /// <see cref="MaxArchiveBytes"/> out of memory), which is unlinked as soon as it is open: the open file is all that is
+    /// left of it, so nothing stays behind, not even after a crash.
+    /// </summary>
+    public static async Task<RunImport> ImportUploadAsync(
+        RunStore runs, LabStore labs, long ownerId, Stream upload, string fileName, string tempFolder, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        var path = Path.Combine(tempFolder, $"netlab-import-{Guid.NewGuid():N}.zip");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            // Another account on the machine has no business reading a user's run.
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        await using var file = new FileStream(path, options);
+        File.Delete(path);
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await upload.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (file.Length + read > MaxArchiveBytes)
+            {
+                return RunImport.Refused($"{fileName} is over {Mebibytes(MaxArchiveBytes)}; an import may be at most {Mebibytes(MaxArchiveBytes)}.");
+            }
+
+            await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+        }
+
+        file.Position = 0;
+        return await ImportAsync(runs, labs, ownerId, file, fileName).ConfigureAwait(false);
+    }
+
+    /// <summary>Null when <paramref name="name"/> may be a file of a run archive, else what is wrong with it.</summary>
+    public static string? EntryNameProblem(string name)
+    {
+        if (name == RunFileName)
+        {
+            return null;
+        }
+
+        var file = name.StartsWith(CaptureFolder, StringComparison.Ordinal) && name.EndsWith(CaptureExtension, StringComparison.Ordinal)
+            ? name[CaptureFolder.Length..^CaptureExtension.Length]
+            : null;
+        return file is { Length: > 0 and <= MaxCaptureFileName } && char.IsAsciiLetterOrDigit(file[0]) && !file.Contains("..", StringComparison.Ordinal)
+            && file.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            ? null
+            : $"it holds a file named '{name}'; a run export holds only {RunFileName} and {CaptureFolder}NAME{CaptureExtension} files, NAME of at most {MaxCaptureFileName} letters, digits, '-', '_' or '.' (no '/', no '..')";
+    }
+
+    /// <summary>"32 MiB": how limits are written in messages.</summary>
+    public static string Mebibytes(long bytes) =>
+        bytes % (1024 * 1024) == 0 ? $"{bytes / (1024 * 1024)} MiB" : $"{bytes / (1024.0 * 1024):0.#} MiB";
+
+    private static string LimitsText =>
+        $"An import holds at most {MaxEntries} files, each inflating to at most {Mebibytes(MaxEntryBytes)} and all to at most {Mebibytes(MaxTotalBytes)}";
+
+    /// <summary>What the database would refuse, or a later reading would trip over, refused first with a reason.</summary>
+    private static void CheckStructure(ArchivedRun document, IReadOnlyList<string> files)
+    {
+        var sequences = new HashSet<long>();
+        foreach (var entry in document.Entries ?? [])
+        {
+            if (entry is null)
+            {
+                throw new InvalidDataException($"{RunFileName} has an empty entry");
+            }
+
+            if (!sequences.Add(entry.Sequence))
+            {
+                throw new InvalidDataException($"{RunFileName} has two entries numbered {entry.Sequence}");
+            }
+        }
+
+        var numbers = new HashSet<int>();
+        foreach (var capture in document.Captures ?? [])
+        {
+            if (capture is null)
+            {
+                throw new InvalidDataException($"{RunFileName} has an empty capture");
+            }
+
+            if (capture.Number < 1)
+            {
+                throw new InvalidDataException($"{RunFileName} has a capture numbered {capture.Number}; captures are numbered from 1");
+            }
+
+            if (!numbers.Add(capture.Number))
+            {
+                throw new InvalidDataException($"{RunFileName} has two captures numbered {capture.Number}");
+            }
+
+            if (capture.File is null || !capture.File.StartsWith(CaptureFolder, StringComparison.Ordinal) || !files.Contains(capture.File))
+            {
+                throw new InvalidDataException($"it lacks {capture.File}, named by {RunFileName} for capture {capture.Number}");
+            }
+        }
+    }
+
+    /// <summary>The second reading of a capture: its frames one at a time, as the insert takes them.</summary>
+    private static IEnumerable<StoredFrame> StoredFrames(ZipArchive zip, ArchivedCapture capture)
+    {
+        // A budget of its own: these bytes were counted by the first reading, which had the whole archive's budget.
+        using var pcap = new InflationBudget(MaxEntryBytes, MaxEntryBytes).Open(zip.GetEntry(capture.File)!);
+        var (_, frames) = PcapFile.Read(pcap, (capture.Outgoing ?? []).ToHashSet());
+        foreach (var frame in frames)
+        {
+            yield return frame;
+        }
     }
 
     /// <summary>GET /runs/{runId}/export: the archive as a download.</summary>
@@ -138,7 +304,20 @@ public static class RunArchive
         }
 
         var frames = await store.GetFramesAsync(user.Id, runId, number);
-        return Results.File(PcapFile.ToBytes(capture.SnapLength, frames), "application/vnd.tcpdump.pcap", $"run-{runId}-{capture.Element}-{capture.Interface}.pcap");
+        return Results.File(PcapFile.ToBytes(capture.SnapLength, frames), "application/vnd.tcpdump.pcap", $"run-{runId}-{CaptureFileName(capture)}{CaptureExtension}");
+    }
+
+    /// <summary>
+    /// A capture's file name without extension: N-element-interface, or just N when a name is not one a lab may use.
+    /// Imports refuse such names now, but a run imported before they did may hold one (say ../../x), and it must not
+    /// become a path in an archive or a download.
+    /// </summary>
+    public static string CaptureFileName(RunCapture capture)
+    {
+        ArgumentNullException.ThrowIfNull(capture);
+        return LabName.Problem(capture.Element) is null && InterfaceName.LabProblem(capture.Interface) is null
+            ? $"{capture.Number}-{capture.Element}-{capture.Interface}"
+            : $"{capture.Number}";
     }
 }
 
