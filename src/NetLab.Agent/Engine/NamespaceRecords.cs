@@ -44,7 +44,9 @@ internal sealed class NamespaceRecords
             return null;
         }
 
-        var words = text.Split(' ', '\n', StringSplitOptions.RemoveEmptyEntries);
+        // Both separators in one array: Split(' ', '\n', options) would bind '\n' as a count of 10 and split on spaces
+        // only, leaving the cookie as "N\n", which no strict number parse takes, so every record read had no cookie.
+        var words = text.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
         if (words is [Pending])
         {
             return new NamespaceRecord(null, null);

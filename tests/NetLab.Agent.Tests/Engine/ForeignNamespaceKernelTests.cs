@@ -66,10 +66,6 @@ public sealed class ForeignNamespaceKernelTests
     [Fact]
     public async Task A_namespace_of_a_lab_deleted_and_made_again_by_hand_is_no_longer_NetLabs_even_with_the_same_inode_number()
     {
-        // Known open defect (issue 12 note): inside user-mode Linux 6.1 the kernel reuses the inode at once, and there
-        // the record read back carries no cookie, so the replaced namespace still counts as NetLab's. The host kernel
-        // gives the new namespace another inode, so this test holds there; the cause in the record's reading is open.
-        Assert.SkipWhen(Environment.GetEnvironmentVariable("NETLAB_UML") == "1", "Known open defect inside user-mode Linux 6.1: a namespace re-made by hand with the same inode still counts as NetLab's (see the issue 12 closing note).");
         using var lab = new EngineLab();
         AssertSucceeded(await lab.Engine.ApplyAsync(LoadLab("macvlan-bridge.yaml")));
         var name = lab.Kernel("macvlan-bridge", "ns3");
