@@ -136,15 +136,45 @@ internal sealed class EngineLab : IDisposable
 
     public void Dispose()
     {
-        Engine.Dispose();
-        foreach (var name in Namespaces())
+        try
         {
-            NetworkNamespace.Delete(name);
+            Engine.Dispose();
+        }
+        finally
+        {
+            DeleteEverythingWithThePrefix();
+        }
+    }
+
+    private void DeleteEverythingWithThePrefix()
+    {
+        // Every name goes even when one delete fails (one already gone raises ENOENT), and names are listed again until
+        // none is left: a leftover must never outlive the test, and one that cannot be deleted is said by name.
+        var failures = new List<string>();
+        for (var round = 0; round < 3 && Namespaces() is { Count: > 0 } left; round++)
+        {
+            failures.Clear();
+            foreach (var name in left)
+            {
+                try
+                {
+                    NetworkNamespace.Delete(name);
+                }
+                catch (Exception error) when (error is NetLab.Netlink.NetlinkException or IOException)
+                {
+                    failures.Add($"{name}: {error.Message}");
+                }
+            }
         }
 
         if (Directory.Exists(Options.NamespaceRecordDirectory))
         {
             Directory.Delete(Options.NamespaceRecordDirectory, recursive: true);
+        }
+
+        if (Namespaces() is { Count: > 0 } leftover)
+        {
+            throw new InvalidOperationException($"The test left namespaces it could not delete: {string.Join(", ", leftover)} ({string.Join("; ", failures)})");
         }
     }
 }
