@@ -111,7 +111,8 @@ public sealed class TopologyCanvasTests : IAsyncDisposable
 
         Assert.Equal("macvlan2", canvas.Find(".prop-name input").GetAttribute("value"));
         canvas.Find(".prop-addresses input").Change("100.0.0.9/24");
-        Assert.Contains("addresses: [100.0.0.9/24]", _edits[^1], StringComparison.Ordinal);
+        // MudTextField hands its value on asynchronously; on a busy machine the edit lands after Change returns.
+        canvas.WaitForAssertion(() => Assert.Contains("addresses: [100.0.0.9/24]", _edits.LastOrDefault() ?? "", StringComparison.Ordinal), Patience);
 
         canvas.Find(".prop-mac input").Change("not-a-mac");
 
