@@ -80,6 +80,9 @@ public sealed class FakeAgentGateway : IAgentGateway
     /// <summary>When set, what <see cref="PlanAsync"/> answers per lab YAML instead of <see cref="PlanOutcome"/>.</summary>
     public Func<string, AgentOutcome<PlanView>>? PlanOf { get; set; }
 
+    /// <summary>The lab of every event stream opened, in order: the kernel name a page watches.</summary>
+    public ConcurrentQueue<string> WatchedLabs { get; } = new();
+
     /// <summary>Event streams open now.</summary>
     public int ActiveWatchers
     {
@@ -208,6 +211,7 @@ public sealed class FakeAgentGateway : IAgentGateway
     public async IAsyncEnumerable<LabEvent> WatchAsync(string lab, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _watchCalls);
+        WatchedLabs.Enqueue(lab);
         var channel = Channel.CreateUnbounded<LabEvent>();
         lock (_gate)
         {
