@@ -36,8 +36,15 @@ public sealed class FakeLabEngine : ILabEngine
     /// <summary>Completed when an event stream ends, with whether it ended by cancellation.</summary>
     public TaskCompletionSource<bool> EventStreamEnded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Frames CaptureAsync streams after Started; completing the writer makes it end with Ended.</summary>
+    /// <summary>
+    /// Frames CaptureAsync streams after Started; completing the writer makes it end with Ended
+    /// (<see cref="CaptureEndReason"/>), as the agent ends a capture whose namespace was deleted. As the real engine, a
+    /// capture ends by itself after its request's MaxFrames, saying so.
+    /// </summary>
     public Channel<CapturedFrame> CaptureFrames { get; } = Channel.CreateUnbounded<CapturedFrame>();
+
+    /// <summary>The Ended line of a capture whose <see cref="CaptureFrames"/> writer was completed.</summary>
+    public string CaptureEndReason { get; set; } = "the fake capture ended";
 
     /// <summary>Completed when a capture ends, with whether it ended by cancellation (the client leaving).</summary>
     public TaskCompletionSource<bool> CaptureEnded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -160,6 +167,7 @@ public sealed class FakeLabEngine : ILabEngine
         // The real engine's checks of the target, against the canned state.
         LabCapture.Resolve(Labs.SingleOrDefault(l => l.Lab == labName), labName, request);
         var cancelled = false;
+        long frames = 0;
         try
         {
             yield return new CaptureStreamItem(Started: request);
@@ -185,9 +193,14 @@ public sealed class FakeLabEngine : ILabEngine
                 }
 
                 yield return new CaptureStreamItem(Frame: frame);
+                if (++frames == request.MaxFrames)
+                {
+                    yield return new CaptureStreamItem(Ended: $"{frames} frames captured, as requested; the kernel dropped 0.");
+                    yield break;
+                }
             }
 
-            yield return new CaptureStreamItem(Ended: "the fake capture ended");
+            yield return new CaptureStreamItem(Ended: CaptureEndReason);
         }
         finally
         {

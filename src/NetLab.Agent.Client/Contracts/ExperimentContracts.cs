@@ -51,7 +51,15 @@ public sealed record ProbeResult(string From, string To, string ToInterface, str
 public sealed record ProbeReport(string Lab, DateTimeOffset StartedAt, double Milliseconds, IReadOnlyList<ProbeResult> Results, int Waves = 1);
 
 /// <summary>Start a capture on one interface of a lab; the capture lasts until the client ends the stream or <paramref name="MaxFrames"/> frames were sent.</summary>
-public sealed record CaptureRequest(string Element, string Interface, int SnapLength = 65535, int? MaxFrames = null);
+public sealed record CaptureRequest(string Element, string Interface, int SnapLength = 65535, int? MaxFrames = null)
+{
+    /// <summary>
+    /// Captures an agent runs at once on one lab unless configured otherwise (the agent's <c>MaxCapturesPerLab</c>);
+    /// one more is answered 429 busy. Here, so that a client can offer no more than the agent will run (the web's
+    /// "Run experiment" dialog lets at most this many be chosen).
+    /// </summary>
+    public const int DefaultMaxPerLab = 4;
+}
 
 /// <summary>
 /// One captured frame, as the wire saw it: 802.1Q/802.1ad tags that the kernel moved out of the frame (VLAN offload)

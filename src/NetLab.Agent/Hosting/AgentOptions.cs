@@ -52,7 +52,7 @@ public sealed record AgentOptions
     public int MaxCaptures { get; init; } = 16;
 
     /// <summary>Captures running at once on one lab (429 busy beyond), so one lab cannot take all of <see cref="MaxCaptures"/>.</summary>
-    public int MaxCapturesPerLab { get; init; } = 4;
+    public int MaxCapturesPerLab { get; init; } = NetLab.Agent.Client.Contracts.CaptureRequest.DefaultMaxPerLab;
 
     /// <summary>
     /// Frames a capture holds in the agent while its client reads slower than they arrive, in bytes of snap length:

@@ -12,11 +12,21 @@ internal static class AgentCommand
         var allowUid = new Option<string[]>("--allow-uid") { Description = "Also admit this user (uid or name); repeatable. Root is always admitted.", AllowMultipleArgumentsPerToken = false };
         var allowGid = new Option<string[]>("--allow-gid") { Description = "Also admit this group (gid or name); repeatable. The first one becomes the socket's group.", AllowMultipleArgumentsPerToken = false };
         var tcp = new Option<string?>("--tcp") { Description = "Also listen on TCP at a loopback address, e.g. 127.0.0.1:5081 (no other address: TCP has no peer credentials, so anyone who reaches it is admitted)." };
+        var maxNamespaces = new Option<int?>("--max-namespaces")
+        {
+            Description = $"Namespaces the agent holds for all labs together, {AgentLimits.MinimumValue}-{AgentLimits.MaxNamespacesCeiling} (default {Defaults.MaxNamespaces}). An apply that would pass it is refused before any change (busy).",
+        };
+        var maxCaptures = new Option<int?>("--max-captures")
+        {
+            Description = $"Captures the agent runs at once for all labs together, {AgentLimits.MinimumValue}-{AgentLimits.MaxCapturesCeiling} (default {Defaults.MaxCaptures}; at most {Defaults.MaxCapturesPerLab} per lab). One more is refused (busy).",
+        };
         var command = new Command("agent", "Run the NetLab agent in the foreground: the API on a Unix socket (mode 0660) for root and the allowed users and groups. Needs root.")
         {
             allowUid,
             allowGid,
             tcp,
+            maxNamespaces,
+            maxCaptures,
         };
         command.SetAction((result, cancel) => RunAsync(
             services,
@@ -25,12 +35,20 @@ internal static class AgentCommand
             result.GetValue(allowGid) ?? [],
             result.GetValue(tcp),
             socketGroup: null,
+            new AgentLimits(result.GetValue(maxNamespaces), result.GetValue(maxCaptures)),
             result.InvocationConfiguration.Error,
             cancel));
         return command;
     }
 
-    internal static async Task<int> RunAsync(CliServices services, string socketPath, string[] uids, string[] gids, string? tcp, uint? socketGroup, TextWriter errors, CancellationToken cancellationToken)
+    private static AgentOptions Defaults { get; } = new();
+
+    /// <summary>
+    /// Runs the agent until <paramref name="cancellationToken"/> ends it; `netlab up` runs it this way too, with no limit
+    /// options (<see cref="AgentLimits.None"/>: the defaults). Bad options are reported before anything starts (exit 2).
+    /// </summary>
+    internal static async Task<int> RunAsync(
+        CliServices services, string socketPath, string[] uids, string[] gids, string? tcp, uint? socketGroup, AgentLimits limits, TextWriter errors, CancellationToken cancellationToken)
     {
         if (!services.IsRoot)
         {
@@ -49,6 +67,7 @@ internal static class AgentCommand
                 TcpEndpoint = tcp,
                 SocketGroup = socketGroup,
             };
+            options = limits.ApplyTo(options);
             if (tcp is not null)
             {
                 AgentHost.ParseTcpEndpoint(tcp);
@@ -113,5 +132,45 @@ internal static class AgentCommand
         return entry is not null && uint.TryParse(entry[2], NumberStyles.None, CultureInfo.InvariantCulture, out id)
             ? id
             : throw new ArgumentException($"no {what} named '{idOrName}' in {database}: give its number or an existing name");
+    }
+}
+
+/// <summary>
+/// `netlab agent`'s limit options, checked before anything starts. Null keeps <see cref="AgentOptions"/>' default. The
+/// ceilings are there because each unit costs root's resources: a namespace is kernel memory, a /run/netns mount and
+/// the agent's handles; a capture is a thread, a packet socket and up to <see cref="AgentOptions.CaptureQueueBytes"/> of
+/// queued frames (256 of them: 16 GiB at worst).
+/// </summary>
+internal sealed record AgentLimits(int? MaxNamespaces, int? MaxCaptures)
+{
+    public const int MinimumValue = 1;
+
+    public const int MaxNamespacesCeiling = 65536;
+
+    public const int MaxCapturesCeiling = 256;
+
+    public static AgentLimits None { get; } = new(null, null);
+
+    /// <exception cref="ArgumentException">A value outside its range; the message names the option, the range and why.</exception>
+    public AgentOptions ApplyTo(AgentOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (MaxNamespaces is { } namespaces && namespaces is < MinimumValue or > MaxNamespacesCeiling)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"--max-namespaces must be between {MinimumValue} and {MaxNamespacesCeiling}; {namespaces} is not. It bounds the namespaces the agent holds for all labs together (default {options.MaxNamespaces}; one lab has at most {NetLab.Core.Validation.LabValidator.MaxNamespaces}), each of them kernel memory and a /run/netns mount."));
+        }
+
+        if (MaxCaptures is { } captures && captures is < MinimumValue or > MaxCapturesCeiling)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"--max-captures must be between {MinimumValue} and {MaxCapturesCeiling}; {captures} is not. It bounds the captures the agent runs at once (default {options.MaxCaptures}), each a thread, a packet socket and up to {options.CaptureQueueBytes / (1024 * 1024)} MiB of queued frames."));
+        }
+
+        return options with
+        {
+            MaxNamespaces = MaxNamespaces ?? options.MaxNamespaces,
+            MaxCaptures = MaxCaptures ?? options.MaxCaptures,
+        };
     }
 }

@@ -43,6 +43,8 @@ internal static class CaptureCommand
 
             PcapWriter? pcap = null;
             long frames = 0;
+            var exit = ExitCodes.Ok;
+            string? ended = null;
             try
             {
                 var items = backend.CaptureAsync(labName, request, cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -86,6 +88,10 @@ internal static class CaptureCommand
                             await context.Errors.WriteLineAsync($"netlab capture: {error.Message}").ConfigureAwait(false);
                             return ExitCodes.KernelOrAgentError;
                         }
+                        else if (item.Ended is { } reason)
+                        {
+                            ended = reason;
+                        }
 
                         await context.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
                         if (pcap is not null)
@@ -94,6 +100,9 @@ internal static class CaptureCommand
                         }
                     }
                 }
+
+                // The stream ended without Ctrl-C: the agent ended the capture, and why is said, not swallowed.
+                exit = await ReportEndAsync(context, request, frames, ended).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -112,8 +121,32 @@ internal static class CaptureCommand
                 await context.Errors.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"netlab capture: {frames} frame{(frames == 1 ? "" : "s")} captured{(pcapFile is null ? "" : $", written to {pcapFile.FullName}")}.")).ConfigureAwait(false);
             }
 
-            return ExitCodes.Ok;
+            return exit;
         });
+
+    /// <summary>
+    /// Why a capture the agent ended did end, on stderr, and its exit code: 0 when --count was reached (the agent's
+    /// Ended line says so), 1 when the agent ended it before (its namespace was deleted by a destroy, or an apply removed
+    /// the element: the Ended line says which), 3 when the stream stopped without a last line (the agent stopped or
+    /// the connection broke). docs/cli.md lists the same.
+    /// </summary>
+    internal static async Task<int> ReportEndAsync(CommandContext context, CaptureRequest request, long frames, string? ended)
+    {
+        if (ended is not null && request.MaxFrames is { } wanted && frames >= wanted)
+        {
+            return ExitCodes.Ok;
+        }
+
+        if (ended is not null)
+        {
+            await context.Errors.WriteLineAsync($"netlab capture: the agent ended the capture: {ended}").ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+
+        await context.Errors.WriteLineAsync(
+            $"netlab capture: the agent ended the capture without saying why (it stopped, or the connection to {context.SocketPath} broke); see the agent's log, and start the capture again once it runs.").ConfigureAwait(false);
+        return ExitCodes.KernelOrAgentError;
+    }
 
     /// <summary>tcpdump's shape: time, direction, then the decoded frame.</summary>
     internal static string Line(CapturedFrame frame) => string.Create(

@@ -96,7 +96,7 @@ internal static class UpCommand
 
         using var stopAgent = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var admission = AgentAdmission.For(user);
-        var agent = AgentCommand.RunAsync(services, request.SocketPath, admission.Uids, admission.Gids, tcp: null, admission.SocketGroup, errors, stopAgent.Token);
+        var agent = AgentCommand.RunAsync(services, request.SocketPath, admission.Uids, admission.Gids, tcp: null, admission.SocketGroup, AgentLimits.None, errors, stopAgent.Token);
         try
         {
             if (!await WaitForAgentAsync(agent, request.SocketPath, cancellationToken).ConfigureAwait(false))

@@ -1,4 +1,5 @@
 using NetLab.Core.Formats;
+using NetLab.Core.Labs;
 using NetLab.Web.Store;
 
 namespace NetLab.Web.Agent;
@@ -15,7 +16,13 @@ public static class KernelLabNames
     /// when saved, and a stricter validator of a later NetLab must not make its kernel name fall back to another.
     /// </summary>
     public static string Of(string? yaml, string storeName) =>
-        yaml is null ? storeName : LabFormat.Load(yaml, LabFileFormat.Yaml).Lab?.Name is { Length: > 0 } name ? name : storeName;
+        yaml is null ? storeName : Of(LabFormat.Load(yaml, LabFileFormat.Yaml).Lab, storeName);
+
+    /// <summary>
+    /// The kernel name of a lab already read: its YAML <c>name</c> whether or not it validates, the store's name only
+    /// when there is no lab (or no name) at all. Every agent call names a lab by this, so one rule decides it.
+    /// </summary>
+    public static string Of(Lab? lab, string storeName) => lab?.Name is { Length: > 0 } name ? name : storeName;
 
     /// <summary>The lab other than <paramref name="labId"/> that applied <paramref name="kernelLab"/> last, or null.</summary>
     public static AppliedLab? LastAppliedBy(IEnumerable<AppliedLab> applied, string kernelLab, long labId) =>

@@ -1,6 +1,7 @@
 using NetLab.Core.Experiments;
 using NetLab.Core.Formats;
 using NetLab.Core.Validation;
+using NetLab.Web.Agent;
 using CoreLab = NetLab.Core.Labs.Lab;
 
 namespace NetLab.Web.Model;
@@ -13,7 +14,12 @@ namespace NetLab.Web.Model;
 /// <param name="Text">The YAML.</param>
 /// <param name="Lab">The lab as read, or null when the text does not read as a lab at all.</param>
 /// <param name="Problems">Everything wrong with it; empty for a valid lab.</param>
-/// <param name="KernelName">The lab's YAML <c>name</c> when it is valid (what the agent knows it by), else the store's name.</param>
+/// <param name="KernelName">
+/// The lab's YAML <c>name</c>, what the agent knows it by, also when the validator finds problems (a stored revision
+/// was valid when saved, and a stricter validator of a later NetLab must not turn its name into the store's, which may
+/// name another kernel lab after a rename or an import); the store's name only when the text is no lab at all
+/// (<see cref="KernelLabNames.Of(CoreLab?, string)"/>).
+/// </param>
 public sealed record LabDraft(string Text, CoreLab? Lab, IReadOnlyList<Problem> Problems, string KernelName)
 {
     private IReadOnlyList<PairPrediction>? _predictions;
@@ -38,6 +44,6 @@ public sealed record LabDraft(string Text, CoreLab? Lab, IReadOnlyList<Problem> 
         }
 
         var problems = LabValidator.Validate(lab).Select(loaded.Locate).ToList();
-        return new(text, lab, problems, problems.Count == 0 ? lab.Name : storeName);
+        return new(text, lab, problems, KernelLabNames.Of(lab, storeName));
     }
 }

@@ -44,7 +44,7 @@ public sealed class CaptureEndpointTests
         await agent.Engine.CaptureFrames.Writer.WriteAsync(new CapturedFrame(1, DateTimeOffset.UnixEpoch, 3, [1, 2, 3], Outgoing: false), Cancel);
         agent.Engine.CaptureFrames.Writer.Complete();
         var items = new List<CaptureStreamItem>();
-        await foreach (var item in agent.Client.CaptureAsync("demo", new CaptureRequest("h1", "eth0", MaxFrames: 1), Cancel))
+        await foreach (var item in agent.Client.CaptureAsync("demo", new CaptureRequest("h1", "eth0"), Cancel))
         {
             items.Add(item);
         }

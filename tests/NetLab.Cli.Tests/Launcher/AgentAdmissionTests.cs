@@ -27,7 +27,7 @@ public sealed class AgentAdmissionTests
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var admission = AgentAdmission.For(Web);
         var agent = AgentCommand.RunAsync(
-            new CliServices(_ => new NetLab.Agent.Tests.FakeLabEngine(), IsRoot: true), socket, admission.Uids, admission.Gids, tcp: null, admission.SocketGroup, TextWriter.Null, stop.Token);
+            new CliServices(_ => new NetLab.Agent.Tests.FakeLabEngine(), IsRoot: true), socket, admission.Uids, admission.Gids, tcp: null, admission.SocketGroup, AgentLimits.None, TextWriter.Null, stop.Token);
         try
         {
             await WaitForSocketAsync(socket, agent);

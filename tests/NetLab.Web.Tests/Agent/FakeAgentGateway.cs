@@ -63,6 +63,14 @@ public sealed class FakeAgentGateway : IAgentGateway
     /// <summary>When set, every capture is refused with this error (as the gateway reports a missing agent).</summary>
     public AgentError? CaptureRefusal { get; set; }
 
+    /// <summary>
+    /// When set, as the agent's per-lab limit: a capture while this many run is refused with code "busy" and the agent's
+    /// wording, before it starts.
+    /// </summary>
+    public int? CaptureLimit { get; set; }
+
+    private int _runningCaptures;
+
     /// <summary>Completed when a capture ends by cancellation (the web stopped it).</summary>
     public TaskCompletionSource Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -79,6 +87,9 @@ public sealed class FakeAgentGateway : IAgentGateway
 
     /// <summary>When set, what <see cref="PlanAsync"/> answers per lab YAML instead of <see cref="PlanOutcome"/>.</summary>
     public Func<string, AgentOutcome<PlanView>>? PlanOf { get; set; }
+
+    /// <summary>The lab of every event stream opened, in order: the kernel name a page watches.</summary>
+    public ConcurrentQueue<string> WatchedLabs { get; } = new();
 
     /// <summary>Event streams open now.</summary>
     public int ActiveWatchers
@@ -162,11 +173,34 @@ public sealed class FakeAgentGateway : IAgentGateway
             yield break;
         }
 
-        if (StartCapturesAtOnce)
+        if (Interlocked.Increment(ref _runningCaptures) > CaptureLimit)
         {
-            yield return new CaptureStreamItem(Started: request);
+            var running = Interlocked.Decrement(ref _runningCaptures);
+            yield return new CaptureStreamItem(Error: new AgentError(AgentErrorCodes.Busy,
+                $"Lab '{lab}' has {running} captures running, the limit per lab ({CaptureLimit} at once, so that one lab cannot take all 16 of the agent's). Nothing was started. Stop one of the lab's captures and start this one again."));
+            yield break;
         }
 
+        try
+        {
+            if (StartCapturesAtOnce)
+            {
+                yield return new CaptureStreamItem(Started: request);
+            }
+
+            await foreach (var item in ReadCaptureAsync(target, cancellationToken))
+            {
+                yield return item;
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _runningCaptures);
+        }
+    }
+
+    private async IAsyncEnumerable<CaptureStreamItem> ReadCaptureAsync(string target, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var stream = StartCapturesAtOnce ? CaptureOf(target) : Stream;
         var items = stream.Reader.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
@@ -208,6 +242,7 @@ public sealed class FakeAgentGateway : IAgentGateway
     public async IAsyncEnumerable<LabEvent> WatchAsync(string lab, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _watchCalls);
+        WatchedLabs.Enqueue(lab);
         var channel = Channel.CreateUnbounded<LabEvent>();
         lock (_gate)
         {

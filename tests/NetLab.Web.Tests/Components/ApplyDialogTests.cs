@@ -158,12 +158,13 @@ public sealed class ApplyDialogTests : IAsyncDisposable
         var service = _context.Bunit.Services.GetRequiredService<IDialogService>();
         var parameters = new DialogParameters<ApplyDialog>
         {
-            { d => d.Kind, LabRunKind.Destroy }, { d => d.LabId, lab.Id }, { d => d.LabName, lab.Name },
+            { d => d.Kind, LabRunKind.Destroy }, { d => d.LabId, lab.Id }, { d => d.LabName, lab.Name }, { d => d.KernelLab, lab.Name },
         };
         await Dialogs.InvokeAsync(() => service.ShowAsync<ApplyDialog>("Destroy", parameters));
         Dialogs.WaitForAssertion(() => Assert.NotNull(Dialogs.Find("button.destroy-run")));
 
         Assert.Contains($"removes every namespace and link of lab {lab.Name}", Dialogs.Find(".destroy-confirm").TextContent, StringComparison.Ordinal);
+        Assert.Empty(Dialogs.FindAll(".destroy-kernel-lab"));
         Assert.Empty(_runner.Calls);
 
         Dialogs.Find("button.destroy-run").Click();
@@ -182,7 +183,7 @@ public sealed class ApplyDialogTests : IAsyncDisposable
         var service = _context.Bunit.Services.GetRequiredService<IDialogService>();
         var parameters = new DialogParameters<ApplyDialog>
         {
-            { d => d.Kind, LabRunKind.Destroy }, { d => d.LabId, lab.Id }, { d => d.LabName, lab.Name },
+            { d => d.Kind, LabRunKind.Destroy }, { d => d.LabId, lab.Id }, { d => d.LabName, lab.Name }, { d => d.KernelLab, lab.Name },
         };
         await Dialogs.InvokeAsync(() => service.ShowAsync<ApplyDialog>("Destroy", parameters));
         Dialogs.WaitForAssertion(() => Assert.NotNull(Dialogs.Find("button.destroy-run")));

@@ -23,11 +23,12 @@ public sealed class LabDraftTests : IAsyncDisposable
         Assert.Equal("macvlan-bridge", valid.KernelName);
         Assert.NotEmpty(valid.Predictions);
 
-        // Invalid but readable: the lab is there to draw, with its problems; the kernel name falls back to the store's.
+        // Invalid but readable: the lab is there to draw, with its problems; the kernel name is still its YAML name (a
+        // stored revision a stricter validator now refuses names the kernel lab it applied, not the store's name).
         var invalid = LabDraft.Of(RepositoryFiles.Lab("invalid/macvlan-passthru-two-children.yaml"), "stored");
         Assert.NotNull(invalid.Lab);
         Assert.Contains(invalid.Problems, p => p.Path == "namespaces.ns3.interfaces.macvlan3.parent");
-        Assert.Equal(("stored", false), (invalid.KernelName, invalid.IsValid));
+        Assert.Equal(("macvlan-passthru-two", false), (invalid.KernelName, invalid.IsValid));
         Assert.Empty(invalid.Predictions);
 
         var unreadable = LabDraft.Of("name: [unclosed", "stored");

@@ -61,4 +61,64 @@ public sealed class LabPageRunTests : IAsyncDisposable
         Assert.Equal(1, (await _context.Store.GetLabAsync(LabStore.LocalUserId, lab.Id))!.CurrentRevision);
         Assert.Equal("revision 1", page.FindAll(".mud-chip")[0].TextContent.Trim());
     }
+
+    [Fact]
+    public async Task Destroy_after_a_rename_names_the_kernel_lab_by_its_YAML_name_not_the_stores()
+    {
+        var lab = (await _context.Store.CreateAsync(LabStore.LocalUserId, RepositoryFiles.Lab("macvlan-bridge.yaml"))).Value!;
+        await _context.Store.MarkAppliedAsync(LabStore.LocalUserId, lab.Id, 1);
+        Assert.True((await _context.Store.RenameAsync(LabStore.LocalUserId, lab.Id, "renamed")).Succeeded);
+        var page = _context.Bunit.Render<Lab>(p => p.Add(l => l.LabId, lab.Id));
+
+        var confirmation = Destroy(page, "macvlan-bridge");
+
+        Assert.Contains("lab renamed from the kernel", confirmation, StringComparison.Ordinal);
+        Assert.Contains("The kernel knows this lab by its YAML name, macvlan-bridge.", confirmation, StringComparison.Ordinal);
+        Assert.Equal(["destroy macvlan-bridge"], _runner.Calls);
+        Assert.Null((await _context.Store.GetLabAsync(LabStore.LocalUserId, lab.Id))!.AppliedRevision);
+    }
+
+    [Fact]
+    public async Task A_lab_imported_under_another_name_is_destroyed_watched_and_checked_by_its_YAML_name()
+    {
+        var lab = (await _context.Store.CreateAsync(LabStore.LocalUserId, RepositoryFiles.Lab("macvlan-bridge.yaml"), name: "imported")).Value!;
+        Assert.Equal("imported", lab.Name);
+        var page = _context.Bunit.Render<Lab>(p => p.Add(l => l.LabId, lab.Id));
+
+        page.WaitForAssertion(() => Assert.Contains("macvlan-bridge", _runner.WatchedLabs));
+        page.Find("button.lab-check-connectivity").Click();
+        Destroy(page, "macvlan-bridge");
+
+        Assert.DoesNotContain("imported", _runner.WatchedLabs);
+        Assert.Equal(["probe macvlan-bridge", "destroy macvlan-bridge"], _runner.Calls);
+    }
+
+    [Fact]
+    public async Task After_a_revision_renames_the_YAML_the_page_acts_on_the_kernel_lab_the_applied_revision_made()
+    {
+        var lab = (await _context.Store.CreateAsync(LabStore.LocalUserId, RepositoryFiles.Lab("macvlan-bridge.yaml"))).Value!;
+        await _context.Store.MarkAppliedAsync(LabStore.LocalUserId, lab.Id, 1);
+        var renamedYaml = RepositoryFiles.Lab("macvlan-bridge.yaml").Replace("name: macvlan-bridge\n", "name: moved\n", StringComparison.Ordinal);
+        Assert.True((await _context.Store.SaveRevisionAsync(LabStore.LocalUserId, lab.Id, renamedYaml)).Succeeded);
+        var page = _context.Bunit.Render<Lab>(p => p.Add(l => l.LabId, lab.Id));
+
+        // The kernel holds macvlan-bridge (revision 1's name) until revision 2 is applied: that is what the page shows and destroys.
+        page.WaitForAssertion(() => Assert.Contains("macvlan-bridge", _runner.WatchedLabs));
+        Destroy(page, "macvlan-bridge");
+
+        Assert.DoesNotContain("moved", _runner.WatchedLabs);
+        Assert.Equal(["destroy macvlan-bridge"], _runner.Calls);
+    }
+
+    /// <summary>Destroy on the page, confirmed, answered by the agent as a success for <paramref name="kernelLab"/>; returns the confirmation's text.</summary>
+    private string Destroy(IRenderedComponent<Lab> page, string kernelLab)
+    {
+        page.Find("button.lab-destroy").Click();
+        _context.Dialogs.WaitForAssertion(() => Assert.NotNull(_context.Dialogs.Find("button.destroy-run")));
+        var confirmation = _context.Dialogs.Find(".destroy-confirm").TextContent;
+        _context.Dialogs.Find("button.destroy-run").Click();
+        _runner.Outcome.SetResult(AgentOutcome<ApplyResult>.Success(new ApplyResult(kernelLab, true, 1, 1, 0.5)));
+        _context.Dialogs.WaitForAssertion(() => Assert.NotNull(_context.Dialogs.Find(".apply-succeeded")));
+        return confirmation;
+    }
 }

@@ -137,6 +137,30 @@ public sealed class ExperimentRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_capture_over_the_agents_limit_is_said_plainly_and_the_run_goes_on_with_the_others()
+    {
+        // Four captures are what the agent runs on one lab; the Lab page already holds one of them.
+        _agent.CaptureLimit = CaptureRequest.DefaultMaxPerLab;
+        await using var pageCapture = _agent.CaptureAsync("macvlan-bridge", new CaptureRequest("sw1", "br0"), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+        Assert.True(await pageCapture.MoveNextAsync());
+        var targets = new[] { new CaptureTarget("ns2", "macvlan2"), new CaptureTarget("ns3", "macvlan3"), new CaptureTarget("h1", "eth0"), new CaptureTarget("sw1", "p1") };
+        var run = await StartAsync(Options(targets));
+
+        _agent.Outcome.SetResult(FakeAgentGateway.Succeeded());
+        var finished = await run.Completion.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal(RunStatus.Succeeded, finished.Status);
+        Assert.Equal(3, (await _runs.GetCapturesAsync(LabStore.LocalUserId, run.Run.Id)).Count);
+        var refused = Assert.Single(run.Messages, m => m.Contains("capture limit", StringComparison.Ordinal));
+        Assert.StartsWith("Capture on ", refused, StringComparison.Ordinal);
+        Assert.Contains(" was not started: the agent is at its capture limit. Lab 'macvlan-bridge' has 4 captures running, the limit per lab (4 at once", refused, StringComparison.Ordinal);
+        Assert.Contains("The run went on without this capture", refused, StringComparison.Ordinal);
+        Assert.Contains("choose at most 4 captures per run and stop the lab's other captures (the Lab page's Capture panel)", refused, StringComparison.Ordinal);
+        Assert.DoesNotContain(run.Messages, m => m.Contains("failed", StringComparison.Ordinal));
+        Assert.Equal("Run finished: 1 of 2 pairs replied", run.Messages[^1]);
+    }
+
+    [Fact]
     public async Task A_failed_connectivity_check_fails_the_run_with_the_agents_reason()
     {
         _agent.AnswerProbe(AgentOutcome<ProbeReport>.Failed("probe is not supported by this agent"));

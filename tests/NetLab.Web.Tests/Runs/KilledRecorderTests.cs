@@ -8,11 +8,14 @@ namespace NetLab.Web.Tests.Runs;
 /// kill -9 in the middle of a run: a child process (this test assembly, running only <see cref="Child_records_until_killed"/>)
 /// records entries and, after each commit, appends the entry's number to a "shown" file, as the dialog shows an entry
 /// once it is committed. The parent kills it with SIGKILL and checks that every entry shown is in the database.
+/// A killed child cleans nothing up, so its temp folder is the parent's: everything it makes under TMPDIR (this class's
+/// own temp database, the runtime's diagnostic socket) goes when the parent's folder does.
 /// </summary>
 public sealed class KilledRecorderTests : IDisposable
 {
     private const string DatabaseVariable = "NETLAB_KILL_TEST_DB";
     private const string ShownVariable = "NETLAB_KILL_TEST_SHOWN";
+    private const string ChildFolderVariable = "NETLAB_KILL_TEST_CHILD_FOLDER";
     private readonly TempDatabase _db = new();
 
     public void Dispose() => _db.Dispose();
@@ -35,6 +38,11 @@ public sealed class KilledRecorderTests : IDisposable
             start.ArgumentList.Add(argument);
         }
 
+        // The child builds this class too (so a TempDatabase of its own) and is killed before it can delete anything.
+        var childTemp = Directory.CreateDirectory(Path.Combine(_db.Folder, "child-tmp")).FullName;
+        var childFolderFile = Path.Combine(_db.Folder, "child-folder.txt");
+        start.Environment["TMPDIR"] = childTemp;
+        start.Environment[ChildFolderVariable] = childFolderFile;
         start.Environment[DatabaseVariable] = _db.Database.DatabaseFile;
         start.Environment[ShownVariable] = shown;
         start.Environment["NETLAB_KILL_TEST_LAB"] = lab.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -59,6 +67,10 @@ public sealed class KilledRecorderTests : IDisposable
         }
 
         Assert.Equal(137, child.ExitCode);
+        var childFolder = File.ReadAllText(childFolderFile);
+        Assert.True(
+            Path.GetFullPath(childFolder).StartsWith(childTemp + Path.DirectorySeparatorChar, StringComparison.Ordinal),
+            $"the killed child's temp folder {childFolder} should be inside {childTemp}, which this test's folder deletes");
         var shownEntries = File.ReadAllLines(shown).Where(l => l.Length > 0).Select(long.Parse).ToList();
         var runs = new RunStore(_db.Database, TimeProvider.System);
         var run = Assert.Single(await runs.ListRunsAsync(LabStore.LocalUserId, lab.Id));
@@ -75,6 +87,8 @@ public sealed class KilledRecorderTests : IDisposable
         var file = Environment.GetEnvironmentVariable(DatabaseVariable);
         var shown = Environment.GetEnvironmentVariable(ShownVariable);
         Assert.SkipWhen(file is null || shown is null, "run only by Everything_shown_before_a_kill_9_of_the_recording_process_is_in_the_database");
+        // Where this process's own temp folder is, for the parent to check that it deletes it.
+        File.WriteAllText(Environment.GetEnvironmentVariable(ChildFolderVariable)!, _db.Folder);
         var runs = new RunStore(new SqliteDatabase(file!), TimeProvider.System);
         var run = await runs.CreateRunAsync(LabStore.LocalUserId, long.Parse(Environment.GetEnvironmentVariable("NETLAB_KILL_TEST_LAB")!, System.Globalization.CultureInfo.InvariantCulture), 1, "name: killed\n", "killed", "", "");
         var recorder = runs.OpenRecorder(run.Id);

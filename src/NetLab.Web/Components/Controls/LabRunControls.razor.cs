@@ -22,6 +22,10 @@ public sealed partial class LabRunControls
     [Parameter, EditorRequired]
     public LabSummary Lab { get; set; } = default!;
 
+    /// <summary>The name the kernel knows the lab by (its applied revision's YAML <c>name</c>): what Destroy sends, never the store's name.</summary>
+    [Parameter, EditorRequired]
+    public string KernelLab { get; set; } = "";
+
     /// <summary>The current revision's YAML: what Apply sends.</summary>
     [Parameter, EditorRequired]
     public string CurrentYaml { get; set; } = "";
@@ -56,6 +60,7 @@ public sealed partial class LabRunControls
             { d => d.Kind, kind },
             { d => d.LabId, Lab.Id },
             { d => d.LabName, Lab.Name },
+            { d => d.KernelLab, KernelLab },
             { d => d.Revision, Lab.CurrentRevision ?? 0 },
             { d => d.Yaml, CurrentYaml },
         };

@@ -54,8 +54,17 @@ public sealed partial class ApplyDialog : IDisposable
     [Parameter, EditorRequired]
     public long LabId { get; set; }
 
+    /// <summary>The lab's name in the store, for the user to read.</summary>
     [Parameter, EditorRequired]
     public string LabName { get; set; } = "";
+
+    /// <summary>
+    /// The name the kernel knows the lab by (its applied revision's YAML <c>name</c>, <see cref="KernelLabNames"/>): what
+    /// Destroy names to the agent. Not <see cref="LabName"/>: after a rename, or an import under another name, the store's
+    /// name is another kernel lab's (or none's).
+    /// </summary>
+    [Parameter]
+    public string KernelLab { get; set; } = "";
 
     /// <summary>The revision being applied; marked applied in the store when the apply succeeds.</summary>
     [Parameter]
@@ -111,7 +120,7 @@ public sealed partial class ApplyDialog : IDisposable
         // Not the circuit's token: an apply the user started runs to its end (the agent would finish it anyway).
         var outcome = Kind == LabRunKind.Apply
             ? await Application.ApplyAsync(User.Id, LabId, Revision, Yaml, OnProgress, CancellationToken.None)
-            : await Application.DestroyAsync(User.Id, LabId, LabName, OnProgress, CancellationToken.None);
+            : await Application.DestroyAsync(User.Id, LabId, KernelLab, OnProgress, CancellationToken.None);
         ApplyPendingProgress();
         (Result, Error, Problems) = (outcome.Agent.Value, outcome.Agent.Error, outcome.Agent.Problems);
         MarkedApplied = outcome.Recorded;

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Core.Formats;
 using NetLab.Core.Labs;
 using NetLab.Web.Model;
@@ -14,6 +15,12 @@ namespace NetLab.Web.Components.Dialogs;
 /// </summary>
 public sealed partial class RunExperimentDialog : IDisposable
 {
+    /// <summary>
+    /// Captures one run may choose: the agent runs at most this many on one lab at once and answers one more 429 busy,
+    /// so offering more would only promise captures the run cannot have.
+    /// </summary>
+    internal const int MaxCaptures = CaptureRequest.DefaultMaxPerLab;
+
     private UpdateThrottle? _throttle;
 
     [CascadingParameter]
@@ -83,7 +90,11 @@ public sealed partial class RunExperimentDialog : IDisposable
     {
         if (chosen)
         {
-            Chosen.Add(target);
+            // The box of an unchosen target is disabled at the limit; this keeps a late click from passing it.
+            if (Chosen.Count < MaxCaptures)
+            {
+                Chosen.Add(target);
+            }
         }
         else
         {

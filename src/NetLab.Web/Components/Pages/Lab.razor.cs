@@ -33,11 +33,18 @@ public sealed partial class Lab
     /// <summary>The edit buffer read once per edit; the panels get it (or <see cref="Current"/>) rather than the YAML to parse.</summary>
     private LabDraft Draft { get; set; } = LabDraft.Of("", "");
 
-    /// <summary>The current revision, read once per reload: its kernel name is what the live panels watch.</summary>
+    /// <summary>The current revision, read once per reload.</summary>
     private LabDraft Current { get; set; } = LabDraft.Of("", "");
 
     /// <summary>The revision the experiments predict from: the applied one, else the current one.</summary>
     private LabDraft Experiment { get; set; } = LabDraft.Of("", "");
+
+    /// <summary>
+    /// The name the kernel knows this lab by: the applied revision's YAML <c>name</c>, else the current one's (never the
+    /// store's name, which a rename or an import under another name makes differ). Destroy, the connectivity check,
+    /// the live panels and captures all name the lab to the agent by it, so they act on the kernel lab this lab holds.
+    /// </summary>
+    private string KernelLab => Experiment.KernelName;
 
     private int? ExperimentRevision { get; set; }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using NetLab.Agent.Client;
 using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Agent;
 using NetLab.Web.Store;
@@ -204,6 +205,11 @@ public sealed partial class ExperimentRunner(
                         committed => { if (committed.IsCompletedSuccessfully) { run.OnFrameCommitted(capture.Number); } },
                         CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
                 }
+                else if (item.Error is { Code: AgentErrorCodes.Busy } busy && !started)
+                {
+                    ended = BusyMessage(capture, busy);
+                    break;
+                }
                 else if (item.Error is { } error)
                 {
                     ended = $"Capture on {capture.Element}/{capture.Interface} failed: {error.Message}";
@@ -245,6 +251,16 @@ public sealed partial class ExperimentRunner(
             // The recorder gave up; the run's finish reports it.
         }
     }
+
+    /// <summary>
+    /// The agent refused the capture at one of its limits (429 busy): the lab's captures (the run's, and the Lab page's
+    /// on the same lab) or the agent's. Not a failure of the run, which goes on without it; the message says which
+    /// capture is missing from the record and how to have it next time, after the agent's own words on the limit.
+    /// </summary>
+    internal static string BusyMessage(RunCaptureInfo capture, AgentError busy) =>
+        $"Capture on {capture.Element}/{capture.Interface} was not started: the agent is at its capture limit. {busy.Message} "
+        + $"The run went on without this capture, so its replay has no frames of {capture.Element}/{capture.Interface}. "
+        + $"To capture it, choose at most {CaptureRequest.DefaultMaxPerLab} captures per run and stop the lab's other captures (the Lab page's Capture panel) before the run.";
 
     private async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
     {
