@@ -12,11 +12,13 @@ internal static class AgentCommand
         var allowUid = new Option<string[]>("--allow-uid") { Description = "Also admit this user (uid or name); repeatable. Root is always admitted.", AllowMultipleArgumentsPerToken = false };
         var allowGid = new Option<string[]>("--allow-gid") { Description = "Also admit this group (gid or name); repeatable. The first one becomes the socket's group.", AllowMultipleArgumentsPerToken = false };
         var tcp = new Option<string?>("--tcp") { Description = "Also listen on TCP at a loopback address, e.g. 127.0.0.1:5081 (no other address: TCP has no peer credentials, so anyone who reaches it is admitted)." };
+        var prefix = NamespacePrefixOption();
         var command = new Command("agent", "Run the NetLab agent in the foreground: the API on a Unix socket (mode 0660) for root and the allowed users and groups. Needs root.")
         {
             allowUid,
             allowGid,
             tcp,
+            prefix,
         };
         command.SetAction((result, cancel) => RunAsync(
             services,
@@ -26,11 +28,19 @@ internal static class AgentCommand
             result.GetValue(tcp),
             socketGroup: null,
             result.InvocationConfiguration.Error,
-            cancel));
+            cancel,
+            result.GetValue(prefix)));
         return command;
     }
 
-    internal static async Task<int> RunAsync(CliServices services, string socketPath, string[] uids, string[] gids, string? tcp, uint? socketGroup, TextWriter errors, CancellationToken cancellationToken)
+    /// <summary>--namespace-prefix, shared with `netlab up`.</summary>
+    internal static Option<string> NamespacePrefixOption() => new("--namespace-prefix")
+    {
+        Description = $"The prefix of every network namespace the agent makes and the only ones it touches (default '{AgentOptions.DefaultNamespacePrefix}'); a second NetLab on this machine needs one of its own.",
+        DefaultValueFactory = _ => AgentOptions.DefaultNamespacePrefix,
+    };
+
+    internal static async Task<int> RunAsync(CliServices services, string socketPath, string[] uids, string[] gids, string? tcp, uint? socketGroup, TextWriter errors, CancellationToken cancellationToken, string? namespacePrefix = null)
     {
         if (!services.IsRoot)
         {
@@ -41,6 +51,12 @@ internal static class AgentCommand
         AgentOptions options;
         try
         {
+            namespacePrefix ??= AgentOptions.DefaultNamespacePrefix;
+            if (AgentOptions.NamespacePrefixProblem(namespacePrefix) is { } prefixProblem)
+            {
+                throw new ArgumentException(prefixProblem);
+            }
+
             options = new AgentOptions
             {
                 SocketPath = socketPath,
@@ -48,6 +64,7 @@ internal static class AgentCommand
                 AllowedGids = [.. gids.Select(g => Resolve(g, "/etc/group", "group"))],
                 TcpEndpoint = tcp,
                 SocketGroup = socketGroup,
+                NamespacePrefix = namespacePrefix,
             };
             if (tcp is not null)
             {
