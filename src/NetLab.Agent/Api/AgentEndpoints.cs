@@ -36,7 +36,9 @@ internal static class AgentEndpoints
         // Routing answers a known path asked with another method 405 by itself, but only when nothing else matches: this
         // fallback matches every path and method, so it tells the two apart itself. It reads no body, so RequestLimits
         // lets its requests through unchecked (a DELETE says 405, not 415).
-        routes.MapFallback(UnknownRouteAsync).WithMetadata(ReadsNoBody.Instance);
+        // "{*path}", not MapFallback's default "{*path:nonfile}": a path that looks like a file (/index.html) is no route
+        // either, and gets the same answer rather than an empty 404.
+        routes.MapFallback("{*path}", UnknownRouteAsync).WithMetadata(ReadsNoBody.Instance);
     }
 
     private const string RouteList = "GET /v1/labs, GET /v1/labs/NAME, POST /v1/validate, POST /v1/plan, POST /v1/apply, POST /v1/labs/NAME/destroy, GET /v1/labs/NAME/events, POST /v1/labs/NAME/probe, POST /v1/labs/NAME/captures, GET /v1/doctor";

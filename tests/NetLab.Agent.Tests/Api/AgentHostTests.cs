@@ -85,12 +85,15 @@ public sealed class AgentHostTests
         }
     }
 
-    [Fact]
-    public async Task An_unknown_route_is_a_404_AgentError_listing_the_routes()
+    [Theory]
+    [InlineData("/v2/labs")]
+    [InlineData("/index.html")]
+    [InlineData("/v1/labs.json")]
+    public async Task An_unknown_route_is_a_404_AgentError_listing_the_routes(string path)
     {
         await using var agent = await TestAgent.StartAsync();
 
-        var (status, body) = await RawAsync(agent, HttpMethod.Get, "/v2/labs", null);
+        var (status, body) = await RawAsync(agent, HttpMethod.Get, path, null);
 
         Assert.Equal(HttpStatusCode.NotFound, status);
         var error = JsonSerializer.Deserialize<AgentError>(body, AgentJson.Options)!;
