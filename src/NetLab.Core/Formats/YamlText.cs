@@ -38,6 +38,17 @@ internal static class YamlText
             problems.Add(LabFormat.TooDeep(e.Location));
             return null;
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this instead of a YamlException on some unfinished texts (": {\nt" - a flow
+            // mapping that ends in a plain word at the end of the text). It is still a bad file, never the reader's failure.
+            problems.Add(new Problem("", $"this is not valid YAML: the text ends before what it opened is closed ({e.Message})",
+                "Check for an unclosed [ or { and that every `key: value` has a space after the colon")
+            {
+                Location = End(text),
+            });
+            return null;
+        }
         catch (YamlException e)
         {
             problems.Add(new Problem("", $"this is not valid YAML: {e.InnerException?.Message ?? e.Message}",
@@ -95,6 +106,13 @@ internal static class YamlText
     }
 
     private static SourceLocation At(Mark mark) => new((int)mark.Line, (int)mark.Column);
+
+    /// <summary>Where the text ends: its last line, one column past its last character.</summary>
+    private static SourceLocation End(string text)
+    {
+        var lastLine = text.LastIndexOf('\n');
+        return new SourceLocation(text.Count(c => c == '\n') + 1, text.Length - lastLine);
+    }
 
     public static string Write(DocumentNode root)
     {
