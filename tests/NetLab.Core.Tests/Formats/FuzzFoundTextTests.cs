@@ -1,4 +1,5 @@
 using NetLab.Core.Formats;
+using NetLab.Core.Validation;
 
 namespace NetLab.Core.Tests.Formats;
 
@@ -24,5 +25,24 @@ public sealed class FuzzFoundTextTests
         var problem = Assert.Single(loaded.Problems);
         Assert.StartsWith("this is not valid YAML", problem.Message, StringComparison.Ordinal);
         Assert.Equal(text.Split('\n').Length, problem.Location?.Line);
+    }
+
+    /// <summary>
+    /// An escaped lone surrogate in a JSON string, a key or a value: System.Text.Json's reader threw
+    /// InvalidOperationException from GetString, which escaped the reader.
+    /// </summary>
+    [Theory]
+    [InlineData("{\"name\": \"\\uD800\"}", 1, 10)]
+    [InlineData("{\n  \"\\uDC00switch\": 1\n}", 2, 3)]
+    [InlineData("{\"name\": \"x\", \"namespaces\": {\"a\\uD800\": {}}}", 1, 30)]
+    public void An_escaped_lone_surrogate_in_JSON_is_a_problem_at_its_string(string text, int line, int column)
+    {
+        var loaded = LabFormat.LoadAndValidate(text, LabFileFormat.Json);
+
+        Assert.Null(loaded.Lab);
+        var problem = Assert.Single(loaded.Problems);
+        Assert.StartsWith("this is not valid JSON", problem.Message, StringComparison.Ordinal);
+        Assert.Contains("surrogate", problem.Message, StringComparison.Ordinal);
+        Assert.Equal(new SourceLocation(line, column), problem.Location);
     }
 }
