@@ -45,4 +45,34 @@ public sealed class FuzzFoundTextTests
         Assert.Contains("surrogate", problem.Message, StringComparison.Ordinal);
         Assert.Equal(new SourceLocation(line, column), problem.Location);
     }
+
+    /// <summary>
+    /// Half a surrogate pair in the text itself (a JSON request body can carry "\uDC00" in the lab text): the lab was
+    /// accepted, and the YAML written back from it did not read back (YamlDotNet refuses the escape it writes). The
+    /// character is put in at run time, at '§': an attribute's strings are stored as UTF-8, which has no room for it.
+    /// </summary>
+    [Theory]
+    [InlineData("name: x\ndescription: a§b\n", LabFileFormat.Yaml, 0xDC00, 2, 15)]
+    [InlineData("name: x\ndescription: §\n", LabFileFormat.Yaml, 0xD800, 2, 14)]
+    [InlineData("{\"name\": \"x\", \"description\": \"§\"}", LabFileFormat.Json, 0xD800, 1, 31)]
+    public void Half_a_surrogate_pair_in_the_text_is_a_problem_at_its_place(string template, LabFileFormat format, int half, int line, int column)
+    {
+        var text = template.Replace("§", ((char)half).ToString(), StringComparison.Ordinal);
+
+        var loaded = LabFormat.LoadAndValidate(text, format);
+
+        Assert.Null(loaded.Lab);
+        var problem = Assert.Single(loaded.Problems);
+        Assert.Contains("half of a UTF-16 surrogate pair", problem.Message, StringComparison.Ordinal);
+        Assert.Equal(new SourceLocation(line, column), problem.Location);
+    }
+
+    [Fact]
+    public void A_whole_surrogate_pair_is_a_character_like_any_other()
+    {
+        var loaded = LabFormat.LoadAndValidate("name: x\ndescription: " + char.ConvertFromUtf32(0x1F600) + " ok\n", LabFileFormat.Yaml);
+
+        Assert.True(loaded.Succeeded, string.Join("; ", loaded.Problems));
+        Assert.Equal(loaded.Lab, LabFormat.LoadAndValidate(LabFormat.ToYaml(loaded.Lab!), LabFileFormat.Yaml).Lab);
+    }
 }
