@@ -9,9 +9,9 @@ internal static class YamlText
 {
     public static DocumentNode? Read(string text, List<Problem> problems)
     {
+        var parser = new MarkedParser(new Parser(new StringReader(text)));
         try
         {
-            var parser = new Parser(new StringReader(text));
             parser.Consume<StreamStart>();
             if (parser.Accept<StreamEnd>(out _))
             {
@@ -46,6 +46,17 @@ internal static class YamlText
                 "Check for an unclosed [ or { and that every `key: value` has a space after the colon")
             {
                 Location = End(text),
+            });
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            // And this one on an escape that makes no character ("\uD800\u0000" in a double-quoted scalar: a high
+            // surrogate with no low one after it). Found by the hostile-input suite's fuzzer, like the one above.
+            problems.Add(new Problem("", $"this is not valid YAML: an escape in a quoted text makes no character ({e.Message.Split(" (Parameter", 2)[0]})",
+                "Check the \\u and \\x escapes of the quoted text after this place: a \\uD800-\\uDFFF escape is only half a character")
+            {
+                Location = parser.LastRead is { } mark ? At(mark) : null,
             });
             return null;
         }
@@ -170,4 +181,22 @@ internal static class YamlText
         || double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out _)
         // YAML 1.1 readers take digits with colons (a MAC such as 02:00:00:00:01:01) for a base-60 number.
         || value.All(c => char.IsAsciiDigit(c) || c == ':');
+
+    /// <summary>The parser, remembering where the last event it read ended: where to point when it throws something bare.</summary>
+    private sealed class MarkedParser(IParser inner) : IParser
+    {
+        public Mark? LastRead { get; private set; }
+
+        public ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            if (inner.Current is { } current)
+            {
+                LastRead = current.End;
+            }
+
+            return inner.MoveNext();
+        }
+    }
 }

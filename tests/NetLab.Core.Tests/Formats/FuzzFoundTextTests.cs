@@ -75,4 +75,20 @@ public sealed class FuzzFoundTextTests
         Assert.True(loaded.Succeeded, string.Join("; ", loaded.Problems));
         Assert.Equal(loaded.Lab, LabFormat.LoadAndValidate(LabFormat.ToYaml(loaded.Lab!), LabFileFormat.Yaml).Lab);
     }
+
+    /// <summary>
+    /// An escape in a double-quoted YAML scalar that makes no character (a high surrogate escape followed by anything
+    /// but a low one): YamlDotNet's scanner threw ArgumentOutOfRangeException from char.ConvertToUtf32, which escaped.
+    /// </summary>
+    [Theory]
+    [InlineData("name: \"a\\uD800\\u0000\"\n")]
+    [InlineData("name: x\ndescription: \"\\uD800\\u0041\"\n")]
+    [InlineData("{\"name\": \"x\\uDBFF\\uDBFF\"}")]
+    public void A_quoted_YAML_escape_that_makes_no_character_is_a_problem(string text)
+    {
+        var loaded = LabFormat.LoadAndValidate(text, LabFileFormat.Yaml);
+
+        Assert.Null(loaded.Lab);
+        Assert.StartsWith("this is not valid YAML", Assert.Single(loaded.Problems).Message, StringComparison.Ordinal);
+    }
 }
