@@ -173,8 +173,13 @@ internal static class YamlText
         ScalarKind.Null => new Scalar(AnchorName.Empty, TagName.Empty, "null", ScalarStyle.Plain, true, false),
         ScalarKind.Number or ScalarKind.Boolean => new Scalar(AnchorName.Empty, TagName.Empty, scalar.Value!, ScalarStyle.Plain, true, false),
         // Text that YAML would read as something else (true, 12, null, ...) gets quotes; the emitter decides that.
-        _ => new Scalar(AnchorName.Empty, TagName.Empty, scalar.Value!, LooksLikeNonText(scalar.Value!) ? ScalarStyle.DoubleQuoted : ScalarStyle.Any, true, true),
+        // So does text that a plain scalar would not keep as it is: whitespace at either end (YamlDotNet's emitter wrote
+        // "x\t" plain, and the tab was gone when read back; found by the hostile-input suite's fuzzer) or control characters.
+        _ => new Scalar(AnchorName.Empty, TagName.Empty, scalar.Value!, LooksLikeNonText(scalar.Value!) || !KeptPlain(scalar.Value!) ? ScalarStyle.DoubleQuoted : ScalarStyle.Any, true, true),
     };
+
+    private static bool KeptPlain(string value) =>
+        value.Length == 0 || (!char.IsWhiteSpace(value[0]) && !char.IsWhiteSpace(value[^1]) && !value.Any(c => char.IsControl(c) && c != '\n'));
 
     private static bool LooksLikeNonText(string value) =>
         value is "" or "~" or "null" or "Null" or "NULL" or "true" or "false" or "True" or "False" or "yes" or "no" or "on" or "off"

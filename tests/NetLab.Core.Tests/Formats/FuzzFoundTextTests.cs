@@ -91,4 +91,24 @@ public sealed class FuzzFoundTextTests
         Assert.Null(loaded.Lab);
         Assert.StartsWith("this is not valid YAML", Assert.Single(loaded.Problems).Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// Text with whitespace at an end (or control characters) is written quoted: YamlDotNet's emitter wrote "por\t"
+    /// plain and the tab was lost when read back, so an edit on the canvas changed the description by itself.
+    /// </summary>
+    [Theory]
+    [InlineData("ends with a tab\t")]
+    [InlineData("ends with a space ")]
+    [InlineData(" starts with a space")]
+    [InlineData("\tstarts with a tab")]
+    [InlineData("holds a \u0001 control character")]
+    [InlineData("two\nlines")]
+    public void A_description_reads_back_from_the_YAML_written_for_it_exactly(string description)
+    {
+        var lab = LabFormat.LoadAndValidate("name: x\n", LabFileFormat.Yaml).Lab! with { Description = description };
+
+        var again = LabFormat.LoadAndValidate(LabFormat.ToYaml(lab), LabFileFormat.Yaml);
+
+        Assert.Equal(description, again.Lab?.Description);
+    }
 }
