@@ -15,6 +15,9 @@ public static class AgentErrorCodes
     /// <summary>The request body is over the agent's limit (413); the message names the limit.</summary>
     public const string TooLarge = "too-large";
 
+    /// <summary>A route of the API asked with a method it does not take (405); the message and the Allow header name the ones it takes.</summary>
+    public const string MethodNotAllowed = "method-not-allowed";
+
     /// <summary>A POST that is not Content-Type application/json (415).</summary>
     public const string UnsupportedMediaType = "unsupported-media-type";
 

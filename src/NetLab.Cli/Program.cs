@@ -1,3 +1,3 @@
 using NetLab.Cli;
 
-return await NetlabCommandLine.Build().Parse(args).InvokeAsync().ConfigureAwait(false);
+return await NetlabCommandLine.InvokeAsync(args).ConfigureAwait(false);

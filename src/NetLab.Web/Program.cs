@@ -45,6 +45,9 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
 
+// An answer of 4xx or 5xx that nothing wrote a body for (a page or file that does not exist) says what it is, in words.
+app.UseStatusCodePages(StatusText.WriteAsync);
+
 // Before the hubs' endpoints: a page of another origin never gets a circuit or a hub connection (host filtering,
 // which runs first of all, has already refused hosts the web is not reached by).
 app.UseHubOriginCheck();

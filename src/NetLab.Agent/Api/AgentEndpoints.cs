@@ -2,6 +2,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NetLab.Agent.Client;
@@ -31,12 +33,54 @@ internal static class AgentEndpoints
         v1.MapPost("/labs/{name}/captures", CaptureEndpoint.CaptureAsync);
         v1.MapPost("/labs/{name}/probe", ProbeAsync);
         v1.MapGet("/doctor", DoctorAsync);
-        routes.MapFallback((HttpContext context) => WriteErrorAsync(
-            context,
-            new HttpAgentError(StatusCodes.Status404NotFound, new AgentError(
-                AgentErrorCodes.NotFound,
-                $"No route {context.Request.Method} {context.Request.Path}. The API is under /v1 (see docs/agent-api.md): GET /v1/labs, GET /v1/labs/NAME, POST /v1/validate, POST /v1/plan, POST /v1/apply, POST /v1/labs/NAME/destroy, GET /v1/labs/NAME/events, POST /v1/labs/NAME/probe, POST /v1/labs/NAME/captures, GET /v1/doctor."))));
+        // Routing answers a known path asked with another method 405 by itself, but only when nothing else matches: this
+        // fallback matches every path and method, so it tells the two apart itself. It reads no body, so RequestLimits
+        // lets its requests through unchecked (a DELETE says 405, not 415).
+        // "{*path}", not MapFallback's default "{*path:nonfile}": a path that looks like a file (/index.html) is no route
+        // either, and gets the same answer rather than an empty 404.
+        routes.MapFallback("{*path}", UnknownRouteAsync).WithMetadata(ReadsNoBody.Instance);
     }
+
+    private const string RouteList = "GET /v1/labs, GET /v1/labs/NAME, POST /v1/validate, POST /v1/plan, POST /v1/apply, POST /v1/labs/NAME/destroy, GET /v1/labs/NAME/events, POST /v1/labs/NAME/probe, POST /v1/labs/NAME/captures, GET /v1/doctor";
+
+    private static Task UnknownRouteAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var allowed = AllowedMethods(context.RequestServices.GetRequiredService<EndpointDataSource>(), request.Path);
+        if (allowed.Count == 0)
+        {
+            return WriteErrorAsync(context, new HttpAgentError(StatusCodes.Status404NotFound, new AgentError(
+                AgentErrorCodes.NotFound,
+                $"No route {request.Method} {request.Path}. The API is under /v1 (see docs/agent-api.md): {RouteList}.")));
+        }
+
+        context.Response.Headers.Allow = string.Join(", ", allowed);
+        return WriteErrorAsync(context, new HttpAgentError(StatusCodes.Status405MethodNotAllowed, new AgentError(
+            AgentErrorCodes.MethodNotAllowed,
+            $"{request.Path} takes {string.Join(" or ", allowed)}, not {request.Method}. Nothing was changed. The routes (docs/agent-api.md): {RouteList}.")));
+    }
+
+    /// <summary>The methods the API's routes take on <paramref name="path"/> (none: no route has that path).</summary>
+    internal static IReadOnlyList<string> AllowedMethods(EndpointDataSource endpoints, PathString path)
+    {
+        var segments = (path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return endpoints.Endpoints.OfType<RouteEndpoint>()
+            .Where(e => Matches(e.RoutePattern, segments))
+            .SelectMany(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [])
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>Whether a route of literal segments and whole-segment parameters ({name}) matches the path's segments.</summary>
+    private static bool Matches(RoutePattern pattern, string[] segments) =>
+        pattern.PathSegments.Count == segments.Length
+        && pattern.PathSegments.Zip(segments).All(pair => pair.First.Parts is [var part] && part switch
+        {
+            RoutePatternLiteralPart literal => string.Equals(literal.Content, pair.Second, StringComparison.OrdinalIgnoreCase),
+            RoutePatternParameterPart { IsCatchAll: false } => pair.Second.Length > 0,
+            _ => false,
+        });
 
     private static async Task GetLabAsync(string name, HttpContext context, ILabEngine engine)
     {
@@ -288,4 +332,10 @@ internal static class AgentEndpoints
             return "unknown";
         }
     }
+}
+
+/// <summary>Marks an endpoint that answers without reading the request's body (the fallback): RequestLimits does not check it.</summary>
+internal sealed class ReadsNoBody
+{
+    public static ReadsNoBody Instance { get; } = new();
 }

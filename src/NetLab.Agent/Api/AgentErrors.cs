@@ -55,6 +55,7 @@ public static class AgentErrors
         AgentErrorCodes.ForbiddenPeer => StatusCodes.Status403Forbidden,
         AgentErrorCodes.BadRequest => StatusCodes.Status400BadRequest,
         AgentErrorCodes.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        AgentErrorCodes.MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
         AgentErrorCodes.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
         AgentErrorCodes.Busy => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status500InternalServerError,

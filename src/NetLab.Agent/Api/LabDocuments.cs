@@ -17,9 +17,39 @@ public static class LabDocuments
         return loaded.Lab ?? throw new InvalidLabException(loaded.Problems);
     }
 
-    /// <summary>The document for a lab file: its text, and its format by extension (.json is JSON, anything else YAML).</summary>
-    public static LabDocument FromFile(string path) =>
-        new(File.ReadAllText(path), LabFormat.FormatOf(path) == LabFileFormat.Json ? "json" : "yaml");
+    /// <summary>
+    /// The document for a lab file: its text, and its format by extension (.json is JSON, anything else YAML). At most
+    /// <see cref="LabFormat.MaxDocumentBytes"/> and one more byte are read, whatever the file is: a device such as
+    /// /dev/zero or a pipe that never ends would otherwise be read until memory runs out.
+    /// </summary>
+    /// <exception cref="IOException">The file cannot be read, is a directory, or holds more than a lab file may (the message says which).</exception>
+    /// <exception cref="UnauthorizedAccessException">The caller may not read it.</exception>
+    public static LabDocument FromFile(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (Directory.Exists(path))
+        {
+            throw new IOException($"{path} is a directory, not a lab file: name a .yaml, .yml or .json file");
+        }
+
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
+        var bytes = new byte[LabFormat.MaxDocumentBytes + 1];
+        var length = 0;
+        int read;
+        while (length < bytes.Length && (read = file.Read(bytes, length, bytes.Length - length)) > 0)
+        {
+            length += read;
+        }
+
+        if (length > LabFormat.MaxDocumentBytes)
+        {
+            throw new IOException($"it holds more than {LabFormat.MaxDocumentBytes} bytes; a lab file may be at most {LabFormat.MaxDocumentBytes} bytes (1 MiB). A lab of a few thousand interfaces fits easily: name the lab file itself");
+        }
+
+        // As File.ReadAllText: UTF-8 unless a byte order mark says otherwise.
+        using var reader = new StreamReader(new MemoryStream(bytes, 0, length), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return new(reader.ReadToEnd(), LabFormat.FormatOf(path) == LabFileFormat.Json ? "json" : "yaml");
+    }
 
     private static LabFileFormat FormatOf(string? format) => format?.ToLowerInvariant() switch
     {

@@ -23,7 +23,8 @@ internal static class RequestLimits
     public static async Task CheckAsync(HttpContext context, RequestDelegate next)
     {
         var request = context.Request;
-        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
+            || context.GetEndpoint()?.Metadata.GetMetadata<ReadsNoBody>() is not null)
         {
             await next(context).ConfigureAwait(false);
             return;

@@ -84,6 +84,7 @@ public sealed class LabEngine : ILabEngine, IDisposable
 
     public async Task<ApplyResult> DestroyAsync(string labName, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        RequireLabName(labName);
         using var lease = _gates.Use(labName);
         var gate = lease.Gate;
         using var _ = await gate.WriteAsync(cancellationToken).ConfigureAwait(false);
@@ -114,6 +115,11 @@ public sealed class LabEngine : ILabEngine, IDisposable
 
     public async Task<IReadOnlyList<LabState>> StateAsync(string? labName = null, CancellationToken cancellationToken = default)
     {
+        if (labName is not null)
+        {
+            RequireLabName(labName);
+        }
+
         var states = new List<LabState>();
         foreach (var lab in labName is null ? LabNames() : [labName])
         {
@@ -140,6 +146,7 @@ public sealed class LabEngine : ILabEngine, IDisposable
 
     public async IAsyncEnumerable<LabEvent> EventsAsync(string labName, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        RequireLabName(labName);
         using var lease = _gates.Use(labName);
         var gate = lease.Gate;
         using var subscription = EventSubscription.Start([]);
@@ -200,6 +207,7 @@ public sealed class LabEngine : ILabEngine, IDisposable
 
     public async IAsyncEnumerable<CaptureStreamItem> CaptureAsync(string labName, CaptureRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        RequireLabName(labName);
         using var lease = _gates.Use(labName);
         var gate = lease.Gate;
         CaptureHolder holder;
@@ -237,6 +245,7 @@ public sealed class LabEngine : ILabEngine, IDisposable
     public async Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken = default)
     {
         // Refused before the lock is waited for. Under the lab's read: a probe during an apply would see half a lab.
+        RequireLabName(labName);
         LabProber.CheckRequest(request);
         using var lease = _gates.Use(labName);
         using var _ = await lease.Gate.ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -304,6 +313,21 @@ public sealed class LabEngine : ILabEngine, IDisposable
     }
 
     public void Dispose() => _namespaces.Dispose();
+
+    /// <summary>
+    /// A lab named in a request (destroy, state, events, capture, probe) must be a name a lab can have: what an apply
+    /// made always is, and anything else ('..', '/', a '.' that would reach into another lab's element names, a
+    /// shell word) is refused as the mistake it is, rather than answered as a lab that happens to hold nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not a lab name; the message says why and what a lab name is.</exception>
+    private static void RequireLabName(string labName)
+    {
+        if (LabName.Problem(labName) is { } problem)
+        {
+            throw new ArgumentException(
+                $"No lab can be named like that: {problem}. A lab's name is the `name:` of its lab file: letters, digits, '-' and '_', starting with a letter or digit, at most {LabName.MaxLength} characters. Nothing was changed.");
+        }
+    }
 
     /// <summary>The doctor's checks; a probe that cannot run leaves plans without warnings rather than failing them.</summary>
     private static IReadOnlyList<KernelCheck> ProbeKernel()

@@ -24,8 +24,14 @@ public sealed record AgentOptions
     /// <summary>Also listen on this TCP endpoint (e.g. "127.0.0.1:5081"); null: no TCP listener at all.</summary>
     public string? TcpEndpoint { get; init; }
 
+    /// <summary>The prefix of the namespaces of an agent started without one: `nl-`.</summary>
+    public const string DefaultNamespacePrefix = "nl-";
+
+    /// <summary>The longest <see cref="NamespacePrefix"/>: every byte of it is a byte less for lab and element names (64 in all).</summary>
+    public const int MaxNamespacePrefixLength = 24;
+
     /// <summary>Prefix of every kernel namespace the agent creates; it never touches one without it.</summary>
-    public string NamespacePrefix { get; init; } = "nl-";
+    public string NamespacePrefix { get; init; } = DefaultNamespacePrefix;
 
     /// <summary>
     /// Where the agent records the namespaces it made (one file each, root's alone): a namespace under a lab's name
@@ -65,4 +71,32 @@ public sealed record AgentOptions
     /// namespace of its lab with a socket of its own. The web shares one stream per lab, however many pages show it.
     /// </summary>
     public int MaxEventStreams { get; init; } = 64;
+
+    /// <summary>
+    /// Null when <paramref name="prefix"/> can be an agent's namespace prefix, else what is wrong and how to fix it. A
+    /// second agent on one machine (a test instance) needs a prefix of its own, so that neither lists, plans against or
+    /// deletes the other's labs. It becomes the start of file names under /run/netns and of the words the teaching view
+    /// prints, so it keeps to letters, digits, '-' and '_', starts with a letter (an empty one would claim every name),
+    /// and holds no '.', the separator of lab and element.
+    /// </summary>
+    public static string? NamespacePrefixProblem(string? prefix)
+    {
+        if (string.IsNullOrEmpty(prefix))
+        {
+            return $"the namespace prefix is empty; give one such as '{DefaultNamespacePrefix}' (letters, digits, '-' and '_', starting with a letter)";
+        }
+
+        if (prefix.Length > MaxNamespacePrefixLength)
+        {
+            return $"the namespace prefix '{prefix}' is {prefix.Length} characters long; at most {MaxNamespacePrefixLength} are allowed (namespace names have at most {NetLab.Core.Planning.NamingScheme.MaxNamespaceBytes} bytes in all)";
+        }
+
+        if (!char.IsAsciiLetter(prefix[0]))
+        {
+            return $"the namespace prefix '{prefix}' starts with '{prefix[0]}'; it must start with a letter";
+        }
+
+        var bad = prefix.FirstOrDefault(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_'));
+        return bad == default ? null : $"the namespace prefix '{prefix}' contains '{bad}'; only letters, digits, '-' and '_' are allowed";
+    }
 }

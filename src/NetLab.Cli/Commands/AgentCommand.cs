@@ -20,6 +20,7 @@ internal static class AgentCommand
         {
             Description = $"Captures the agent runs at once for all labs together, {AgentLimits.MinimumValue}-{AgentLimits.MaxCapturesCeiling} (default {Defaults.MaxCaptures}; at most {Defaults.MaxCapturesPerLab} per lab). One more is refused (busy).",
         };
+        var prefix = NamespacePrefixOption();
         var command = new Command("agent", "Run the NetLab agent in the foreground: the API on a Unix socket (mode 0660) for root and the allowed users and groups. Needs root.")
         {
             allowUid,
@@ -27,6 +28,7 @@ internal static class AgentCommand
             tcp,
             maxNamespaces,
             maxCaptures,
+            prefix,
         };
         command.SetAction((result, cancel) => RunAsync(
             services,
@@ -37,9 +39,17 @@ internal static class AgentCommand
             socketGroup: null,
             new AgentLimits(result.GetValue(maxNamespaces), result.GetValue(maxCaptures)),
             result.InvocationConfiguration.Error,
-            cancel));
+            cancel,
+            result.GetValue(prefix)));
         return command;
     }
+
+    /// <summary>--namespace-prefix, shared with `netlab up`.</summary>
+    internal static Option<string> NamespacePrefixOption() => new("--namespace-prefix")
+    {
+        Description = $"The prefix of every network namespace the agent makes and the only ones it touches (default '{AgentOptions.DefaultNamespacePrefix}'); a second NetLab on this machine needs one of its own.",
+        DefaultValueFactory = _ => AgentOptions.DefaultNamespacePrefix,
+    };
 
     private static AgentOptions Defaults { get; } = new();
 
@@ -48,7 +58,7 @@ internal static class AgentCommand
     /// options (<see cref="AgentLimits.None"/>: the defaults). Bad options are reported before anything starts (exit 2).
     /// </summary>
     internal static async Task<int> RunAsync(
-        CliServices services, string socketPath, string[] uids, string[] gids, string? tcp, uint? socketGroup, AgentLimits limits, TextWriter errors, CancellationToken cancellationToken)
+        CliServices services, string socketPath, string[] uids, string[] gids, string? tcp, uint? socketGroup, AgentLimits limits, TextWriter errors, CancellationToken cancellationToken, string? namespacePrefix = null)
     {
         if (!services.IsRoot)
         {
@@ -59,6 +69,12 @@ internal static class AgentCommand
         AgentOptions options;
         try
         {
+            namespacePrefix ??= AgentOptions.DefaultNamespacePrefix;
+            if (AgentOptions.NamespacePrefixProblem(namespacePrefix) is { } prefixProblem)
+            {
+                throw new ArgumentException(prefixProblem);
+            }
+
             options = new AgentOptions
             {
                 SocketPath = socketPath,
@@ -66,6 +82,7 @@ internal static class AgentCommand
                 AllowedGids = [.. gids.Select(g => Resolve(g, "/etc/group", "group"))],
                 TcpEndpoint = tcp,
                 SocketGroup = socketGroup,
+                NamespacePrefix = namespacePrefix,
             };
             options = limits.ApplyTo(options);
             if (tcp is not null)

@@ -27,6 +27,7 @@ internal static class UpCommand
         var data = new Option<string>("--data") { Description = $"The web's data folder (SQLite store), given to the web user (default {DefaultDataFolder}).", DefaultValueFactory = _ => DefaultDataFolder };
         var webUser = new Option<string?>("--web-user") { Description = $"The unprivileged user the web runs as (default '{WebUser.Dedicated}', a system user created when it does not exist)." };
         var web = new Option<string?>("--web") { Description = $"The web's {WebLocation.AssemblyFile}, or its folder (default: found next to netlab, see docs/deploy.md)." };
+        var prefix = AgentCommand.NamespacePrefixOption();
         var command = new Command("up", "Start NetLab on this machine: the agent (root) and the web (as an unprivileged user, no capabilities); print the URL; Ctrl-C stops both. Needs root.")
         {
             url,
@@ -34,6 +35,7 @@ internal static class UpCommand
             data,
             webUser,
             web,
+            prefix,
         };
         command.SetAction((result, cancel) => RunAsync(
             services,
@@ -43,7 +45,10 @@ internal static class UpCommand
                 result.GetValue(allowRemote),
                 Path.GetFullPath(result.GetValue(data) ?? DefaultDataFolder),
                 result.GetValue(webUser),
-                result.GetValue(web)),
+                result.GetValue(web))
+            {
+                NamespacePrefix = result.GetValue(prefix) ?? AgentOptions.DefaultNamespacePrefix,
+            },
             result.InvocationConfiguration.Output,
             result.InvocationConfiguration.Error,
             cancel));
@@ -77,6 +82,10 @@ internal static class UpCommand
             }
 
             _ = DataFolder.Locate(request.DataFolder);
+            if (AgentOptions.NamespacePrefixProblem(request.NamespacePrefix) is { } prefixProblem)
+            {
+                throw new ArgumentException(prefixProblem);
+            }
 
             // Last of the checks: an account is only created when everything else is in place to use it.
             var choice = WebUser.Resolve(request.WebUserName, services.Accounts);
@@ -96,7 +105,7 @@ internal static class UpCommand
 
         using var stopAgent = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var admission = AgentAdmission.For(user);
-        var agent = AgentCommand.RunAsync(services, request.SocketPath, admission.Uids, admission.Gids, tcp: null, admission.SocketGroup, AgentLimits.None, errors, stopAgent.Token);
+        var agent = AgentCommand.RunAsync(services, request.SocketPath, admission.Uids, admission.Gids, tcp: null, admission.SocketGroup, AgentLimits.None, errors, stopAgent.Token, request.NamespacePrefix);
         try
         {
             if (!await WaitForAgentAsync(agent, request.SocketPath, cancellationToken).ConfigureAwait(false))
@@ -276,4 +285,8 @@ internal static class UpCommand
 }
 
 /// <summary>What `netlab up` was asked to start.</summary>
-internal sealed record UpRequest(string SocketPath, string Url, bool AllowRemote, string DataFolder, string? WebUserName, string? WebPath);
+internal sealed record UpRequest(string SocketPath, string Url, bool AllowRemote, string DataFolder, string? WebUserName, string? WebPath)
+{
+    /// <summary>The agent's namespace prefix (`--namespace-prefix`).</summary>
+    public string NamespacePrefix { get; init; } = AgentOptions.DefaultNamespacePrefix;
+}

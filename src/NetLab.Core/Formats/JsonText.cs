@@ -58,7 +58,7 @@ internal static class JsonText
                 var entries = new List<KeyValuePair<ScalarNode, DocumentNode>>();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
                 {
-                    var key = new ScalarNode(reader.GetString(), ScalarKind.Text) { Location = Locate(lineStarts, (int)reader.TokenStartIndex) };
+                    var key = new ScalarNode(StringOf(ref reader, lineStarts), ScalarKind.Text) { Location = Locate(lineStarts, (int)reader.TokenStartIndex) };
                     reader.Read();
                     entries.Add(new(key, ReadNode(ref reader, lineStarts, depth + 1)));
                 }
@@ -73,13 +73,31 @@ internal static class JsonText
 
                 return new SequenceNode(items) { Location = location };
             case JsonTokenType.String:
-                return new ScalarNode(reader.GetString(), ScalarKind.Text) { Location = location };
+                return new ScalarNode(StringOf(ref reader, lineStarts), ScalarKind.Text) { Location = location };
             case JsonTokenType.Number:
                 return new ScalarNode(Encoding.UTF8.GetString(reader.ValueSpan), ScalarKind.Number) { Location = location };
             case JsonTokenType.True or JsonTokenType.False:
                 return new ScalarNode(reader.GetBoolean() ? "true" : "false", ScalarKind.Boolean) { Location = location };
             default:
                 return new ScalarNode(null, ScalarKind.Null) { Location = location };
+        }
+    }
+
+    /// <summary>
+    /// The string token's text. An escaped lone surrogate ("\uD800") is valid JSON syntax that no .NET string can hold
+    /// as text: the reader throws InvalidOperationException for it (found by the hostile-input suite's fuzzer), which
+    /// is turned into the JsonException of a bad file at the string's place.
+    /// </summary>
+    private static string? StringOf(ref Utf8JsonReader reader, List<int> lineStarts)
+    {
+        try
+        {
+            return reader.GetString();
+        }
+        catch (InvalidOperationException e)
+        {
+            var at = Locate(lineStarts, (int)reader.TokenStartIndex);
+            throw new JsonException($"{e.Message} Write the character itself, or a \\u escape of a whole surrogate pair.", null, at.Line - 1, at.Column - 1);
         }
     }
 

@@ -9,9 +9,9 @@ internal static class YamlText
 {
     public static DocumentNode? Read(string text, List<Problem> problems)
     {
+        var parser = new MarkedParser(new Parser(new StringReader(text)));
         try
         {
-            var parser = new Parser(new StringReader(text));
             parser.Consume<StreamStart>();
             if (parser.Accept<StreamEnd>(out _))
             {
@@ -36,6 +36,28 @@ internal static class YamlText
         catch (NestingTooDeepException e)
         {
             problems.Add(LabFormat.TooDeep(e.Location));
+            return null;
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this instead of a YamlException on some unfinished texts (": {\nt" - a flow
+            // mapping that ends in a plain word at the end of the text). It is still a bad file, never the reader's failure.
+            problems.Add(new Problem("", $"this is not valid YAML: the text ends before what it opened is closed ({e.Message})",
+                "Check for an unclosed [ or { and that every `key: value` has a space after the colon")
+            {
+                Location = End(text),
+            });
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            // And this one on an escape that makes no character ("\uD800\u0000" in a double-quoted scalar: a high
+            // surrogate with no low one after it). Found by the hostile-input suite's fuzzer, like the one above.
+            problems.Add(new Problem("", $"this is not valid YAML: an escape in a quoted text makes no character ({e.Message.Split(" (Parameter", 2)[0]})",
+                "Check the \\u and \\x escapes of the quoted text after this place: a \\uD800-\\uDFFF escape is only half a character")
+            {
+                Location = parser.LastRead is { } mark ? At(mark) : null,
+            });
             return null;
         }
         catch (YamlException e)
@@ -96,6 +118,13 @@ internal static class YamlText
 
     private static SourceLocation At(Mark mark) => new((int)mark.Line, (int)mark.Column);
 
+    /// <summary>Where the text ends: its last line, one column past its last character.</summary>
+    private static SourceLocation End(string text)
+    {
+        var lastLine = text.LastIndexOf('\n');
+        return new SourceLocation(text.Count(c => c == '\n') + 1, text.Length - lastLine);
+    }
+
     public static string Write(DocumentNode root)
     {
         var writer = new StringWriter { NewLine = "\n" };
@@ -144,12 +173,35 @@ internal static class YamlText
         ScalarKind.Null => new Scalar(AnchorName.Empty, TagName.Empty, "null", ScalarStyle.Plain, true, false),
         ScalarKind.Number or ScalarKind.Boolean => new Scalar(AnchorName.Empty, TagName.Empty, scalar.Value!, ScalarStyle.Plain, true, false),
         // Text that YAML would read as something else (true, 12, null, ...) gets quotes; the emitter decides that.
-        _ => new Scalar(AnchorName.Empty, TagName.Empty, scalar.Value!, LooksLikeNonText(scalar.Value!) ? ScalarStyle.DoubleQuoted : ScalarStyle.Any, true, true),
+        // So does text that a plain scalar would not keep as it is: whitespace at either end (YamlDotNet's emitter wrote
+        // "x\t" plain, and the tab was gone when read back; found by the hostile-input suite's fuzzer) or control characters.
+        _ => new Scalar(AnchorName.Empty, TagName.Empty, scalar.Value!, LooksLikeNonText(scalar.Value!) || !KeptPlain(scalar.Value!) ? ScalarStyle.DoubleQuoted : ScalarStyle.Any, true, true),
     };
+
+    private static bool KeptPlain(string value) =>
+        value.Length == 0 || (!char.IsWhiteSpace(value[0]) && !char.IsWhiteSpace(value[^1]) && !value.Any(c => char.IsControl(c) && c != '\n'));
 
     private static bool LooksLikeNonText(string value) =>
         value is "" or "~" or "null" or "Null" or "NULL" or "true" or "false" or "True" or "False" or "yes" or "no" or "on" or "off"
         || double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out _)
         // YAML 1.1 readers take digits with colons (a MAC such as 02:00:00:00:01:01) for a base-60 number.
         || value.All(c => char.IsAsciiDigit(c) || c == ':');
+
+    /// <summary>The parser, remembering where the last event it read ended: where to point when it throws something bare.</summary>
+    private sealed class MarkedParser(IParser inner) : IParser
+    {
+        public Mark? LastRead { get; private set; }
+
+        public ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            if (inner.Current is { } current)
+            {
+                LastRead = current.End;
+            }
+
+            return inner.MoveNext();
+        }
+    }
 }

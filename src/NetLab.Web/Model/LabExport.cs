@@ -11,7 +11,7 @@ public static class LabExport
         var lab = await store.GetLabAsync(user.Id, labId);
         var revision = lab is null ? null : await store.GetCurrentRevisionAsync(user.Id, labId);
         return lab is null || revision is null
-            ? Results.NotFound()
+            ? Results.NotFound($"You have no lab {labId}: it was deleted, or the number is wrong. Your labs are listed at /.")
             : Results.File(Encoding.UTF8.GetBytes(revision.Yaml), "application/yaml", $"{lab.Name}.yaml");
     }
 }

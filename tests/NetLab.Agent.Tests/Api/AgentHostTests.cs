@@ -85,17 +85,43 @@ public sealed class AgentHostTests
         }
     }
 
-    [Fact]
-    public async Task An_unknown_route_is_a_404_AgentError_listing_the_routes()
+    [Theory]
+    [InlineData("/v2/labs")]
+    [InlineData("/index.html")]
+    [InlineData("/v1/labs.json")]
+    public async Task An_unknown_route_is_a_404_AgentError_listing_the_routes(string path)
     {
         await using var agent = await TestAgent.StartAsync();
 
-        var (status, body) = await RawAsync(agent, HttpMethod.Get, "/v2/labs", null);
+        var (status, body) = await RawAsync(agent, HttpMethod.Get, path, null);
 
         Assert.Equal(HttpStatusCode.NotFound, status);
         var error = JsonSerializer.Deserialize<AgentError>(body, AgentJson.Options)!;
         Assert.Equal(AgentErrorCodes.NotFound, error.Code);
         Assert.Contains("GET /v1/labs", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("GET", "/v1/apply", "POST")]
+    [InlineData("PUT", "/v1/plan", "POST")]
+    [InlineData("GET", "/v1/labs/demo/destroy", "POST")]
+    [InlineData("DELETE", "/v1/labs/demo", "GET")]
+    [InlineData("POST", "/v1/labs", "GET")]
+    [InlineData("PATCH", "/v1/doctor", "GET")]
+    public async Task A_route_asked_with_a_method_it_does_not_take_is_a_405_naming_the_methods_it_takes_and_the_engine_is_not_called(string method, string path, string allowed)
+    {
+        await using var agent = await TestAgent.StartAsync();
+        // No Content-Type, as curl -X sends it: the wrong method is what is wrong, so 405 rather than 415.
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+
+        var (status, body, allow) = await SendOverSocketWithAllowAsync(agent, request);
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, status);
+        Assert.Equal(allowed, allow);
+        var error = JsonSerializer.Deserialize<AgentError>(body, AgentJson.Options)!;
+        Assert.Equal(AgentErrorCodes.MethodNotAllowed, error.Code);
+        Assert.Contains($"{path} takes {allowed}, not {method}", error.Message, StringComparison.Ordinal);
+        Assert.Empty(agent.Engine.Calls);
     }
 
     [Fact]
@@ -162,6 +188,13 @@ public sealed class AgentHostTests
     /// <summary>Any request (paths relative to http://agent) over the agent's Unix socket, as HttpClient sends it.</summary>
     internal static async Task<(HttpStatusCode Status, string Body)> SendOverSocketAsync(TestAgent agent, HttpRequestMessage request)
     {
+        var (status, body, _) = await SendOverSocketWithAllowAsync(agent, request);
+        return (status, body);
+    }
+
+    /// <summary>As <see cref="SendOverSocketAsync"/>, with the answer's Allow header (empty when there is none).</summary>
+    private static async Task<(HttpStatusCode Status, string Body, string Allow)> SendOverSocketWithAllowAsync(TestAgent agent, HttpRequestMessage request)
+    {
         using var handler = new SocketsHttpHandler
         {
             ConnectCallback = async (_, cancel) =>
@@ -173,6 +206,6 @@ public sealed class AgentHostTests
         };
         using var http = new HttpClient(handler) { BaseAddress = new Uri("http://agent") };
         using var response = await http.SendAsync(request, Cancel);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync(Cancel));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(Cancel), string.Join(", ", response.Content.Headers.Allow));
     }
 }

@@ -12,7 +12,7 @@ internal sealed record CliRun(int Exit, string Output, string Errors)
     {
         output ??= new LockedStringWriter();
         var errors = new LockedStringWriter();
-        var exit = await NetlabCommandLine.Build(services ?? AgentOnly).Parse(args).InvokeAsync(new() { Output = output, Error = errors }, cancellationToken);
+        var exit = await NetlabCommandLine.InvokeAsync(args, new() { Output = output, Error = errors }, services ?? AgentOnly, cancellationToken);
         return new CliRun(exit, output.Text, errors.Text);
     }
 

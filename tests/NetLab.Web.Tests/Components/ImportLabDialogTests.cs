@@ -39,6 +39,33 @@ public sealed class ImportLabDialogTests : IAsyncDisposable
         Assert.Equal(["my-macvtap"], (await _context.Store.ListLabsAsync(LabStore.LocalUserId)).Select(l => l.Name));
     }
 
+    /// <summary>
+    /// A browser cuts what is pasted beyond a field's maxlength without a word: with MudBlazor's default (524288) a 1.1 MB
+    /// paste was imported as the valid lab of its first half. The field takes every lab that can be valid, and one
+    /// character more, so that a longer text reaches the validator and is refused naming the 1 MiB limit.
+    /// </summary>
+    [Fact]
+    public async Task The_YAML_field_takes_one_character_past_the_lab_limit_so_a_longer_paste_is_refused_not_cut()
+    {
+        await ShowAsync("");
+
+        var maxLength = int.Parse(_context.Dialogs.Find(".import-yaml textarea").GetAttribute("maxlength")!, System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal(Core.Formats.LabFormat.MaxDocumentBytes + 1, maxLength);
+    }
+
+    [Fact]
+    public async Task A_text_cut_at_the_fields_length_is_refused_naming_the_1_MiB_limit_and_stores_nothing()
+    {
+        // What the browser sends of a 5 MB paste: the field's length of it.
+        await ShowAsync(("name: big\n#" + new string('x', 5 * 1024 * 1024))[..NetLab.Web.Model.LabTextLimit.EditorMaxLength]);
+
+        _context.Dialogs.Find(".import-submit").Click();
+
+        _context.Dialogs.WaitForAssertion(() => Assert.Contains("a lab file may be at most 1048576 bytes (1 MiB)", _context.Dialogs.Find("tr.problem").TextContent, StringComparison.Ordinal));
+        Assert.Empty(await _context.Store.ListLabsAsync(LabStore.LocalUserId));
+    }
+
     private async Task<IDialogReference> ShowAsync(string yaml)
     {
         var service = _context.Bunit.Services.GetService(typeof(IDialogService)) as IDialogService;

@@ -285,7 +285,7 @@ public static class RunArchive
         var run = await store.GetRunAsync(user.Id, runId);
         if (run is null)
         {
-            return Results.NotFound();
+            return Results.NotFound($"You have no run {runId}: it was deleted with its lab, or the number is wrong. A lab's runs are listed on its History page.");
         }
 
         var buffer = new MemoryStream();
@@ -300,7 +300,7 @@ public static class RunArchive
         var capture = (await store.GetCapturesAsync(user.Id, runId)).FirstOrDefault(c => c.Number == number);
         if (capture is null)
         {
-            return Results.NotFound();
+            return Results.NotFound($"You have no run {runId} with a capture {number}: the run's page lists its captures.");
         }
 
         var frames = await store.GetFramesAsync(user.Id, runId, number);
