@@ -8,16 +8,20 @@ namespace NetLab.Agent.Tests.Engine;
 /// Every network namespace something still keeps alive, by its nsfs inode, found the ways a namespace can be held:
 /// a thread in it (/proc/*/task/*/ns/net, what `lsns -t net` lists), an open namespace file (/proc/*/fd/* showing
 /// `net:[INODE]`, as `ip netns` and NetLab's handles hold them), and a socket made in it (NetLab's netlink, packet and
-/// ICMP sockets; asked of this process's own sockets with SIOCGSKNETNS, since the engine under test runs here). A
-/// namespace that lost its name under /run/netns but is found here lives on without a name.
+/// ICMP sockets; asked with SIOCGSKNETNS of this process's own sockets, since the engine under test runs here, and of the
+/// sockets of the agent processes named, copied into this process with pidfd_getfd). A namespace that lost its name
+/// under /run/netns but is found here lives on without a name.
 /// </summary>
 internal static partial class LiveNetworkNamespaces
 {
     /// <summary>linux/sockios.h: a new descriptor of the socket's network namespace.</summary>
     private const nuint SIOCGSKNETNS = 0x894C;
 
-    /// <summary>The inodes of every network namespace alive now, as far as this process can see.</summary>
-    public static HashSet<ulong> Inodes()
+    /// <summary>
+    /// The inodes of every network namespace alive now, as far as this process can see; the sockets of
+    /// <paramref name="socketOwners"/> (other processes, e.g. an agent of its own) are asked too.
+    /// </summary>
+    public static HashSet<ulong> Inodes(IEnumerable<int>? socketOwners = null)
     {
         var inodes = new HashSet<ulong>();
         foreach (var process in Directory.EnumerateDirectories("/proc").Where(d => Path.GetFileName(d).All(char.IsAsciiDigit)))
@@ -33,21 +37,73 @@ internal static partial class LiveNetworkNamespaces
             }
         }
 
-        foreach (var descriptor in Enumerate(() => Directory.EnumerateFiles("/proc/self/fd")))
+        foreach (var fd in Sockets("self"))
+        {
+            AddSocketNamespace(inodes, fd);
+        }
+
+        foreach (var owner in socketOwners ?? [])
+        {
+            AddSocketNamespaces(inodes, owner);
+        }
+
+        return inodes;
+    }
+
+    /// <summary>The socket descriptors of a process ("self" or a pid), by number.</summary>
+    private static List<int> Sockets(string process)
+    {
+        var sockets = new List<int>();
+        foreach (var descriptor in Enumerate(() => Directory.EnumerateFiles($"/proc/{process}/fd")))
         {
             if (Link(descriptor)?.StartsWith("socket:", StringComparison.Ordinal) == true
                 && int.TryParse(Path.GetFileName(descriptor), NumberStyles.None, CultureInfo.InvariantCulture, out var fd))
             {
-                var namespaceFd = Ioctl(fd, SIOCGSKNETNS, 0);
-                if (namespaceFd >= 0)
-                {
-                    Add(inodes, Link($"/proc/self/fd/{namespaceFd}"));
-                    _ = Close(namespaceFd);
-                }
+                sockets.Add(fd);
             }
         }
 
-        return inodes;
+        return sockets;
+    }
+
+    private static void AddSocketNamespace(HashSet<ulong> inodes, int socketFd)
+    {
+        var namespaceFd = Ioctl(socketFd, SIOCGSKNETNS, 0);
+        if (namespaceFd >= 0)
+        {
+            Add(inodes, Link($"/proc/self/fd/{namespaceFd}"));
+            _ = Close(namespaceFd);
+        }
+    }
+
+    /// <summary>
+    /// Another process's sockets: each is copied into this process (pidfd_getfd, Linux 5.6; root may, as ptrace would)
+    /// just long enough to ask its namespace. A process gone meanwhile has nothing left to hold.
+    /// </summary>
+    private static void AddSocketNamespaces(HashSet<ulong> inodes, int pid)
+    {
+        var pidFd = PidFdOpen(pid, 0);
+        if (pidFd < 0)
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var fd in Sockets(pid.ToString(CultureInfo.InvariantCulture)))
+            {
+                var copy = PidFdGetFd(pidFd, fd, 0);
+                if (copy >= 0)
+                {
+                    AddSocketNamespace(inodes, copy);
+                    _ = Close(copy);
+                }
+            }
+        }
+        finally
+        {
+            _ = Close(pidFd);
+        }
     }
 
     /// <summary>The inodes of the named namespaces under /run/netns now.</summary>
@@ -59,9 +115,9 @@ internal static partial class LiveNetworkNamespaces
     /// name. An inode number is reused once its namespace is gone, so one that a named namespace (another test's) has
     /// now is not counted.
     /// </summary>
-    public static IReadOnlyList<ulong> AliveWithoutName(IEnumerable<ulong> inodes)
+    public static IReadOnlyList<ulong> AliveWithoutName(IEnumerable<ulong> inodes, IEnumerable<int>? socketOwners = null)
     {
-        var alive = Inodes();
+        var alive = Inodes(socketOwners);
         alive.ExceptWith(Named());
         return inodes.Where(alive.Contains).ToList();
     }
@@ -103,6 +159,12 @@ internal static partial class LiveNetworkNamespaces
 
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
     private static partial int Ioctl(int fd, nuint request, nint argument);
+
+    [LibraryImport("libc", EntryPoint = "pidfd_open", SetLastError = true)]
+    private static partial int PidFdOpen(int pid, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "pidfd_getfd", SetLastError = true)]
+    private static partial int PidFdGetFd(int pidFd, int targetFd, uint flags);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     private static partial int Close(int fd);

@@ -44,6 +44,37 @@ public sealed class LinkKernelTests
     }
 
     [Fact]
+    public void A_new_namespace_is_told_before_it_is_mounted_with_the_identity_its_name_then_shows()
+    {
+        using var lab = new KernelLab();
+        var name = $"{lab.Id}-told";
+        (FileStatus Status, ulong? Cookie, bool Mounted)? told = null;
+        using var handle = NetlinkHandle.CreateNamespace(name, (status, cookie) => told = (status, cookie, NetworkNamespace.HoldsNamespace(name)));
+        try
+        {
+            Assert.NotNull(told);
+            Assert.False(told.Value.Mounted, "the caller must hear of the namespace before its name holds it");
+            Assert.True(NetworkNamespace.StatusOf(name)!.IsSameFileAs(told.Value.Status));
+            Assert.Equal(handle.NamespaceCookie(), told.Value.Cookie);
+        }
+        finally
+        {
+            NetworkNamespace.Delete(name);
+        }
+    }
+
+    [Fact]
+    public void A_namespace_whose_caller_refuses_it_before_the_mount_is_not_made()
+    {
+        using var lab = new KernelLab();
+        var name = $"{lab.Id}-refused";
+
+        Assert.Throws<IOException>(() => NetlinkHandle.CreateNamespace(name, (_, _) => throw new IOException("no room for the record")));
+
+        Assert.False(NetworkNamespace.Exists(name));
+    }
+
+    [Fact]
     public void Veth_pair_reads_back_with_peer_mac_mtu_and_alias()
     {
         using var lab = new KernelLab();
