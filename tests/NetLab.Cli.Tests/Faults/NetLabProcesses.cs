@@ -414,6 +414,7 @@ internal sealed partial class NetLabProcesses : IAsyncDisposable
             }
         }
 
+        threads.Add($"  parent pid {StatField(pid, 4)}");
         return string.Join('\n', threads);
     }
 
