@@ -154,6 +154,25 @@ internal sealed class KernelNamespaces(string prefix, string recordDirectory) : 
         _records.Delete(name);
     }
 
+    /// <summary>
+    /// Removes a name of the agent's that holds no namespace (a creation cut short), and its record; a name already gone
+    /// (another read removed it first) is fine.
+    /// </summary>
+    public void DeleteHalfMade(string name)
+    {
+        Guard(name);
+        try
+        {
+            NetworkNamespace.Delete(name);
+        }
+        catch (NetlinkException error) when (error.Errno == Netlink.Interop.Errno.ENOENT)
+        {
+            // Removed meanwhile.
+        }
+
+        _records.Delete(name);
+    }
+
     /// <summary>What the agent says about namespaces under its names that it did not make.</summary>
     public static string NotMadeByNetLab(IReadOnlyList<string> names) => names.Count == 1
         ? $"namespace {names[0]} exists and was not made by NetLab; remove it with `ip netns del {names[0]}` or rename the lab"

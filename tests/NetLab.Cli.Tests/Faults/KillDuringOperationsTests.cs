@@ -82,7 +82,7 @@ public sealed class KillDuringOperationsTests
             }
 
             await processes.StopAsync(Cancel);
-            TestContext.Current.SendDiagnosticMessage(string.Join('\n', story));
+            TestContext.Current.TestOutputHelper?.WriteLine(string.Join('\n', story));
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {
