@@ -13,9 +13,11 @@ public sealed record LabRunOutcome(AgentOutcome<ApplyResult> Agent, bool Recorde
 /// <summary>
 /// "Apply, then record the revision as applied" (and "destroy, then record that nothing is applied") in one place:
 /// the apply dialog and the experiment runner both come here, so the lab page's "applied: revision N" means the same
-/// whoever applied it. The lab's shared live state is told too, so every panel watching it catches up at once.
+/// whoever applied it. The lab's shared live state is told too, so every panel watching it catches up at once. When the
+/// agent gave no result (it was killed, the connection broke), how far it got is unknown: the
+/// <paramref name="reconciler"/> is asked to compare the store with the kernel once the agent answers again.
 /// </summary>
-public sealed class LabApplication(IAgentGateway agent, LabStore store, LiveLabs live)
+public sealed class LabApplication(IAgentGateway agent, LabStore store, LiveLabs live, AppliedStateReconciler? reconciler = null)
 {
     /// <summary>Applies <paramref name="yaml"/> (revision <paramref name="revision"/> of lab <paramref name="labId"/>); on success the store records it as applied.</summary>
     public async Task<LabRunOutcome> ApplyAsync(long ownerId, long labId, int revision, string yaml, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default)
@@ -35,6 +37,7 @@ public sealed class LabApplication(IAgentGateway agent, LabStore store, LiveLabs
     {
         if (outcome.Value is not { } result)
         {
+            reconciler?.Request();
             return false;
         }
 
