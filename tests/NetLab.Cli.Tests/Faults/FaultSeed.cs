@@ -5,8 +5,9 @@ namespace NetLab.Cli.Tests.Faults;
 /// <summary>
 /// The random points of the fault tests come from one seed per test run: a new one each run, so CI tries other points
 /// every time, and printed in every failure and in the test output, so a failing run is replayed exactly with
-/// <c>NETLAB_FAULT_SEED=N</c>. <c>NETLAB_FAULT_POINTS</c> asks for more points per case than the default (CI keeps the
-/// whole folder under about two minutes).
+/// <c>NETLAB_FAULT_SEED=N</c>. A case is one process killed during one operation (nine cases); CI takes one point per
+/// case, which keeps the whole folder near two minutes (each point restarts NetLab), and
+/// <c>NETLAB_FAULT_POINTS=N</c> asks for N per case.
 /// </summary>
 internal static class FaultSeed
 {
@@ -14,7 +15,7 @@ internal static class FaultSeed
     public const string PointsVariable = "NETLAB_FAULT_POINTS";
 
     /// <summary>Points per case (operation and process) in an ordinary run.</summary>
-    public const int DefaultPoints = 2;
+    public const int DefaultPoints = 1;
 
     public static int Seed { get; } =
         int.TryParse(Environment.GetEnvironmentVariable(SeedVariable), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed)
