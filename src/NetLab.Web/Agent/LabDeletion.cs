@@ -94,8 +94,16 @@ public sealed class LabDeletion(IAgentGateway agent, LabStore store, RunStore ru
             }
         }
 
-        return await store.DeleteAsync(ownerId, labId).ConfigureAwait(false)
-            ? new LabDeletionOutcome(true, null, destroyed)
-            : LabDeletionOutcome.Refused($"There is no lab {labId} of yours: it may have been deleted already; reload the list.", destroyed);
+        try
+        {
+            return await store.DeleteAsync(ownerId, labId).ConfigureAwait(false)
+                ? new LabDeletionOutcome(true, null, destroyed)
+                : LabDeletionOutcome.Refused($"There is no lab {labId} of yours: it may have been deleted already; reload the list.", destroyed);
+        }
+        catch (StoreFullException full)
+        {
+            // SQLite needs room even to delete (the WAL grows before the file shrinks).
+            return LabDeletionOutcome.Refused($"{plan.Lab.Name} was not deleted{(destroyed is null ? "" : ", though its kernel lab was destroyed")}. {full.Message}", destroyed);
+        }
     }
 }

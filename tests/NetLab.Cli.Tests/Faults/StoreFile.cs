@@ -49,6 +49,16 @@ internal sealed class StoreFile(string databaseFile)
         return (long)command.ExecuteScalar()!;
     }
 
+    /// <summary>Moves the WAL's pages into the store and empties the WAL file (the web's connections are idle).</summary>
+    public void Checkpoint()
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+        using var reader = command.ExecuteReader();
+        Assert.True(reader.Read() && reader.GetInt32(0) == 0, "the checkpoint was blocked by a connection of the web's");
+    }
+
     /// <summary>SQLite's own check of every page and index: "ok" when nothing is corrupt.</summary>
     public string IntegrityCheck()
     {

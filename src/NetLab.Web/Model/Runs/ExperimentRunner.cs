@@ -48,7 +48,16 @@ public sealed partial class ExperimentRunner(
             {
                 await recorder.DisposeAsync().ConfigureAwait(false);
                 _active.TryRemove(summary.Id, out _);
-                run.Complete((await store.GetRunAsync(ownerId, summary.Id).ConfigureAwait(false))?.Summary ?? run.Run);
+                var stored = (await store.GetRunAsync(ownerId, summary.Id).ConfigureAwait(false))?.Summary ?? run.Run;
+                if (recorder.FailureReason is { } reason)
+                {
+                    // The dialog learns of a run only from committed entries; a recorder that gave up (a full disk) may
+                    // not even have been able to mark its run failed, so the run says it here, as the store will on restart.
+                    run.RecordingFailed($"Recording stopped: {reason}");
+                    stored = stored with { Status = RunStatus.Failed };
+                }
+
+                run.Complete(stored);
             }
         });
         return run;
