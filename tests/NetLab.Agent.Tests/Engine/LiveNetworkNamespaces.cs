@@ -50,6 +50,123 @@ internal static partial class LiveNetworkNamespaces
         return inodes;
     }
 
+    /// <summary>
+    /// The namespaces one process holds: its threads' (as `lsns` counts them), its open namespace files, and its sockets'
+    /// (its own sockets are asked directly when it is this process, else copied in with pidfd_getfd).
+    /// </summary>
+    public static HashSet<ulong> HeldBy(int pid)
+    {
+        var process = pid == Environment.ProcessId ? "self" : pid.ToString(CultureInfo.InvariantCulture);
+        var inodes = new HashSet<ulong>();
+        foreach (var task in Enumerate(() => Directory.EnumerateDirectories($"/proc/{process}/task")))
+        {
+            Add(inodes, Link(Path.Combine(task, "ns", "net")));
+        }
+
+        foreach (var descriptor in Enumerate(() => Directory.EnumerateFiles($"/proc/{process}/fd")))
+        {
+            Add(inodes, Link(descriptor));
+        }
+
+        if (process == "self")
+        {
+            foreach (var fd in Sockets("self"))
+            {
+                AddSocketNamespace(inodes, fd);
+            }
+        }
+        else
+        {
+            AddSocketNamespaces(inodes, pid);
+        }
+
+        return inodes;
+    }
+
+    /// <summary>
+    /// The namespaces <paramref name="pid"/> holds that have no name: neither its own (the machine's, where it runs) nor
+    /// one named under /run/netns. An agent that leaks a handle, a socket or a thread into a deleted lab namespace shows
+    /// it here, with its inode.
+    /// </summary>
+    public static IReadOnlyList<ulong> NamelessHeldBy(int pid)
+    {
+        var held = HeldBy(pid);
+        held.ExceptWith(Named());
+        var own = new HashSet<ulong>();
+        Add(own, Link($"/proc/{(pid == Environment.ProcessId ? "self" : pid.ToString(CultureInfo.InvariantCulture))}/ns/net"));
+        held.ExceptWith(own);
+        return [.. held.Order()];
+    }
+
+    /// <summary>What in <paramref name="pid"/> holds <paramref name="inode"/>: its threads in it, its descriptors of it, its sockets made in it.</summary>
+    public static IReadOnlyList<string> HoldersOf(int pid, ulong inode)
+    {
+        var process = pid == Environment.ProcessId ? "self" : pid.ToString(CultureInfo.InvariantCulture);
+        var target = $"net:[{inode.ToString(CultureInfo.InvariantCulture)}]";
+        var holders = new List<string>();
+        foreach (var task in Enumerate(() => Directory.EnumerateDirectories($"/proc/{process}/task")))
+        {
+            if (Link(Path.Combine(task, "ns", "net")) == target)
+            {
+                holders.Add($"thread {Path.GetFileName(task)} ({ReadQuietly(Path.Combine(task, "comm"))})");
+            }
+        }
+
+        foreach (var descriptor in Enumerate(() => Directory.EnumerateFiles($"/proc/{process}/fd")))
+        {
+            if (Link(descriptor) == target)
+            {
+                holders.Add($"descriptor {Path.GetFileName(descriptor)} (the namespace file)");
+            }
+        }
+
+        var pidFd = process == "self" ? -1 : PidFdOpen(pid, 0);
+        try
+        {
+            foreach (var fd in Sockets(process))
+            {
+                var copy = process == "self" ? fd : PidFdGetFd(pidFd, fd, 0);
+                if (copy < 0)
+                {
+                    continue;
+                }
+
+                var found = new HashSet<ulong>();
+                AddSocketNamespace(found, copy);
+                if (copy != fd)
+                {
+                    _ = Close(copy);
+                }
+
+                if (found.Contains(inode))
+                {
+                    holders.Add($"descriptor {fd} ({Link($"/proc/{process}/fd/{fd}")}, a socket made in it)");
+                }
+            }
+        }
+        finally
+        {
+            if (pidFd >= 0)
+            {
+                _ = Close(pidFd);
+            }
+        }
+
+        return holders;
+    }
+
+    private static string ReadQuietly(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path).Trim();
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return "?";
+        }
+    }
+
     /// <summary>The socket descriptors of a process ("self" or a pid), by number.</summary>
     private static List<int> Sockets(string process)
     {
