@@ -57,6 +57,10 @@ public sealed partial class AppliedStateReconciler(IAgentGateway agent, LabStore
         {
             // A pass is already asked for.
         }
+        catch (ObjectDisposedException)
+        {
+            // The web has stopped; its next start checks everything.
+        }
     }
 
     /// <summary>

@@ -108,34 +108,36 @@ public sealed class FullDiskStoreTests
     }
 
     [Fact]
-    public async Task A_run_whose_disk_fills_up_ends_failed_in_its_dialog_with_the_reason_even_before_the_store_can_say_so()
+    public async Task A_run_whose_disk_fills_up_fails_in_its_dialog_at_once_and_in_the_store_once_room_is_freed()
     {
         using var disk = new FullDisk();
         var lab = (await disk.Store.CreateAsync(Owner, Yaml, "full")).Value!;
         var agent = new FakeAgentGateway();
         using var live = new LiveLabs(agent, TimeProvider.System, NullLogger<LiveLabs>.Instance) { Grace = TimeSpan.Zero };
         var runner = new ExperimentRunner(
-            disk.Runs, new LabApplication(agent, disk.Store, live), live, agent, TimeProvider.System, NullLogger<ExperimentRunner>.Instance)
-        {
-            RecorderOptions = new RunRecorderOptions { RetryFor = TimeSpan.FromMilliseconds(200) },
-        };
+            disk.Runs, new LabApplication(agent, disk.Store, live), live, agent, TimeProvider.System, NullLogger<ExperimentRunner>.Instance);
         var revision = (await disk.Store.GetCurrentRevisionAsync(Owner, lab.Id))!;
 
         var run = await runner.StartAsync(Owner, lab, revision, new ExperimentOptions("filled up"));
         await WaitUntilAsync(() => run.Messages.Any(m => m.StartsWith("Run started", StringComparison.Ordinal)));
         disk.Fill(); // while the agent applies
         agent.Outcome.SetResult(FakeAgentGateway.Succeeded());
+
+        // The dialog shows the failure and why at once, while the recorder still tries to mark the run (RetryFor, 2 min).
+        await WaitUntilAsync(() => run.Status == RunStatus.Failed);
+        Assert.Contains(run.Messages, m => m.StartsWith("Recording stopped: The store is full: ", StringComparison.Ordinal));
+        Assert.False(run.Completion.IsCompleted);
+        Assert.Equal(RunStatus.Running, (await disk.Runs.GetRunAsync(Owner, run.Run.Id))!.Summary.Status);
+
+        disk.Free();
         var ended = await run.Completion.WaitAsync(TimeSpan.FromSeconds(20), Cancel);
 
         Assert.Equal(RunStatus.Failed, ended.Status);
-        Assert.Equal(RunStatus.Failed, run.Status);
-        Assert.Contains(run.Messages, m => m.StartsWith("Recording stopped: The store is full: ", StringComparison.Ordinal));
+        var stored = await disk.Runs.GetEntriesAsync(Owner, run.Run.Id);
+        Assert.Equal("Run started: revision 1 of full", stored[0].Message);
+        Assert.StartsWith("Recording stopped: The store is full: ", stored[^1].Message, StringComparison.Ordinal);
+        Assert.Equal(RunStatus.Failed, (await disk.Runs.GetRunAsync(Owner, run.Run.Id))!.Summary.Status);
         Assert.Equal("ok", disk.IntegrityCheck());
-        // The store could not mark it (the disk stayed full): the web's next start marks it interrupted, keeping what it holds.
-        Assert.Equal(RunStatus.Running, (await disk.Runs.GetRunAsync(Owner, run.Run.Id))!.Summary.Status);
-        disk.Free();
-        Assert.Equal(1, await disk.Runs.MarkAbandonedRunsInterruptedAsync());
-        Assert.Equal("Run started: revision 1 of full", (await disk.Runs.GetEntriesAsync(Owner, run.Run.Id))[0].Message);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -46,18 +46,17 @@ public sealed partial class ExperimentRunner(
             }
             finally
             {
+                // The dialog learns of a run only from committed entries; a recorder that gave up (a full disk) may not
+                // be able to mark its run failed, and goes on trying while it is disposed, so the run says it first.
+                if (recorder.FailureReason is { } reason)
+                {
+                    run.RecordingFailed($"Recording stopped: {reason}");
+                }
+
                 await recorder.DisposeAsync().ConfigureAwait(false);
                 _active.TryRemove(summary.Id, out _);
                 var stored = (await store.GetRunAsync(ownerId, summary.Id).ConfigureAwait(false))?.Summary ?? run.Run;
-                if (recorder.FailureReason is { } reason)
-                {
-                    // The dialog learns of a run only from committed entries; a recorder that gave up (a full disk) may
-                    // not even have been able to mark its run failed, so the run says it here, as the store will on restart.
-                    run.RecordingFailed($"Recording stopped: {reason}");
-                    stored = stored with { Status = RunStatus.Failed };
-                }
-
-                run.Complete(stored);
+                run.Complete(recorder.FailureReason is null ? stored : stored with { Status = RunStatus.Failed });
             }
         });
         return run;
