@@ -7,6 +7,18 @@ using NetLab.Core.Teaching;
 using NetLab.Netlink.Namespaces;
 using static NetLab.Agent.Benchmarks.Bench;
 
+// Issue 12's load test (`load`): C clients applying, watching, checking and destroying labs of their own through one
+// agent (`load-agent`, a child process), its memory and descriptors sampled, against one client in the same run.
+if (args is ["load", .. var loadArguments])
+{
+    return await LoadBenchmark.RunAsync(loadArguments).ConfigureAwait(false);
+}
+
+if (args is ["load-agent", .. var agentArguments])
+{
+    return await LoadBenchmark.RunAgentAsync(agentArguments).ConfigureAwait(false);
+}
+
 // Issue 5's benchmark (`probe`): the connectivity check of an N-namespace lab against `ip netns exec ... ping`.
 if (args is ["probe", .. var probeArguments])
 {

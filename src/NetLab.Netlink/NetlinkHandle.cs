@@ -54,10 +54,18 @@ public sealed class NetlinkHandle : IDisposable
         }
     }
 
-    /// <summary>Creates a named namespace (as `ip netns add`) and a handle inside it, on one thread.</summary>
-    public static NetlinkHandle CreateNamespace(string name)
+    /// <summary>
+    /// Creates a named namespace (as `ip netns add`) and a handle inside it, on one thread. <paramref name="beforeNamed"/>
+    /// gets the new namespace's identity (nsfs file and cookie) before the namespace is mounted on its name, so a caller
+    /// can record what it made before the name shows it (see <see cref="NetworkNamespace.CreateWith"/>); if it throws,
+    /// nothing is created.
+    /// </summary>
+    public static NetlinkHandle CreateNamespace(string name, Action<FileStatus, ulong?>? beforeNamed = null)
     {
-        var (ns, socket) = NetworkNamespace.CreateWith(name, () => NetlinkSocket.Open());
+        var (ns, socket) = NetworkNamespace.CreateWith(
+            name,
+            () => NetlinkSocket.Open(),
+            beforeNamed is null ? null : (socket, status) => beforeNamed(status, CookieOf(socket, name)));
         return new NetlinkHandle(ns, socket, ownsNamespace: true);
     }
 
@@ -260,17 +268,19 @@ public sealed class NetlinkHandle : IDisposable
     /// The namespace's cookie (SO_NETNS_COOKIE, Linux 5.14): a 64-bit id the kernel gives each namespace and never
     /// reuses while the system runs, unlike its inode number. Null on a kernel without it.
     /// </summary>
-    public unsafe ulong? NamespaceCookie()
+    public ulong? NamespaceCookie() => CookieOf(_socket, Namespace.ToString());
+
+    private static unsafe ulong? CookieOf(NetlinkSocket socket, string what)
     {
         ulong cookie = 0;
         var length = sizeof(ulong);
-        if (LibC.GetSockOpt(_socket.Fd, LibC.SOL_SOCKET, LibC.SO_NETNS_COOKIE, &cookie, ref length) == 0)
+        if (LibC.GetSockOpt(socket.Fd, LibC.SOL_SOCKET, LibC.SO_NETNS_COOKIE, &cookie, ref length) == 0)
         {
             return cookie;
         }
 
         var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-        return errno == Errno.ENOPROTOOPT ? null : throw new NetlinkException(errno, $"read the cookie of {Namespace}");
+        return errno == Errno.ENOPROTOOPT ? null : throw new NetlinkException(errno, $"read the cookie of {what}");
     }
 
     // ---- addresses ----

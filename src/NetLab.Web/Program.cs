@@ -37,8 +37,16 @@ catch (StoreTooNewException tooNew)
     return;
 }
 
-// Runs left "running" by a web that stopped or crashed are over: everything they recorded is kept.
-await app.Services.GetRequiredService<RunStore>().MarkAbandonedRunsInterruptedAsync();
+// Runs left "running" by a web that stopped or crashed are over: everything they recorded is kept. A full disk must not
+// keep the web from serving what is stored: said, and tried again at the next start.
+try
+{
+    await app.Services.GetRequiredService<RunStore>().MarkAbandonedRunsInterruptedAsync();
+}
+catch (StoreFullException full)
+{
+    app.Logger.LogError("Runs a previous web left running stay marked running for now: {Message}", full.Message);
+}
 
 if (!app.Environment.IsDevelopment())
 {

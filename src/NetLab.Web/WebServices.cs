@@ -23,6 +23,8 @@ public static class WebServices
         services.AddAllowedHosts(configuration);
 
         Hosting.RequestSizeLimit.AddTo(services);
+        // A stopping web answers no new request (a reconnecting circuit would hold its stop for the whole timeout).
+        Hosting.StoppingGate.AddTo(services);
         services.AddSingleton(TimeProvider.System);
         // Started by `netlab up`: the web stops when its launcher is gone (a no-op without Web:LauncherPid).
         services.AddSingleton<Hosting.IProcessProbe, Hosting.ProcProcessProbe>();

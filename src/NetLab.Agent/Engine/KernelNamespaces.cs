@@ -44,8 +44,8 @@ internal sealed class KernelNamespaces(string prefix, string recordDirectory) : 
     /// <summary>
     /// The namespace under this name is the one the agent made: its record names the same nsfs file (device and inode)
     /// and the same cookie. The inode is compared first, which needs no handle; the cookie tells a namespace made again
-    /// with a reused inode number apart. A pending record (creation cut short) counts only while the name holds no
-    /// namespace: the empty file is the agent's own, a mounted namespace there may not be.
+    /// with a reused inode number apart. A record of a creation cut short (pending, or made but not yet mounted) counts
+    /// only while the name holds no namespace: the empty file is the agent's own, a mounted namespace there may not be.
     /// </summary>
     public bool IsMine(string name)
     {
@@ -54,9 +54,14 @@ internal sealed class KernelNamespaces(string prefix, string recordDirectory) : 
             return false;
         }
 
+        if (!NetworkNamespace.HoldsNamespace(name))
+        {
+            return true;
+        }
+
         if (record.Made is not { } made)
         {
-            return !NetworkNamespace.HoldsNamespace(name);
+            return false;
         }
 
         if (NetworkNamespace.StatusOf(name) is not { } now || !now.IsSameFileAs(made))
@@ -114,11 +119,14 @@ internal sealed class KernelNamespaces(string prefix, string recordDirectory) : 
                 throw new AgentRefusalException(NotMadeByNetLab([name]));
             }
 
+            // Pending before the name's file exists; made (with the namespace's identity, read inside it) before the
+            // namespace is mounted on the name. So a kill -9 at any point leaves either no namespace under the name or
+            // one whose record names it: never a namespace of the agent's own that it would then refuse as someone else's.
             _records.WritePending(name);
             NetlinkHandle handle;
             try
             {
-                handle = NetlinkHandle.CreateNamespace(name);
+                handle = NetlinkHandle.CreateNamespace(name, (made, cookie) => _records.WriteMade(name, made, cookie));
             }
             catch
             {
@@ -126,7 +134,6 @@ internal sealed class KernelNamespaces(string prefix, string recordDirectory) : 
                 throw;
             }
 
-            _records.WriteMade(name, handle.Namespace.Status, handle.NamespaceCookie());
             Forget(name);
             _handles[name] = handle;
             return handle;
@@ -144,6 +151,25 @@ internal sealed class KernelNamespaces(string prefix, string recordDirectory) : 
 
         // Outside the lock: the unmount waits for an RCU grace period, and deletions on several threads share them.
         NetworkNamespace.Delete(name);
+        _records.Delete(name);
+    }
+
+    /// <summary>
+    /// Removes a name of the agent's that holds no namespace (a creation cut short), and its record; a name already gone
+    /// (another read removed it first) is fine.
+    /// </summary>
+    public void DeleteHalfMade(string name)
+    {
+        Guard(name);
+        try
+        {
+            NetworkNamespace.Delete(name);
+        }
+        catch (NetlinkException error) when (error.Errno == Netlink.Interop.Errno.ENOENT)
+        {
+            // Removed meanwhile.
+        }
+
         _records.Delete(name);
     }
 

@@ -5,6 +5,7 @@ using NetLab.Core.Planning;
 using NetLab.Netlink;
 using NetLab.Netlink.Addresses;
 using NetLab.Netlink.Links;
+using NetLab.Netlink.Namespaces;
 
 namespace NetLab.Agent.Engine;
 
@@ -30,12 +31,14 @@ internal sealed class KernelObserver(KernelNamespaces namespaces)
                 handle = namespaces.Get(name);
                 links = handle.LinkList();
             }
-            catch (NetlinkException)
+            catch (NetlinkException) when (!NetworkNamespace.HoldsNamespace(name))
             {
                 // A name whose namespace is half-made (the agent was killed between creating the file and mounting
-                // the namespace on it) holds nothing: remove the name, so that the plan creates it afresh.
+                // the namespace on it) holds nothing: remove the name, so that the plan creates it afresh. Reads share
+                // a lab, so another read may have removed it first (or be removing it now): gone is what both want.
+                // A name that holds a namespace is never removed here, whatever failed in opening it.
                 namespaces.Forget(name);
-                namespaces.Delete(name);
+                namespaces.DeleteHalfMade(name);
                 continue;
             }
 

@@ -18,8 +18,10 @@ internal sealed record NamespaceRecord(FileStatus? Made, ulong? Cookie)
 /// namespace is gone, so one deleted and made again under the same name by someone else would otherwise pass as
 /// NetLab's. /run survives an agent restart and is emptied at boot together with /run/netns, so records and
 /// namespaces come and go together.
-/// A record is written as "pending" before the namespace is created and completed after, so a creation cut short
-/// (kill -9 between the name's file and its mount) leaves a record that lets the next agent remove the empty name.
+/// A record is written as "pending" before the name's file is created, and completed with the namespace's identity
+/// (read inside the new namespace) before the namespace is mounted on the name; so a creation cut short (kill -9 between
+/// the name's file and its mount) leaves a record that lets the next agent remove the empty name, and a namespace the
+/// agent mounted always has its complete record.
 /// </summary>
 internal sealed class NamespaceRecords
 {
@@ -80,7 +82,9 @@ internal sealed class NamespaceRecords
         {
             var record = Read(name);
             var now = NetworkNamespace.Exists(name) ? NetworkNamespace.StatusOf(name) : null;
-            if (now is null || record?.Made is { } made && !now.IsSameFileAs(made))
+            // A name that holds no namespace (a creation cut short before the mount) keeps its record, so the next look
+            // at the lab removes the empty name as the agent's own.
+            if (now is null || (record?.Made is { } made && NetworkNamespace.HoldsNamespace(name) && !now.IsSameFileAs(made)))
             {
                 Delete(name);
             }

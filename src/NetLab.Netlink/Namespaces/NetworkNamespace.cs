@@ -68,8 +68,13 @@ public sealed class NetworkNamespace : IDisposable
     /// </summary>
     public static NetworkNamespace Create(string name) => CreateWith(name, () => 0).Namespace;
 
-    /// <summary>Creates a named namespace and runs <paramref name="inside"/> on the creating thread, already inside it.</summary>
-    internal static (NetworkNamespace Namespace, T Result) CreateWith<T>(string name, Func<T> inside)
+    /// <summary>
+    /// Creates a named namespace and runs <paramref name="inside"/> on the creating thread, already inside it, then
+    /// <paramref name="beforeNamed"/> with its result and the new namespace's identity (nsfs device and inode) before
+    /// the namespace is mounted on its name: whatever the caller records there is written before anyone can see the
+    /// name holding a namespace, so a process killed at any point never leaves a mounted namespace it has no record of.
+    /// </summary>
+    internal static (NetworkNamespace Namespace, T Result) CreateWith<T>(string name, Func<T> inside, Action<T, FileStatus>? beforeNamed = null)
     {
         CheckName(name);
         PrepareNamedDirectory();
@@ -91,12 +96,23 @@ public sealed class NetworkNamespace : IDisposable
         {
             result = NamespaceThread.RunInNewNamespace(() =>
             {
-                if (LibC.Mount("/proc/thread-self/ns/net", path, "none", LibC.MS_BIND, 0) != 0)
+                var made = inside();
+                try
                 {
-                    throw NetlinkSocket.LastError($"bind-mount the new namespace on {path}");
+                    // /proc/thread-self: this thread's namespace, the new one (the process's stays the host's).
+                    beforeNamed?.Invoke(made, FileStatus.Of("/proc/thread-self/ns/net") ?? throw new NetlinkException(Errno.ENOENT, "stat /proc/thread-self/ns/net"));
+                    if (LibC.Mount("/proc/thread-self/ns/net", path, "none", LibC.MS_BIND, 0) != 0)
+                    {
+                        throw NetlinkSocket.LastError($"bind-mount the new namespace on {path}");
+                    }
+                }
+                catch
+                {
+                    (made as IDisposable)?.Dispose();
+                    throw;
                 }
 
-                return inside();
+                return made;
             });
             return (new NetworkNamespace(name, OpenFile(path, $"namespace '{name}'")), result);
         }

@@ -7,10 +7,12 @@ namespace NetLab.Web.Agent;
 public sealed record AppliedCorrection(long OwnerId, long LabId, string Lab, string KernelLab, int? Was, int? Now, string Why);
 
 /// <summary>
-/// At start-up, makes each lab's "applied revision" agree with the kernel, as far as the agent can tell. The store
-/// records an apply after the agent finished it (<see cref="LabApplication"/>), so a web killed in between (kill -9,
-/// a crash, a power cut of the web's host only) leaves the record behind the kernel; a destroy from the CLI leaves it
-/// ahead. Per lab, under its kernel name (<see cref="KernelLabNames"/>):
+/// At start-up, and again whenever an apply or destroy ended without the agent's answer (<see cref="Request"/>), makes
+/// each lab's "applied revision" agree with the kernel, as far as the agent can tell. The store records an apply after
+/// the agent finished it (<see cref="LabApplication"/>), so a web killed in between (kill -9, a crash, a power cut of the
+/// web's host only) leaves the record behind the kernel, and so does an agent killed after its last change and before
+/// its answer (the web, still running, cannot know how far it got); a destroy from the CLI leaves it ahead. Per lab,
+/// under its kernel name (<see cref="KernelLabNames"/>):
 /// <list type="bullet">
 /// <item>the kernel holds no such lab: the lab is recorded as not applied;</item>
 /// <item>it holds one: the revision the kernel matches exactly (an empty plan) is recorded as applied, looking at the
@@ -32,10 +34,34 @@ public sealed partial class AppliedStateReconciler(IAgentGateway agent, LabStore
 
     public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(1);
 
-    /// <summary>Completes once a reconciliation went through (tests wait for it).</summary>
+    /// <summary>Completes once the first reconciliation went through (tests wait for it).</summary>
     public Task<IReadOnlyList<AppliedCorrection>> Completed => _completed.Task;
 
     private readonly TaskCompletionSource<IReadOnlyList<AppliedCorrection>> _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Released once for the pass at start, and by Request(); at most one pass is ever waiting.
+    private readonly SemaphoreSlim _requested = new(1, 1);
+
+    /// <summary>
+    /// Asks for another pass over every lab as soon as the agent answers: an apply or destroy ended without the agent's
+    /// result (the connection broke, the agent was killed), so the kernel may hold more, or less, than the store records.
+    /// Requests made while a pass waits are one pass; one made during a pass gets a pass after it.
+    /// </summary>
+    public void Request()
+    {
+        try
+        {
+            _requested.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A pass is already asked for.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The web has stopped; its next start checks everything.
+        }
+    }
 
     /// <summary>
     /// One pass over every lab of every owner; the corrections made, or null when the agent could not be reached (what
@@ -129,34 +155,49 @@ public sealed partial class AppliedStateReconciler(IAgentGateway agent, LabStore
     {
         // Off the start-up path at once: the web serves while the agent is asked (or is not there at all).
         await Task.Yield();
-        var delay = FirstRetryDelay;
         try
         {
             while (true)
             {
-                try
-                {
-                    if (await ReconcileOnceAsync(stoppingToken).ConfigureAwait(false) is { } corrections)
-                    {
-                        _completed.TrySetResult(corrections);
-                        return;
-                    }
-                }
-                catch (Exception error) when (error is not OperationCanceledException)
-                {
-                    // The store, not the agent (the gateway turns every agent failure into an outcome): say it and retry.
-                    LogFailed(logger, error);
-                }
-
-                LogRetrying(logger, delay.TotalSeconds);
-                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+                await _requested.WaitAsync(stoppingToken).ConfigureAwait(false);
+                _completed.TrySetResult(await PassAsync(stoppingToken).ConfigureAwait(false));
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // The web is stopping.
         }
+    }
+
+    /// <summary>One pass that goes through, tried again (5 s, doubling up to a minute) while the agent cannot be reached.</summary>
+    private async Task<IReadOnlyList<AppliedCorrection>> PassAsync(CancellationToken stoppingToken)
+    {
+        var delay = FirstRetryDelay;
+        while (true)
+        {
+            try
+            {
+                if (await ReconcileOnceAsync(stoppingToken).ConfigureAwait(false) is { } corrections)
+                {
+                    return corrections;
+                }
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                // The store, not the agent (the gateway turns every agent failure into an outcome): say it and retry.
+                LogFailed(logger, error);
+            }
+
+            LogRetrying(logger, delay.TotalSeconds);
+            await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+        }
+    }
+
+    public override void Dispose()
+    {
+        _requested.Dispose();
+        base.Dispose();
     }
 
     private async Task CorrectAsync(List<AppliedCorrection> corrections, LabSummary lab, string kernelLab, int? holds, string why)

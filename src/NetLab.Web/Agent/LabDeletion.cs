@@ -29,7 +29,7 @@ public sealed record LabDeletionOutcome(bool Deleted, string? Error, ApplyResult
 /// deleted from the store while its namespaces live on would leave them with nothing in the web that names them, so a
 /// destroy that fails (no agent, a namespace the kernel would not delete) refuses the delete and nothing is deleted.
 /// </summary>
-public sealed class LabDeletion(IAgentGateway agent, LabStore store, RunStore runs, LiveLabs live)
+public sealed class LabDeletion(IAgentGateway agent, LabStore store, RunStore runs, LiveLabs live, AppliedStateReconciler? reconciler = null)
 {
     /// <summary>What deleting the owner's lab would do now; null when the owner has no such lab.</summary>
     public async Task<LabDeletionPlan?> PlanAsync(long ownerId, long labId)
@@ -76,6 +76,11 @@ public sealed class LabDeletion(IAgentGateway agent, LabStore store, RunStore ru
             {
                 live.Changed(destroyed.Lab);
             }
+            else
+            {
+                // No result: how far the destroy got is unknown, and the lab (not deleted) may record too much.
+                reconciler?.Request();
+            }
 
             if (destroyed is not { Succeeded: true })
             {
@@ -89,8 +94,16 @@ public sealed class LabDeletion(IAgentGateway agent, LabStore store, RunStore ru
             }
         }
 
-        return await store.DeleteAsync(ownerId, labId).ConfigureAwait(false)
-            ? new LabDeletionOutcome(true, null, destroyed)
-            : LabDeletionOutcome.Refused($"There is no lab {labId} of yours: it may have been deleted already; reload the list.", destroyed);
+        try
+        {
+            return await store.DeleteAsync(ownerId, labId).ConfigureAwait(false)
+                ? new LabDeletionOutcome(true, null, destroyed)
+                : LabDeletionOutcome.Refused($"There is no lab {labId} of yours: it may have been deleted already; reload the list.", destroyed);
+        }
+        catch (StoreFullException full)
+        {
+            // SQLite needs room even to delete (the WAL grows before the file shrinks).
+            return LabDeletionOutcome.Refused($"{plan.Lab.Name} was not deleted{(destroyed is null ? "" : ", though its kernel lab was destroyed")}. {full.Message}", destroyed);
+        }
     }
 }

@@ -27,14 +27,14 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
     public static string BlankYaml(string name) => $"name: {name}\n";
 
     /// <summary>Returns the user's id, creating the user when new.</summary>
-    public async Task<long> EnsureUserAsync(string name)
+    public Task<long> EnsureUserAsync(string name) => database.WriteAsync(async () =>
     {
         using var connection = database.Open();
         await connection.ExecuteAsync(
             "INSERT INTO users (name, created_ms) VALUES (@name, @now) ON CONFLICT (name) DO NOTHING",
             new { name, now = Now() });
         return await connection.ExecuteScalarAsync<long>("SELECT id FROM users WHERE name = @name", new { name });
-    }
+    });
 
     public async Task<IReadOnlyList<LabSummary>> ListLabsAsync(long ownerId)
     {
@@ -57,7 +57,7 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
     /// Creates a lab from YAML (a template's text or an imported file). The lab's name is <paramref name="name"/> or,
     /// when absent, the name written in the YAML.
     /// </summary>
-    public async Task<StoreResult<LabSummary>> CreateAsync(long ownerId, string yaml, string? name = null, string note = "created")
+    public Task<StoreResult<LabSummary>> CreateAsync(long ownerId, string yaml, string? name = null, string note = "created") => database.WriteAsync(async () =>
     {
         var loaded = LabFormat.LoadAndValidate(yaml, LabFileFormat.Yaml);
         if (!loaded.Succeeded)
@@ -89,9 +89,9 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
         await InsertRevisionAsync(connection, transaction, labId, 1, null, yaml, note, now);
         transaction.Commit();
         return StoreResult<LabSummary>.Success((await FindLabAsync(connection, ownerId, labId, null))!.ToSummary());
-    }
+    });
 
-    public async Task<StoreResult<LabSummary>> RenameAsync(long ownerId, long labId, string newName)
+    public Task<StoreResult<LabSummary>> RenameAsync(long ownerId, long labId, string newName) => database.WriteAsync(async () =>
     {
         newName = newName.Trim();
         if (LabName.Problem(newName) is { } nameProblem)
@@ -116,21 +116,21 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
         }
 
         return StoreResult<LabSummary>.Success((await FindLabAsync(connection, ownerId, labId, null))!.ToSummary());
-    }
+    });
 
     /// <summary>Deletes the lab and all its revisions; false when the owner has no such lab.</summary>
-    public async Task<bool> DeleteAsync(long ownerId, long labId)
+    public Task<bool> DeleteAsync(long ownerId, long labId) => database.WriteAsync(async () =>
     {
         using var connection = database.Open();
         return await connection.ExecuteAsync(
             "DELETE FROM labs WHERE id = @labId AND owner_id = @ownerId", new { labId, ownerId }) > 0;
-    }
+    });
 
     /// <summary>
     /// Saves YAML as a new revision whose parent is the current one, and makes it current. Revisions that undo left
     /// behind are kept (history is never deleted); redo then follows the newest child.
     /// </summary>
-    public async Task<StoreResult<LabRevision>> SaveRevisionAsync(long ownerId, long labId, string yaml, string note = "")
+    public Task<StoreResult<LabRevision>> SaveRevisionAsync(long ownerId, long labId, string yaml, string note = "") => database.WriteAsync(async () =>
     {
         var loaded = LabFormat.LoadAndValidate(yaml, LabFileFormat.Yaml);
         if (!loaded.Succeeded)
@@ -154,7 +154,7 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
             "UPDATE labs SET current_revision = @number, updated_ms = @now WHERE id = @labId", new { number, now, labId }, transaction);
         transaction.Commit();
         return StoreResult<LabRevision>.Success(new LabRevision(labId, number, (int?)lab.CurrentRevision, yaml, note, FromMs(now)));
-    }
+    });
 
     /// <summary>All revisions, newest first; empty when the owner has no such lab.</summary>
     public async Task<IReadOnlyList<LabRevision>> ListRevisionsAsync(long ownerId, long labId)
@@ -181,7 +181,7 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
     }
 
     /// <summary>Moves the current revision to its parent; null (nothing changed) at the first revision.</summary>
-    public async Task<LabRevision?> UndoAsync(long ownerId, long labId)
+    public Task<LabRevision?> UndoAsync(long ownerId, long labId) => database.WriteAsync(async () =>
     {
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
@@ -192,10 +192,10 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
         }
 
         return await MoveCurrentAsync(connection, transaction, ownerId, labId, parent);
-    }
+    });
 
     /// <summary>Moves the current revision to its newest child; null (nothing changed) when it has none.</summary>
-    public async Task<LabRevision?> RedoAsync(long ownerId, long labId)
+    public Task<LabRevision?> RedoAsync(long ownerId, long labId) => database.WriteAsync(async () =>
     {
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
@@ -209,7 +209,7 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
             "SELECT MAX(number) FROM lab_revisions WHERE lab_id = @labId AND parent_number = @number",
             new { labId, number = current.Number }, transaction);
         return child is { } next ? await MoveCurrentAsync(connection, transaction, ownerId, labId, next) : null;
-    }
+    });
 
     public async Task<bool> CanUndoAsync(long ownerId, long labId) =>
         (await GetCurrentRevisionAsync(ownerId, labId))?.Parent is not null;
@@ -224,14 +224,14 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
     }
 
     /// <summary>Records that the agent applied this revision; false when the lab or revision does not exist.</summary>
-    public async Task<bool> MarkAppliedAsync(long ownerId, long labId, int number)
+    public Task<bool> MarkAppliedAsync(long ownerId, long labId, int number) => database.WriteAsync(async () =>
     {
         using var connection = database.Open();
         return await connection.ExecuteAsync(
             "UPDATE labs SET applied_revision = @number, applied_ms = @now WHERE id = @labId AND owner_id = @ownerId " +
             "AND EXISTS (SELECT 1 FROM lab_revisions WHERE lab_id = @labId AND number = @number)",
             new { number, now = Now(), labId, ownerId }) > 0;
-    }
+    });
 
     public async Task<LabRevision?> GetAppliedRevisionAsync(long ownerId, long labId)
     {
@@ -241,13 +241,13 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
     }
 
     /// <summary>Records that the kernel no longer holds the lab (it was destroyed); false when there is no such lab.</summary>
-    public async Task<bool> ClearAppliedAsync(long ownerId, long labId)
+    public Task<bool> ClearAppliedAsync(long ownerId, long labId) => database.WriteAsync(async () =>
     {
         using var connection = database.Open();
         return await connection.ExecuteAsync(
             "UPDATE labs SET applied_revision = NULL, applied_ms = NULL WHERE id = @labId AND owner_id = @ownerId",
             new { labId, ownerId }) > 0;
-    }
+    });
 
     /// <summary>
     /// Every lab of every owner that records an applied revision, with that revision's YAML: the kernel has one
@@ -278,7 +278,7 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
     /// and time): a reconciliation that read the store before an apply or destroy finished must not undo what that
     /// recorded. False when nothing was changed.
     /// </summary>
-    public async Task<bool> ReplaceAppliedAsync(LabSummary seen, int? applied)
+    public Task<bool> ReplaceAppliedAsync(LabSummary seen, int? applied) => database.WriteAsync(async () =>
     {
         ArgumentNullException.ThrowIfNull(seen);
         using var connection = database.Open();
@@ -295,13 +295,13 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
                 labId = seen.Id,
                 ownerId = seen.OwnerId,
             }) > 0;
-    }
+    });
 
     /// <summary>
     /// Makes the last applied revision current again (as undo does, nothing is deleted); null when the lab was never
     /// applied.
     /// </summary>
-    public async Task<LabRevision?> ResetToAppliedAsync(long ownerId, long labId)
+    public Task<LabRevision?> ResetToAppliedAsync(long ownerId, long labId) => database.WriteAsync(async () =>
     {
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
@@ -309,7 +309,7 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
         return lab?.AppliedRevision is { } applied
             ? await MoveCurrentAsync(connection, transaction, ownerId, labId, (int)applied)
             : null;
-    }
+    });
 
     // SQLITE_CONSTRAINT: here, the (owner, name) uniqueness.
     private const int SqliteConstraintError = 19;

@@ -328,7 +328,9 @@ public sealed class RunRecorder : IAsyncDisposable
                 {
                     var reason = error is SqliteException sqlite && IsTransient(sqlite)
                         ? $"the store stayed busy for {_options.RetryFor.TotalSeconds:0} s ({error.Message}), after {Retries} tries"
-                        : $"the store refused a write ({error.Message})";
+                        : StoreFullException.IsDiskFull(error)
+                            ? StoreFullException.MessageFor(_database.DatabaseFile)
+                            : $"the store refused a write ({error.Message})";
                     lock (_gate)
                     {
                         FailureReason = reason;
@@ -388,8 +390,9 @@ public sealed class RunRecorder : IAsyncDisposable
 
     /// <summary>
     /// The recorder gave up: the run ends failed, with the reason as its last entry, so that it does not stay "running"
-    /// until the next start of the web. Tried as long as the writes were; if the store still refuses, the next start
-    /// marks the run interrupted.
+    /// until the next start of the web. Tried as long as the writes were, also while the disk is full (the entry is
+    /// small, and space freed meanwhile lets it through); if the store still refuses, the next start marks the run
+    /// interrupted.
     /// </summary>
     private async Task MarkRunFailedAsync(SqliteConnection connection, string reason)
     {
@@ -431,7 +434,7 @@ public sealed class RunRecorder : IAsyncDisposable
                 transaction.Commit();
                 return;
             }
-            catch (SqliteException error) when (IsTransient(error) && _time.GetElapsedTime(started) + pause < _options.RetryFor)
+            catch (SqliteException error) when ((IsTransient(error) || StoreFullException.IsDiskFull(error)) && _time.GetElapsedTime(started) + pause < _options.RetryFor)
             {
                 await Task.Delay(pause, _time).ConfigureAwait(false);
                 pause = pause * 2 < LastRetryPause ? pause * 2 : LastRetryPause;

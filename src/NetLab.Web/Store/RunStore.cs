@@ -19,7 +19,7 @@ public sealed class RunStore(SqliteDatabase database, TimeProvider time)
     public SqliteDatabase Database => database;
 
     /// <summary>Starts a run of a revision (status running); the caller records it through <see cref="OpenRecorder"/>.</summary>
-    public async Task<RunSummary> CreateRunAsync(long ownerId, long labId, int revision, string yaml, string kernelLab, string title, string notes)
+    public Task<RunSummary> CreateRunAsync(long ownerId, long labId, int revision, string yaml, string kernelLab, string title, string notes) => database.WriteAsync(async () =>
     {
         using var connection = database.Open();
         var id = await connection.ExecuteScalarAsync<long>(
@@ -30,7 +30,7 @@ public sealed class RunStore(SqliteDatabase database, TimeProvider time)
         return id == 0
             ? throw new InvalidOperationException($"There is no lab {labId} of user {ownerId} to run.")
             : (await GetRunAsync(ownerId, id))!.Summary;
-    }
+    });
 
     /// <summary>A writer for the run's entries, numbering on from what the run already holds.</summary>
     public RunRecorder OpenRecorder(long runId, RunRecorderOptions? options = null) => new(database, runId, time, options ?? new RunRecorderOptions());
@@ -119,38 +119,48 @@ public sealed class RunStore(SqliteDatabase database, TimeProvider time)
     }
 
     /// <summary>Changes what search finds a run by; false when there is no such run of the owner.</summary>
-    public async Task<bool> DescribeAsync(long ownerId, long runId, string title, string notes)
+    public Task<bool> DescribeAsync(long ownerId, long runId, string title, string notes) => database.WriteAsync(async () =>
     {
         using var connection = database.Open();
         return await connection.ExecuteAsync(
             "UPDATE runs SET title = @title, notes = @notes WHERE id = @runId AND owner_id = @ownerId",
             new { title, notes, runId, ownerId }) > 0;
-    }
+    });
 
-    public async Task<bool> DeleteRunAsync(long ownerId, long runId)
+    public Task<bool> DeleteRunAsync(long ownerId, long runId) => database.WriteAsync(async () =>
     {
         using var connection = database.Open();
         return await connection.ExecuteAsync("DELETE FROM runs WHERE id = @runId AND owner_id = @ownerId", new { runId, ownerId }) > 0;
-    }
+    });
 
     /// <summary>
     /// At start-up: a run still marked running was cut short when the web stopped or crashed. Everything it recorded
     /// is kept; its end is its last entry. Returns how many runs that concerned.
     /// </summary>
-    public async Task<int> MarkAbandonedRunsInterruptedAsync()
+    public Task<int> MarkAbandonedRunsInterruptedAsync() => database.WriteAsync(async () =>
     {
         using var connection = database.Open();
         return await connection.ExecuteAsync(
             "UPDATE runs SET status = @interrupted, " +
             "ended_ms = COALESCE((SELECT MAX(at_ms) FROM run_entries e WHERE e.run_id = runs.id), started_ms) WHERE status = @running",
             new { interrupted = StatusText(RunStatus.Interrupted), running = StatusText(RunStatus.Running) });
-    }
+    });
 
     /// <summary>
     /// Stores a whole run at once (an import), in one transaction: all of it or, on any failure, nothing. Each capture's
     /// frames are enumerated once, as they are inserted, so they may be read from a file as they go.
     /// </summary>
-    public async Task<RunSummary> InsertCompleteRunAsync(
+    public Task<RunSummary> InsertCompleteRunAsync(
+        long ownerId,
+        long labId,
+        RunSummary run,
+        string yaml,
+        IReadOnlyList<RunEntry> entries,
+        IReadOnlyList<(RunCapture Capture, IEnumerable<StoredFrame> Frames)> captures,
+        string importedFrom) =>
+        database.WriteAsync(() => InsertCompleteRunCoreAsync(ownerId, labId, run, yaml, entries, captures, importedFrom));
+
+    private async Task<RunSummary> InsertCompleteRunCoreAsync(
         long ownerId,
         long labId,
         RunSummary run,

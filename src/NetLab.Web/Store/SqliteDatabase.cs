@@ -48,6 +48,23 @@ public sealed partial class SqliteDatabase
     /// <exception cref="StoreTooNewException">A newer NetLab migrated the store; it was left as it was.</exception>
     public int EnsureCreated() => _schemaVersion.Value;
 
+    /// <summary>
+    /// Runs a write on the store; a file system with no room left for it (SQLITE_FULL) becomes a
+    /// <see cref="StoreFullException"/> that says where and what to do. Nothing of the write is kept then.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<Task<T>> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        try
+        {
+            return await write().ConfigureAwait(false);
+        }
+        catch (Exception error) when (StoreFullException.IsDiskFull(error))
+        {
+            throw new StoreFullException(DatabaseFile, error);
+        }
+    }
+
     public SqliteConnection Open()
     {
         _ = _schemaVersion.Value;

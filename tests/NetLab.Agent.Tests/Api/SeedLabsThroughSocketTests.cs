@@ -154,6 +154,8 @@ public sealed class SeedLabsThroughSocketTests
 
         public AgentClient Client { get; }
 
+        public string SocketPath => _host.Options.SocketPath;
+
         public static async Task<RealAgent> StartAsync(EngineLab lab)
         {
             var directory = TestAgent.NewDirectory();

@@ -218,6 +218,23 @@ public sealed class LabEngineKernelTests
     }
 
     [Fact]
+    public void A_half_made_name_that_another_read_removed_first_is_skipped_not_an_error()
+    {
+        using var lab = new EngineLab();
+        using var namespaces = new KernelNamespaces(lab.Prefix, lab.Options.NamespaceRecordDirectory);
+        var name = lab.Kernel("macvlan-bridge", "ns2");
+        // Reads share a lab: two of them saw the same half-made name (record, no namespace), and the other one removed
+        // it between this one's listing and its look inside. Found by the fault tests: the web's reads and a plan
+        // after an agent's restart met like this, and the plan failed with ENOENT.
+        new NamespaceRecords(lab.Options.NamespaceRecordDirectory).WritePending(name);
+
+        var observed = new KernelObserver(namespaces).Observe([name]);
+
+        Assert.Empty(observed);
+        Assert.False(File.Exists(Path.Combine(lab.Options.NamespaceRecordDirectory, name)));
+    }
+
+    [Fact]
     public async Task Two_labs_applied_at_once_do_not_interfere()
     {
         using var lab = new EngineLab();

@@ -44,6 +44,60 @@ public sealed class LinkKernelTests
     }
 
     [Fact]
+    public void A_new_namespace_is_told_before_it_is_mounted_with_the_identity_its_name_then_shows()
+    {
+        using var lab = new KernelLab();
+        var name = $"{lab.Id}-told";
+        (FileStatus Status, ulong? Cookie, bool Mounted)? told = null;
+        using var handle = NetlinkHandle.CreateNamespace(name, (status, cookie) => told = (status, cookie, NetworkNamespace.HoldsNamespace(name)));
+        try
+        {
+            Assert.NotNull(told);
+            Assert.False(told.Value.Mounted, "the caller must hear of the namespace before its name holds it");
+            Assert.True(NetworkNamespace.StatusOf(name)!.IsSameFileAs(told.Value.Status));
+            Assert.Equal(handle.NamespaceCookie(), told.Value.Cookie);
+        }
+        finally
+        {
+            NetworkNamespace.Delete(name);
+        }
+    }
+
+    [Fact]
+    public void A_collection_started_inside_a_namespace_leaves_no_thread_of_this_process_in_it()
+    {
+        using var lab = new KernelLab();
+        var handle = lab.Namespace("gc");
+        var inside = $"net:[{handle.Namespace.Status.Inode}]";
+
+        // A background collection's thread is made by the thread that starts the collection: here, one inside the
+        // namespace. With background collections on, and no such thread alive yet, it was born there and stayed.
+        _ = handle.Namespace.Run(() =>
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: false);
+            return 0;
+        });
+
+        Assert.Equal(System.Runtime.GCLatencyMode.Batch, System.Runtime.GCSettings.LatencyMode);
+        var threadsInside = Directory.EnumerateDirectories("/proc/self/task")
+            .Where(task => { try { return new FileInfo(Path.Combine(task, "ns", "net")).LinkTarget == inside; } catch (IOException) { return false; } })
+            .Select(task => $"{Path.GetFileName(task)} ({File.ReadAllText(Path.Combine(task, "comm")).Trim()})")
+            .ToList();
+        Assert.Empty(threadsInside);
+    }
+
+    [Fact]
+    public void A_namespace_whose_caller_refuses_it_before_the_mount_is_not_made()
+    {
+        using var lab = new KernelLab();
+        var name = $"{lab.Id}-refused";
+
+        Assert.Throws<IOException>(() => NetlinkHandle.CreateNamespace(name, (_, _) => throw new IOException("no room for the record")));
+
+        Assert.False(NetworkNamespace.Exists(name));
+    }
+
+    [Fact]
     public void Veth_pair_reads_back_with_peer_mac_mtu_and_alias()
     {
         using var lab = new KernelLab();

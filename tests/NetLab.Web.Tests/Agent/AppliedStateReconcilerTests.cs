@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using NetLab.Agent.Client;
 using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Agent;
+using NetLab.Web.Model;
 using NetLab.Web.Store;
 
 namespace NetLab.Web.Tests.Agent;
@@ -174,6 +175,46 @@ public sealed class AppliedStateReconcilerTests : IDisposable
 
         Assert.Single(corrections);
         Assert.Null((await Store.GetLabAsync(Owner, lab.Id))!.AppliedRevision);
+        await reconciler.StopAsync(Cancel);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_apply_or_destroy_the_agent_gave_no_result_for_is_checked_against_the_kernel_once_it_answers(bool apply)
+    {
+        // The agent made (or removed) the whole lab, then was killed before its answer reached the web, which runs on:
+        // the fault tests found the store then kept recording what the kernel no longer held, until the web restarted.
+        var lab = await LabAsync("alpha", First, applied: apply ? null : 1);
+        if (!apply)
+        {
+            _kernel["alpha"] = First;
+        }
+
+        var reconciler = Reconciler();
+        await reconciler.StartAsync(Cancel);
+        Assert.Empty(await reconciler.Completed.WaitAsync(TimeSpan.FromSeconds(10), Cancel));
+        using var live = new LiveLabs(_agent, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<LiveLabs>.Instance);
+        var application = new LabApplication(_agent, Store, live, reconciler);
+
+        var running = apply
+            ? application.ApplyAsync(Owner, lab.Id, 1, First, _ => { }, Cancel)
+            : application.DestroyAsync(Owner, lab.Id, "alpha", _ => { }, Cancel);
+        if (apply)
+        {
+            _kernel["alpha"] = First;
+        }
+        else
+        {
+            _kernel.TryRemove("alpha", out _);
+        }
+
+        _agent.Outcome.SetResult(AgentOutcome<ApplyResult>.Failed("The connection to the agent at /run/netlab/agent.sock broke: end of stream", errorCode: AgentErrorCodes.ConnectionLost));
+        var outcome = await running;
+
+        Assert.False(outcome.Recorded);
+        await WaitForLogAsync("Checked the applied state of 1 labs against the kernel: 1 corrected");
+        Assert.Equal(apply ? 1 : null, (await Store.GetLabAsync(Owner, lab.Id))!.AppliedRevision);
         await reconciler.StopAsync(Cancel);
     }
 

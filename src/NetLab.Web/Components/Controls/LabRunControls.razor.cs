@@ -19,6 +19,9 @@ public sealed partial class LabRunControls
     [Inject]
     private CurrentUser User { get; set; } = default!;
 
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
     [Parameter, EditorRequired]
     public LabSummary Lab { get; set; } = default!;
 
@@ -73,7 +76,18 @@ public sealed partial class LabRunControls
 
     private async Task ResetToAppliedAsync()
     {
-        if (await Store.ResetToAppliedAsync(User.Id, Lab.Id) is not null)
+        LabRevision? reset;
+        try
+        {
+            reset = await Store.ResetToAppliedAsync(User.Id, Lab.Id);
+        }
+        catch (StoreFullException full)
+        {
+            Snackbar.Add(full.Message, Severity.Error, options => options.RequireInteraction = true);
+            return;
+        }
+
+        if (reset is not null)
         {
             await OnReset.InvokeAsync();
         }

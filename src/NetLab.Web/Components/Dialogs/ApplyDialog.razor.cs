@@ -91,6 +91,9 @@ public sealed partial class ApplyDialog : IDisposable
 
     private bool MarkedApplied { get; set; }
 
+    /// <summary>The store could not record what the agent did (its disk is full): what happened and what to do.</summary>
+    private string? StoreError { get; set; }
+
     private string Verb => Kind == LabRunKind.Apply ? "Apply" : "Destroy";
 
     protected override async Task OnInitializedAsync()
@@ -124,6 +127,7 @@ public sealed partial class ApplyDialog : IDisposable
         ApplyPendingProgress();
         (Result, Error, Problems) = (outcome.Agent.Value, outcome.Agent.Error, outcome.Agent.Problems);
         MarkedApplied = outcome.Recorded;
+        StoreError = outcome.StoreError;
 
         CurrentStep = Step.Finished;
     }

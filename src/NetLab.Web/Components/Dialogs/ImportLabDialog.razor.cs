@@ -29,11 +29,14 @@ public sealed partial class ImportLabDialog
 
     private bool Busy { get; set; }
 
+    private string? StoreError { get; set; }
+
     private async Task ImportAsync()
     {
         Busy = true;
         try
         {
+            StoreError = null;
             var result = await Store.CreateAsync(User.Id, Yaml ?? "", Name, "imported");
             if (result.Succeeded)
             {
@@ -42,6 +45,10 @@ public sealed partial class ImportLabDialog
             }
 
             Problems = result.Problems;
+        }
+        catch (StoreFullException full)
+        {
+            StoreError = full.Message;
         }
         finally
         {

@@ -33,11 +33,24 @@ public sealed partial class NewLabDialog
 
     private IReadOnlyList<Problem> Problems { get; set; } = [];
 
+    private string? StoreError { get; set; }
+
     private async Task CreateAsync()
     {
-        var result = SelectedTemplate is { } template
-            ? await Store.CreateAsync(User.Id, template.Yaml, Name, $"from template {template.Name}")
-            : await Store.CreateBlankAsync(User.Id, Name ?? "");
+        StoreResult<LabSummary> result;
+        try
+        {
+            StoreError = null;
+            result = SelectedTemplate is { } template
+                ? await Store.CreateAsync(User.Id, template.Yaml, Name, $"from template {template.Name}")
+                : await Store.CreateBlankAsync(User.Id, Name ?? "");
+        }
+        catch (StoreFullException full)
+        {
+            StoreError = full.Message;
+            return;
+        }
+
         if (result.Succeeded)
         {
             Dialog.Close(DialogResult.Ok(result.Value));

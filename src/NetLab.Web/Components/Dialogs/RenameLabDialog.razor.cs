@@ -26,9 +26,22 @@ public sealed partial class RenameLabDialog
 
     private IReadOnlyList<Problem> Problems { get; set; } = [];
 
+    private string? StoreError { get; set; }
+
     private async Task RenameAsync()
     {
-        var result = await Store.RenameAsync(User.Id, LabId, Name);
+        StoreResult<LabSummary> result;
+        try
+        {
+            StoreError = null;
+            result = await Store.RenameAsync(User.Id, LabId, Name);
+        }
+        catch (StoreFullException full)
+        {
+            StoreError = full.Message;
+            return;
+        }
+
         if (result.Succeeded)
         {
             Dialog.Close(DialogResult.Ok(result.Value));

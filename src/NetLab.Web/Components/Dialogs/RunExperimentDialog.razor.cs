@@ -114,7 +114,19 @@ public sealed partial class RunExperimentDialog : IDisposable
         }
 
         var options = new ExperimentOptions(Title, Notes, [.. Targets.Where(Chosen.Contains)]);
-        var run = await Runner.StartAsync(User.Id, Lab, revision, options);
+        ExperimentRun run;
+        try
+        {
+            run = await Runner.StartAsync(User.Id, Lab, revision, options);
+        }
+        catch (StoreFullException full)
+        {
+            // Nothing was started: the run could not even be stored.
+            StartError = $"The run was not started. {full.Message}";
+            Starting = false;
+            return;
+        }
+
         _throttle = new UpdateThrottle(UpdateThrottle.DefaultInterval, RenderAsync, Time);
         run.Changed += _throttle.Signal;
         Run = run;

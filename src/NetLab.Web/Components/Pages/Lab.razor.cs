@@ -134,9 +134,32 @@ public sealed partial class Lab
 
     private void Show(LabRevision revision) => EditYaml(revision.Yaml);
 
+    /// <summary>A write the store could not make (its disk is full); the edits stay in the editor.</summary>
+    private string? StoreError { get; set; }
+
+    /// <summary>Runs a store write; a full disk is said on the page (the edits stay), not a broken circuit.</summary>
+    private async Task<T?> WriteAsync<T>(Func<Task<T?>> write)
+        where T : class
+    {
+        StoreError = null;
+        try
+        {
+            return await write();
+        }
+        catch (StoreFullException full)
+        {
+            StoreError = full.Message;
+            return null;
+        }
+    }
+
     private async Task SaveAsync()
     {
-        var result = await Store.SaveRevisionAsync(User.Id, LabId, Yaml, Note.Trim());
+        if (await WriteAsync<StoreResult<LabRevision>>(async () => await Store.SaveRevisionAsync(User.Id, LabId, Yaml, Note.Trim())) is not { } result)
+        {
+            return;
+        }
+
         if (!result.Succeeded)
         {
             Problems = result.Problems;
@@ -150,7 +173,7 @@ public sealed partial class Lab
 
     private async Task UndoAsync()
     {
-        if (await Store.UndoAsync(User.Id, LabId) is not null)
+        if (await WriteAsync(() => Store.UndoAsync(User.Id, LabId)) is not null)
         {
             await ReloadAsync(loadCurrent: true);
         }
@@ -158,7 +181,7 @@ public sealed partial class Lab
 
     private async Task RedoAsync()
     {
-        if (await Store.RedoAsync(User.Id, LabId) is not null)
+        if (await WriteAsync(() => Store.RedoAsync(User.Id, LabId)) is not null)
         {
             await ReloadAsync(loadCurrent: true);
         }

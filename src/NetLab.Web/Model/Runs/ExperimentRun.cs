@@ -136,6 +136,19 @@ public sealed class ExperimentRun
         Changed?.Invoke();
     }
 
+    /// <summary>The recorder gave up: the run failed, and says why (its last entries may not be in the store).</summary>
+    internal void RecordingFailed(string message)
+    {
+        lock (_gate)
+        {
+            Status = RunStatus.Failed;
+            if (!_messages.Contains(message))
+            {
+                _messages = _messages.Add(message);
+            }
+        }
+    }
+
     internal void Complete(RunSummary stored)
     {
         Run = stored;

@@ -47,9 +47,17 @@ public sealed partial class ExperimentRunner(
             }
             finally
             {
+                // The dialog learns of a run only from committed entries; a recorder that gave up (a full disk) may not
+                // be able to mark its run failed, and goes on trying while it is disposed, so the run says it first.
+                if (recorder.FailureReason is { } reason)
+                {
+                    run.RecordingFailed($"Recording stopped: {reason}");
+                }
+
                 await recorder.DisposeAsync().ConfigureAwait(false);
                 _active.TryRemove(summary.Id, out _);
-                run.Complete((await store.GetRunAsync(ownerId, summary.Id).ConfigureAwait(false))?.Summary ?? run.Run);
+                var stored = (await store.GetRunAsync(ownerId, summary.Id).ConfigureAwait(false))?.Summary ?? run.Run;
+                run.Complete(recorder.FailureReason is null ? stored : stored with { Status = RunStatus.Failed });
             }
         });
         return run;

@@ -145,6 +145,20 @@ public static class RunArchive
             return RunImport.Refused($"{fileName} is not a NetLab run export: {error.Message}. Export a run from its page (Export) and import that file.");
         }
 
+        try
+        {
+            return await StoreAsync(runs, labs, ownerId, input, fileName, document, captures).ConfigureAwait(false);
+        }
+        catch (StoreFullException full)
+        {
+            return RunImport.Refused($"{fileName} was not imported. {full.Message}");
+        }
+    }
+
+    /// <summary>The checked archive into the store: its lab (made when the owner has none of that name), then the run.</summary>
+    private static async Task<RunImport> StoreAsync(
+        RunStore runs, LabStore labs, long ownerId, Stream input, string fileName, ArchivedRun document, List<(ArchivedCapture Archived, RunCapture Stored)> captures)
+    {
         var lab = (await labs.ListLabsAsync(ownerId)).FirstOrDefault(l => l.Name == document.Lab);
         if (lab is null)
         {
