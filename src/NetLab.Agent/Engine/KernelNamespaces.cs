@@ -17,7 +17,7 @@ internal sealed class KernelNamespaces(string prefix, string recordDirectory) : 
 
     public string Prefix { get; } = prefix;
 
-    /// <summary>Forgets namespaces that are gone (see <see cref="NamespaceRecords.PruneStale"/>).</summary>
+    /// <summary>Forgets namespaces that are gone (see <see cref="NamespaceRecords.PruneStale(string)"/>).</summary>
     public void PruneStaleRecords() => _records.PruneStale(Prefix);
 
     /// <summary>

@@ -69,9 +69,14 @@ internal sealed class NamespaceRecords
 
     /// <summary>
     /// Removes records of namespaces that are gone (a destroy cut short between the namespace and its record, or a
-    /// namespace deleted by hand), among names with <paramref name="prefix"/>; run when an engine starts.
+    /// namespace deleted by hand), among names with <paramref name="prefix"/>; run when an engine starts. A record
+    /// younger than <see cref="PruneGrace"/> is kept whatever it says: it may belong to a creation under way, this
+    /// agent's or another's whose prefix starts with this one (a pending record comes before the name's file, and
+    /// the mount after it), and deleting it would make that agent disown the namespace it is making.
     /// </summary>
-    public void PruneStale(string prefix)
+    public void PruneStale(string prefix) => PruneStale(prefix, DateTime.UtcNow);
+
+    internal void PruneStale(string prefix, DateTime now)
     {
         if (!System.IO.Directory.Exists(Directory))
         {
@@ -80,16 +85,26 @@ internal sealed class NamespaceRecords
 
         foreach (var name in System.IO.Directory.GetFiles(Directory).Select(Path.GetFileName).OfType<string>().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)))
         {
+            if (now - File.GetLastWriteTimeUtc(PathOf(name)) < PruneGrace)
+            {
+                continue;
+            }
+
             var record = Read(name);
-            var now = NetworkNamespace.Exists(name) ? NetworkNamespace.StatusOf(name) : null;
+            // One look at the name: a second one (as HoldsNamespace takes) can see a mount the first did not, and
+            // compare the namespace with the empty file it replaced.
+            var status = NetworkNamespace.StatusOf(name);
             // A name that holds no namespace (a creation cut short before the mount) keeps its record, so the next look
             // at the lab removes the empty name as the agent's own.
-            if (now is null || (record?.Made is { } made && NetworkNamespace.HoldsNamespace(name) && !now.IsSameFileAs(made)))
+            if (status is null || (record?.Made is { } made && NetworkNamespace.IsNamespace(status) && !status.IsSameFileAs(made)))
             {
                 Delete(name);
             }
         }
     }
+
+    /// <summary>How old a record must be before <see cref="PruneStale(string)"/> may remove it; a creation takes milliseconds.</summary>
+    public static TimeSpan PruneGrace { get; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Whether a record (pending or made) exists for the name: a file check, no namespace is opened.</summary>
     public bool Has(string name) => File.Exists(PathOf(name));

@@ -45,7 +45,10 @@ public sealed class NetworkNamespace : IDisposable
     /// The name holds a namespace (an nsfs bind mount), not the empty file `ip netns add` creates before it mounts one
     /// (what a creator killed in between leaves behind).
     /// </summary>
-    public static bool HoldsNamespace(string name) => StatusOf(name) is { } status && status.Device == NamespaceDevice.Value;
+    public static bool HoldsNamespace(string name) => StatusOf(name) is { } status && IsNamespace(status);
+
+    /// <summary>Whether a status read of a name is of a namespace (nsfs), not of the empty file under it.</summary>
+    public static bool IsNamespace(FileStatus status) => status.Device == NamespaceDevice.Value;
 
     /// <summary>The device of nsfs, the kernel's file system of namespace files.</summary>
     private static readonly Lazy<ulong> NamespaceDevice = new(() => (FileStatus.Of("/proc/self/ns/net") ?? throw new NetlinkException(Errno.ENOENT, "stat /proc/self/ns/net")).Device);

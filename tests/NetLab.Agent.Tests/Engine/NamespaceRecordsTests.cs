@@ -36,6 +36,30 @@ public sealed class NamespaceRecordsTests : IDisposable
         Assert.Null(records.Read("nltest-r.ns3"));
     }
 
+    [Fact]
+    public void Pruning_keeps_a_young_record_of_a_name_not_made_yet_and_removes_old_records_of_names_that_are_gone()
+    {
+        // Another agent whose prefix starts with this one's ("nl-" and "nl-nltestkill-") writes its pending record
+        // before the name's file exists: pruning it then made that agent disown the namespace it went on to make.
+        var records = RootOwnedRecords();
+        records.WritePending("nltest-r-young.ns1");
+        records.WriteMade("nltest-r-young.ns2", new FileStatus(4, 17, 0, 0, false), 5);
+        records.WritePending("nltest-r-old.ns1");
+        records.WriteMade("nltest-r-old.ns2", new FileStatus(4, 17, 0, 0, false), 5);
+        var now = DateTime.UtcNow;
+        foreach (var old in new[] { "nltest-r-old.ns1", "nltest-r-old.ns2" })
+        {
+            File.SetLastWriteTimeUtc(Path.Combine(_directory, old), now - NamespaceRecords.PruneGrace - TimeSpan.FromSeconds(1));
+        }
+
+        records.PruneStale("nltest-r-", now);
+
+        Assert.True(records.Has("nltest-r-young.ns1"));
+        Assert.True(records.Has("nltest-r-young.ns2"));
+        Assert.False(records.Has("nltest-r-old.ns1"));
+        Assert.False(records.Has("nltest-r-old.ns2"));
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_directory))
