@@ -186,7 +186,7 @@ internal static class AgentLoad
         return clock.Elapsed.TotalSeconds;
     }
 
-    private static async Task ApplyAsync(AgentClient agent, string yaml, CancellationToken cancellationToken)
+    public static async Task ApplyAsync(AgentClient agent, string yaml, CancellationToken cancellationToken)
     {
         var result = await ResultAsync(agent.ApplyAsync(new LabDocument(yaml), cancellationToken)).ConfigureAwait(false);
         if (!result.Succeeded)
@@ -195,7 +195,7 @@ internal static class AgentLoad
         }
     }
 
-    private static async Task DestroyAsync(AgentClient agent, string lab, CancellationToken cancellationToken)
+    public static async Task DestroyAsync(AgentClient agent, string lab, CancellationToken cancellationToken)
     {
         var result = await ResultAsync(agent.DestroyAsync(lab, cancellationToken)).ConfigureAwait(false);
         if (!result.Succeeded || result.Warnings is { Count: > 0 })

@@ -42,11 +42,8 @@ internal static class LoadBenchmark
             return 2;
         }
 
-        var prefix = $"nlbench-{Environment.ProcessId}-";
-        var work = Directory.CreateTempSubdirectory("netlab-load-bench-");
-        var socket = Path.Combine(work.FullName, "agent.sock");
-        var records = $"/run/netlab-bench/{Environment.ProcessId}/records";
-        using var agent = ChildAgent.Start(socket, prefix, records);
+        await using var run = BenchAgent.Start("load");
+        var (prefix, socket, agent) = (run.Prefix, run.Socket, run.Process);
         var labs = new List<LabLeft>();
         try
         {
@@ -114,19 +111,6 @@ internal static class LoadBenchmark
             {
                 await AgentLoad.DestroyAllAsync(socket, labs).ConfigureAwait(false);
             }
-
-            await agent.StopAsync().ConfigureAwait(false);
-            foreach (var name in NetworkNamespace.ListNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)))
-            {
-                NetworkNamespace.Delete(name);
-            }
-
-            if (Directory.Exists(Path.GetDirectoryName(records)))
-            {
-                Directory.Delete(Path.GetDirectoryName(records)!, recursive: true);
-            }
-
-            work.Delete(recursive: true);
         }
     }
 

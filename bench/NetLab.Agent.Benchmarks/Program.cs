@@ -19,6 +19,13 @@ if (args is ["load-agent", .. var agentArguments])
     return await LoadBenchmark.RunAgentAsync(agentArguments).ConfigureAwait(false);
 }
 
+// Issue 13's class start (`class`): S students' labs applied at one moment through one agent, against the same labs one
+// after another and the largest lab alone, in the same run.
+if (args is ["class", .. var classArguments])
+{
+    return await ClassStartBenchmark.RunAsync(classArguments).ConfigureAwait(false);
+}
+
 // Issue 5's benchmark (`probe`): the connectivity check of an N-namespace lab against `ip netns exec ... ping`.
 if (args is ["probe", .. var probeArguments])
 {
