@@ -21,6 +21,16 @@ public sealed class AgentClient : IDisposable
 
     public string SocketPath { get; }
 
+    /// <summary>
+    /// The user the web acts for (<see cref="ActingUser"/>), sent with every request: the agent then lets the request
+    /// see and touch only that user's labs. Null: the machine's administrator (the CLI as root), who sees every lab.
+    /// </summary>
+    public string? ActingFor { get; private init; }
+
+    /// <summary>A client of the same agent whose every request acts for <paramref name="user"/>; cheap (no connection is kept).</summary>
+    /// <exception cref="ArgumentException">Not a name the agent takes (see <see cref="ActingUser.Problem"/>).</exception>
+    public AgentClient For(string user) => new(SocketPath) { ActingFor = ActingUser.Require(user) };
+
     /// <summary>What the kernel holds for every lab.</summary>
     public async Task<IReadOnlyList<LabState>> GetLabsAsync(CancellationToken cancellationToken = default) =>
         await GetJsonAsync<List<LabState>>("v1/labs", cancellationToken).ConfigureAwait(false);
@@ -160,7 +170,7 @@ public sealed class AgentClient : IDisposable
     {
         try
         {
-            return await UnixHttpTransport.SendAsync(SocketPath, method, path, body, cancellationToken).ConfigureAwait(false);
+            return await UnixHttpTransport.SendAsync(SocketPath, method, path, body, cancellationToken, ActingFor).ConfigureAwait(false);
         }
         catch (IOException error)
         {

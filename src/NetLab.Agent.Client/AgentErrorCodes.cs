@@ -26,6 +26,9 @@ public static class AgentErrorCodes
     /// check, or the namespaces it holds. The message names the limit and what frees room; nothing was changed.
     /// </summary>
     public const string Busy = "busy";
+
+    /// <summary>A user's apply of a lab name another user or the administrator holds (409); nothing was changed.</summary>
+    public const string LabTaken = "lab-taken";
     public const string InternalError = "internal-error";
 
     /// <summary>Client side: the connection broke in the middle of an answer.</summary>

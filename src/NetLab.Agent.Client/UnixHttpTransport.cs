@@ -13,7 +13,7 @@ namespace NetLab.Agent.Client;
 /// </summary>
 internal static class UnixHttpTransport
 {
-    public static async Task<UnixHttpResponse> SendAsync(string socketPath, string method, string path, byte[]? body, CancellationToken cancellationToken)
+    public static async Task<UnixHttpResponse> SendAsync(string socketPath, string method, string path, byte[]? body, CancellationToken cancellationToken, string? actingUser = null)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
@@ -39,6 +39,12 @@ internal static class UnixHttpTransport
             var head = new StringBuilder()
                 .Append(CultureInfo.InvariantCulture, $"{method} /{path} HTTP/1.1\r\n")
                 .Append("Host: netlab-agent\r\nConnection: close\r\nAccept: application/json, application/x-ndjson\r\n");
+            if (actingUser is not null)
+            {
+                // Checked before it goes into the request's head: a name with a line break would add headers of its own.
+                head.Append(CultureInfo.InvariantCulture, $"{ActingUser.Header}: {ActingUser.Require(actingUser)}\r\n");
+            }
+
             if (body is not null)
             {
                 head.Append(CultureInfo.InvariantCulture, $"Content-Type: application/json\r\nContent-Length: {body.Length}\r\n");

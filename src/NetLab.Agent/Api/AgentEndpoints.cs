@@ -23,7 +23,7 @@ internal static class AgentEndpoints
     {
         var v1 = routes.MapGroup("/v1");
         v1.MapGet("/labs", async (HttpContext context, ILabEngine engine) =>
-            await WriteJsonAsync(context, StatusCodes.Status200OK, await engine.StateAsync(null, context.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false));
+            await WriteJsonAsync(context, StatusCodes.Status200OK, LabAccess.Visible(context, await engine.StateAsync(null, context.RequestAborted).ConfigureAwait(false))).ConfigureAwait(false));
         v1.MapGet("/labs/{name}", GetLabAsync);
         v1.MapPost("/validate", ValidateAsync);
         v1.MapPost("/plan", PlanAsync);
@@ -103,7 +103,7 @@ internal static class AgentEndpoints
     private static async Task PlanAsync(HttpContext context, ILabEngine engine)
     {
         var lab = await ReadLabAsync(context).ConfigureAwait(false);
-        if (lab is not null)
+        if (lab is not null && await LabAccess.MayPlanAsync(context, engine, lab.Name).ConfigureAwait(false))
         {
             await WriteJsonAsync(context, StatusCodes.Status200OK, await engine.PlanAsync(lab, context.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
         }
@@ -112,7 +112,7 @@ internal static class AgentEndpoints
     private static async Task ApplyAsync(HttpContext context, ILabEngine engine)
     {
         var lab = await ReadLabAsync(context).ConfigureAwait(false);
-        if (lab is not null)
+        if (lab is not null && await LabAccess.MayApplyAsync(context, engine, lab.Name).ConfigureAwait(false))
         {
             // An apply runs to its end (or its rollback) even when the client goes away: a lab left half made
             // because a terminal was closed would be worse than a finished one nobody watched.
@@ -122,10 +122,23 @@ internal static class AgentEndpoints
         }
     }
 
-    private static Task DestroyAsync(string name, HttpContext context, ILabEngine engine) =>
+    private static Task DestroyAsync(string name, HttpContext context, ILabEngine engine, LabOwners owners) =>
         StreamOperationAsync(
             context,
-            OperationStream.Run((progress, cancel) => engine.DestroyAsync(name, progress, cancel), CancellationToken.None, context.RequestAborted));
+            OperationStream.Run(
+                async (progress, cancel) =>
+                {
+                    var result = await engine.DestroyAsync(name, progress, cancel).ConfigureAwait(false);
+                    // A lab destroyed is nobody's any more: its name is free for any user's next apply.
+                    if (result.Succeeded)
+                    {
+                        owners.Release(name);
+                    }
+
+                    return result;
+                },
+                CancellationToken.None,
+                context.RequestAborted));
 
     private static async Task EventsAsync(string name, HttpContext context, ILabEngine engine, ConcurrencyLimits limits, ILoggerFactory loggers, IHostApplicationLifetime lifetime)
     {

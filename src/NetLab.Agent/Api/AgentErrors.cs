@@ -47,6 +47,11 @@ public static class AgentErrors
         StatusCodes.Status404NotFound,
         new AgentError(AgentErrorCodes.NotFound, $"The kernel holds no lab named '{labName}'. Apply it first (`netlab apply FILE`), or list the labs there are with `netlab state`."));
 
+    /// <summary>409: another user (or the administrator) holds a lab of this name; the web gives every lab a name of its own.</summary>
+    public static HttpAgentError LabTaken(string labName) => new(
+        StatusCodes.Status409Conflict,
+        new AgentError(AgentErrorCodes.LabTaken, $"A lab named '{labName}' is held by someone else; nothing was changed. Give the lab another name."));
+
     /// <summary>The HTTP status an error code is answered with.</summary>
     public static int StatusOf(string code) => code switch
     {
@@ -58,6 +63,7 @@ public static class AgentErrors
         AgentErrorCodes.MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
         AgentErrorCodes.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
         AgentErrorCodes.Busy => StatusCodes.Status429TooManyRequests,
+        AgentErrorCodes.LabTaken => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status500InternalServerError,
     };
 

@@ -118,7 +118,7 @@ internal sealed class NamespaceRecords
 
     private void Write(string name, string text)
     {
-        EnsureDirectory();
+        RootOnlyDirectory.Ensure(Directory, "namespace records");
 
         // Written aside and renamed over: a record is never seen half-written, also after a crash.
         var temporary = Path.Combine(Directory, $".writing-{Environment.ProcessId}-{Guid.NewGuid():N}");
@@ -127,27 +127,4 @@ internal sealed class NamespaceRecords
     }
 
     private string PathOf(string name) => Path.Combine(Directory, name);
-
-    /// <summary>
-    /// Makes the directory (mode 0700) or checks the one there: a record is proof of ownership only if nobody else can
-    /// have written it, so a directory that is a link, or that someone else owns or can write, is refused.
-    /// </summary>
-    private void EnsureDirectory()
-    {
-        var status = FileStatus.Of(Directory, followLinks: false);
-        if (status is null && OperatingSystem.IsLinux())
-        {
-            System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            status = FileStatus.Of(Directory, followLinks: false);
-        }
-
-        const UnixFileMode writableByOthers = UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
-        if (status is null || status.IsSymbolicLink || status.OwnerUid != RootUid || (status.Mode & writableByOthers) != 0)
-        {
-            throw new AgentRefusalException($"The agent's namespace records directory {Directory} is not safe (a symbolic link, not owned by root, or writable by others), so records in it prove nothing: remove it (`rm -rf {Directory}`) and the agent makes it again with mode 0700.");
-        }
-    }
-
-    /// <summary>The agent runs as root (it makes namespaces), so its directory is root's.</summary>
-    private const uint RootUid = 0;
 }

@@ -63,6 +63,7 @@ public sealed partial class AgentHost : IAsyncDisposable
         builder.Services.AddSingleton(engine);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new ConcurrencyLimits(options));
+        builder.Services.AddSingleton(new LabOwners(options.LabOwnerDirectory));
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
 
         builder.Logging.ClearProviders();
@@ -100,6 +101,7 @@ public sealed partial class AgentHost : IAsyncDisposable
         app.Use(PeerAdmissionMiddleware.RefuseUnadmittedAsync);
         app.Use(AnswerFailuresAsync);
         app.Use(RequestLimits.CheckAsync);
+        app.Use(LabAccess.CheckAsync);
         AgentEndpoints.Map(app);
         return new AgentHost(app, options);
     }

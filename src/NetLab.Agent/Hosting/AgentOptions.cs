@@ -41,6 +41,13 @@ public sealed record AgentOptions
     public string NamespaceRecordDirectory { get; init; } = "/run/netlab/namespaces";
 
     /// <summary>
+    /// Where the agent records which user owns which lab (one file each, root's alone), written when a request acting
+    /// for a user (the web's NetLab-Acting-User header) first applies a lab name; such requests reach only their user's
+    /// labs. In /run beside the namespace records.
+    /// </summary>
+    public string LabOwnerDirectory { get; init; } = "/run/netlab/labs";
+
+    /// <summary>
     /// Namespaces the agent holds for all labs together. An apply that would create more is refused before any kernel
     /// change (429 busy, naming the limit); one lab has at most <see cref="NetLab.Core.Validation.LabValidator.MaxNamespaces"/>
     /// (its validator says so, also in the web). Each namespace costs kernel memory, /run/netns mounts and the agent's
