@@ -86,8 +86,10 @@ internal sealed class ChecksReader(List<Problem> problems)
             Locations.TryAdd(path, location);
         }
 
-        if (Mapping(node, path, "a check", CheckKeys) is not { } fields)
+        var problemsBefore = problems.Count;
+        if (Mapping(node, path, "a check", CheckKeys) is not { } fields || problems.Count > problemsBefore)
         {
+            // An unknown key is most often a misspelt verb: saying also that the check checks nothing would be noise.
             return null;
         }
 
@@ -313,6 +315,10 @@ internal sealed class ChecksReader(List<Problem> problems)
             if (!allowed.Contains(name))
             {
                 Report(keyPath, key, $"unknown key '{name}' in {what}", $"Allowed keys: {string.Join(", ", allowed)}");
+            }
+            else if (value is ScalarNode { Kind: ScalarKind.Null })
+            {
+                // An empty value is no value, as in lab files (`mode:` with nothing after it).
             }
             else if (!fields.TryAdd(name, value))
             {
