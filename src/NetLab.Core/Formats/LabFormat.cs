@@ -18,29 +18,7 @@ public sealed record LoadResult(Lab? Lab, ValueList<Problem> Problems, IReadOnly
     public bool Succeeded => Lab is not null && Problems.Count == 0;
 
     /// <summary>The problem with the line and column of its path (or of the nearest enclosing path written in the file).</summary>
-    public Problem Locate(Problem problem)
-    {
-        if (problem.Location is not null)
-        {
-            return problem;
-        }
-
-        for (var path = problem.Path; path.Length > 0; path = Parent(path))
-        {
-            if (Locations.TryGetValue(path, out var location))
-            {
-                return problem with { Location = location };
-            }
-        }
-
-        return problem;
-    }
-
-    private static string Parent(string path)
-    {
-        var dot = path.LastIndexOf('.');
-        return dot < 0 ? "" : path[..dot];
-    }
+    public Problem Locate(Problem problem) => SourceLocations.Locate(problem, Locations);
 }
 
 /// <summary>Reading and writing labs as YAML (the human format) and JSON.</summary>

@@ -13,29 +13,7 @@ public sealed record ChecksLoadResult(ChecksDocument? Document, ValueList<Proble
     public bool Succeeded => Document is not null && Problems.Count == 0;
 
     /// <summary>The problem with the line and column of its path, or of the nearest enclosing path written in the file.</summary>
-    public Problem Locate(Problem problem)
-    {
-        if (problem.Location is not null)
-        {
-            return problem;
-        }
-
-        for (var path = problem.Path; path.Length > 0; path = Parent(path))
-        {
-            if (Locations.TryGetValue(path, out var location))
-            {
-                return problem with { Location = location };
-            }
-        }
-
-        return problem;
-    }
-
-    private static string Parent(string path)
-    {
-        var cut = path.LastIndexOfAny(['.', '[']);
-        return cut < 0 ? "" : path[..cut];
-    }
+    public Problem Locate(Problem problem) => SourceLocations.Locate(problem, Locations);
 }
 
 /// <summary>

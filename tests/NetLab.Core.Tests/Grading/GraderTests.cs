@@ -68,6 +68,23 @@ public sealed class GraderTests
     }
 
     [Fact]
+    public void On_the_vepa_lab_a_reply_contradicting_its_generated_check_fails_with_the_explainers_words()
+    {
+        var checks = CheckGenerator.FromPredictions(Vepa);
+        var pings = AsPredicted(Vepa).Select(p => p.From == "ns2" && p.Address == "100.0.0.3" ? p with { Replied = true, Neighbor = NeighborResult.Answered } : p).ToList();
+
+        var report = Grader.Grade(Vepa, checks, pings, Applied(Vepa));
+
+        var failed = Assert.Single(report.Results, r => r.Outcome != CheckOutcome.Passed);
+        Assert.Equal(CheckOutcome.Failed, failed.Outcome);
+        Assert.Equal("ns2 does not reach 100.0.0.3", failed.Check.Text);
+        Assert.Equal("replied", failed.Observed);
+        Assert.Equal(ConnectivityExplainer.Explain(ConnectivityPredictor.Predict(Vepa, "ns2", "100.0.0.3"), pings.Single(p => p.From == "ns2" && p.Address == "100.0.0.3")).Explanation, failed.Explanation);
+        Assert.Contains("hairpin", failed.Explanation, StringComparison.Ordinal);
+        Assert.Contains("apply the lab again", failed.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_forgotten_hairpin_fails_the_siblings_pings_with_the_predictors_explanation_and_fix()
     {
         var checks = CheckGenerator.FromPredictions(Hairpin);

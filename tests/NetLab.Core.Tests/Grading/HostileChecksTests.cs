@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using NetLab.Core.Formats;
 using NetLab.Core.Grading;
+using NetLab.Core.Tests.Formats;
 
 namespace NetLab.Core.Tests.Grading;
 
@@ -11,8 +12,6 @@ namespace NetLab.Core.Tests.Grading;
 /// </summary>
 public sealed class HostileChecksTests
 {
-    private const int SmallStackBytes = 256 * 1024;
-
     public static TheoryData<string, LabFileFormat> DeepTexts => new()
     {
         { new string('[', 200_000), LabFileFormat.Yaml },
@@ -103,26 +102,6 @@ public sealed class HostileChecksTests
             .ToValueList(),
     };
 
-    private static ChecksLoadResult LoadOnSmallStack(string text, LabFileFormat format)
-    {
-        ChecksLoadResult? result = null;
-        Exception? failure = null;
-        var thread = new Thread(
-            () =>
-            {
-                try
-                {
-                    result = ChecksFormat.Load(text, format);
-                }
-                catch (Exception error)
-                {
-                    failure = error;
-                }
-            },
-            SmallStackBytes);
-        thread.Start();
-        Assert.True(thread.Join(TimeSpan.FromSeconds(60)), "the read did not end within a minute");
-        Assert.Null(failure);
-        return result!;
-    }
+    private static ChecksLoadResult LoadOnSmallStack(string text, LabFileFormat format) => SmallStack.Run(() => ChecksFormat.Load(text, format));
+
 }
