@@ -27,6 +27,14 @@ public static class ChecksValidator
                 $"Grade lab '{name}' with them, or set `lab: {lab.Name}` if they fit this lab"));
         }
 
+        if (document.Checks.Count > ChecksFormat.MaxChecks)
+        {
+            // A document made in memory (generated from a large lab) is held to the file's limit, so what validates saves and reads back.
+            problems.Add(new Problem($"checks[{ChecksFormat.MaxChecks}]",
+                $"there are {document.Checks.Count} checks; a checks document may hold at most {ChecksFormat.MaxChecks}",
+                "Keep the checks that grade what the assignment teaches: the pairs between the elements it is about, and their interfaces' state"));
+        }
+
         var addresses = LabAddresses(lab);
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < document.Checks.Count; i++)

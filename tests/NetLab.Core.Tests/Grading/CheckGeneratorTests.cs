@@ -69,4 +69,19 @@ public sealed class CheckGeneratorTests
         Assert.Equal(document.Checks.Count, document.Checks.Select(c => c.Id).Distinct().Count());
         Assert.InRange(document.Checks.Count, 1, ChecksFormat.MaxChecks);
     }
+
+    [Fact]
+    public void The_reference_pages_example_is_valid_and_is_the_hairpin_templates_generated_checks_plus_one()
+    {
+        var page = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "docs", "checks.md")).ReplaceLineEndings("\n");
+        var start = page.IndexOf("```yaml\n", StringComparison.Ordinal) + "```yaml\n".Length;
+        var example = page[start..page.IndexOf("```", start, StringComparison.Ordinal)];
+        var lab = ExampleLabs.Load("macvlan-vepa-hairpin");
+
+        var read = ChecksFormat.LoadAndValidate(example, Core.Formats.LabFileFormat.Yaml, lab);
+
+        Assert.True(read.Succeeded, string.Join("\n", read.Problems));
+        Assert.Equal([.. CheckGenerator.FromPredictions(lab), new InterfaceExistsCheck("sw1", "p1")], read.Document!.Checks);
+        Assert.Equal(lab.Name, read.Document.Lab);
+    }
 }

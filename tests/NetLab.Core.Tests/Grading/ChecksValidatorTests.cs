@@ -77,4 +77,17 @@ public sealed class ChecksValidatorTests
         Assert.Equal("the checks were written for lab 'macvlan-bridge', not 'macvlan-vepa'", problem.Message);
         Assert.Equal(1, problem.Location?.Line);
     }
+
+    [Fact]
+    public void A_document_made_in_memory_is_held_to_the_files_limit_of_checks()
+    {
+        var checks = Enumerable.Range(0, ChecksFormat.MaxChecks + 1)
+            .Select(i => (LabCheck)new InterfaceAddressCheck("ns2", "macvlan2", Core.Links.InterfaceAddress.Parse($"10.{i / 250}.{i % 250}.1/24")));
+
+        var problems = ChecksValidator.Validate(new ChecksDocument { Checks = checks.ToValueList() }, Vepa);
+
+        var problem = Assert.Single(problems);
+        Assert.Equal($"checks[{ChecksFormat.MaxChecks}]", problem.Path);
+        Assert.Contains($"at most {ChecksFormat.MaxChecks}", problem.Message, StringComparison.Ordinal);
+    }
 }
