@@ -24,11 +24,12 @@ public static class Grader
     {
         ArgumentNullException.ThrowIfNull(lab);
         ArgumentNullException.ThrowIfNull(checks);
-        var grading = new Grading(lab, observedPings, observedState, naming ?? NamingScheme.Default);
+        var grading = new GradingPass(lab, observedPings, observedState, naming ?? NamingScheme.Default);
         return new GradeReport(checks.Select(grading.Grade).ToValueList());
     }
 
-    private sealed class Grading
+    /// <summary>One grading: the observations indexed once, the predictions made only when a ping check fails.</summary>
+    private sealed class GradingPass
     {
         private readonly Lab _lab;
         private readonly Dictionary<(string, string), ObservedPing>? _pings;
@@ -36,7 +37,7 @@ public static class Grader
         private readonly NamingScheme _naming;
         private Dictionary<(string, string), PairPrediction>? _predictions;
 
-        public Grading(Lab lab, IReadOnlyList<ObservedPing>? pings, ObservedState? state, NamingScheme naming)
+        public GradingPass(Lab lab, IReadOnlyList<ObservedPing>? pings, ObservedState? state, NamingScheme naming)
         {
             (_lab, _state, _naming) = (lab, state, naming);
             if (pings is not null)
@@ -153,7 +154,7 @@ public static class Grader
                 : new CheckResult(check, CheckOutcome.Failed) { Observed = observed, Explanation = explanation, Fix = fix };
         }
 
-        private (bool, string?, string?) Up(InterfaceUpCheck check, ObservedLink link) => link.Up == check.Up
+        private static (bool, string?, string?) Up(InterfaceUpCheck check, ObservedLink link) => link.Up == check.Up
             ? (true, null, null)
             : (false,
                 $"{check.InterfacePath} is {(link.Up ? "up" : "down")}; the check expects it {(check.Up ? "up" : "down")}.",
