@@ -7,7 +7,7 @@ namespace NetLab.Core.Formats;
 /// <summary>JSON text to and from <see cref="DocumentNode"/>, token by token, so every node keeps its line and column.</summary>
 internal static class JsonText
 {
-    public static DocumentNode? Read(string text, List<Problem> problems)
+    public static DocumentNode? Read(string text, List<Problem> problems, DocumentKind kind)
     {
         var bytes = Encoding.UTF8.GetBytes(text);
         var lineStarts = LineStarts(bytes);
@@ -15,14 +15,14 @@ internal static class JsonText
         {
             CommentHandling = JsonCommentHandling.Skip,
             AllowTrailingCommas = true,
-            // One more than the readers' limit, so that ReadNode refuses with the lab format's own message first.
+            // One more than the readers' limit, so that ReadNode refuses with the document kind's own message first.
             MaxDepth = LabFormat.MaxNestingDepth + 1,
         });
         try
         {
             if (!reader.Read())
             {
-                problems.Add(new Problem("", "the file is empty", "Start with { \"name\": \"my-lab\" }"));
+                problems.Add(new Problem("", "the file is empty", kind.JsonStart));
                 return null;
             }
 
@@ -30,7 +30,7 @@ internal static class JsonText
         }
         catch (NestingTooDeepException e)
         {
-            problems.Add(LabFormat.TooDeep(e.Location));
+            problems.Add(kind.TooDeep(e.Location));
             return null;
         }
         catch (JsonException e)

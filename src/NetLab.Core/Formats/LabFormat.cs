@@ -18,29 +18,7 @@ public sealed record LoadResult(Lab? Lab, ValueList<Problem> Problems, IReadOnly
     public bool Succeeded => Lab is not null && Problems.Count == 0;
 
     /// <summary>The problem with the line and column of its path (or of the nearest enclosing path written in the file).</summary>
-    public Problem Locate(Problem problem)
-    {
-        if (problem.Location is not null)
-        {
-            return problem;
-        }
-
-        for (var path = problem.Path; path.Length > 0; path = Parent(path))
-        {
-            if (Locations.TryGetValue(path, out var location))
-            {
-                return problem with { Location = location };
-            }
-        }
-
-        return problem;
-    }
-
-    private static string Parent(string path)
-    {
-        var dot = path.LastIndexOf('.');
-        return dot < 0 ? "" : path[..dot];
-    }
+    public Problem Locate(Problem problem) => SourceLocations.Locate(problem, Locations);
 }
 
 /// <summary>Reading and writing labs as YAML (the human format) and JSON.</summary>
@@ -61,13 +39,8 @@ public static class LabFormat
 
     public static LoadResult Load(string text, LabFileFormat format)
     {
-        ArgumentNullException.ThrowIfNull(text);
         var problems = new List<Problem>();
-        var root = TooLarge(text) is { } tooLarge
-            ? Refuse(problems, tooLarge)
-            : UnpairedSurrogate(text) is { } notText
-                ? Refuse(problems, notText)
-                : format == LabFileFormat.Json ? JsonText.Read(text, problems) : YamlText.Read(text, problems);
+        var root = DocumentText.Read(text, format, DocumentKind.Lab, problems);
         if (root is null)
         {
             return new LoadResult(null, problems.ToValueList(), new Dictionary<string, SourceLocation>());
@@ -77,81 +50,6 @@ public static class LabFormat
         var lab = reader.Read(root);
         return new LoadResult(problems.Count == 0 ? lab : null, problems.ToValueList(), reader.Locations);
     }
-
-    /// <summary>The problem of a text over <see cref="MaxDocumentBytes"/>; null when it is not.</summary>
-    private static Problem? TooLarge(string text)
-    {
-        // Every char is at least one UTF-8 byte: most texts are decided without counting.
-        if (text.Length <= MaxDocumentBytes / 3)
-        {
-            return null;
-        }
-
-        var bytes = text.Length > MaxDocumentBytes ? text.Length : System.Text.Encoding.UTF8.GetByteCount(text);
-        return bytes <= MaxDocumentBytes ? null : new Problem(
-            "",
-            $"the file is {(text.Length > MaxDocumentBytes ? "more than " : "")}{bytes} bytes; a lab file may be at most {MaxDocumentBytes} bytes (1 MiB)",
-            "A lab of a few thousand interfaces fits easily: remove what does not belong to the lab (long comments, pasted output) or split it into several labs");
-    }
-
-    /// <summary>
-    /// The problem of a text holding half of a UTF-16 surrogate pair, which no UTF-8 file can (a file's invalid bytes
-    /// are read as U+FFFD), but a JSON request body ("\uDC00") or a browser's text can. Such a text was accepted, and the
-    /// YAML written back from its lab (an edit on the canvas) did not read back: YamlDotNet refuses the escape it writes.
-    /// Found by the hostile-input suite's fuzzer. Null when every surrogate is paired.
-    /// </summary>
-    private static Problem? UnpairedSurrogate(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (!char.IsSurrogate(text[i]))
-            {
-                continue;
-            }
-
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-                continue;
-            }
-
-            var line = 1;
-            var lineStart = 0;
-            for (var j = 0; j < i; j++)
-            {
-                if (text[j] == '\n')
-                {
-                    line++;
-                    lineStart = j + 1;
-                }
-            }
-
-            return new Problem(
-                "",
-                $"the text holds half of a UTF-16 surrogate pair (\\u{(int)text[i]:X4}), which is not a character; a lab file is UTF-8 text",
-                "Remove that character, or send the whole character it was part of")
-            {
-                Location = new SourceLocation(line, i - lineStart + 1),
-            };
-        }
-
-        return null;
-    }
-
-    private static DocumentNode? Refuse(List<Problem> problems, Problem problem)
-    {
-        problems.Add(problem);
-        return null;
-    }
-
-    /// <summary>The problem of a list or mapping nested deeper than <see cref="MaxNestingDepth"/>, at its place.</summary>
-    internal static Problem TooDeep(SourceLocation? location) => new(
-        "",
-        $"lists and mappings are nested more than {MaxNestingDepth} deep here; a lab file may nest at most {MaxNestingDepth} levels (a lab needs 6)",
-        "Check for unclosed [ or { brackets, and write the lab as in docs/lab-format.md")
-    {
-        Location = location,
-    };
 
     public static LoadResult LoadYaml(string text) => Load(text, LabFileFormat.Yaml);
 

@@ -7,7 +7,7 @@ namespace NetLab.Core.Formats;
 /// <summary>YAML text to and from <see cref="DocumentNode"/>, event by event, so every node keeps its line and column.</summary>
 internal static class YamlText
 {
-    public static DocumentNode? Read(string text, List<Problem> problems)
+    public static DocumentNode? Read(string text, List<Problem> problems, DocumentKind kind)
     {
         var parser = new MarkedParser(new Parser(new StringReader(text)));
         try
@@ -15,7 +15,7 @@ internal static class YamlText
             parser.Consume<StreamStart>();
             if (parser.Accept<StreamEnd>(out _))
             {
-                problems.Add(new Problem("", "the file is empty", "Start with `name: my-lab`"));
+                problems.Add(new Problem("", "the file is empty", kind.YamlStart));
                 return null;
             }
 
@@ -24,7 +24,7 @@ internal static class YamlText
             parser.Consume<DocumentEnd>();
             if (parser.Accept<DocumentStart>(out var second))
             {
-                problems.Add(new Problem("", "the file holds more than one YAML document", "Keep one lab per file; remove the second `---`")
+                problems.Add(new Problem("", "the file holds more than one YAML document", $"Keep one {kind.WhatOne} per file; remove the second `---`")
                 {
                     Location = At(second.Start),
                 });
@@ -35,7 +35,7 @@ internal static class YamlText
         }
         catch (NestingTooDeepException e)
         {
-            problems.Add(LabFormat.TooDeep(e.Location));
+            problems.Add(kind.TooDeep(e.Location));
             return null;
         }
         catch (InvalidOperationException e)
@@ -112,7 +112,7 @@ internal static class YamlText
 
         var unexpected = parser.Current!;
         throw new YamlException(unexpected.Start, unexpected.End, unexpected is AnchorAlias
-            ? "anchors and aliases (&name, *name) are not supported in lab files"
+            ? "anchors and aliases (&name, *name) are not supported in NetLab's files"
             : $"unexpected {unexpected.GetType().Name}");
     }
 

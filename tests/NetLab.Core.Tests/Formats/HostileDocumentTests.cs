@@ -13,8 +13,6 @@ namespace NetLab.Core.Tests.Formats;
 /// </summary>
 public sealed class HostileDocumentTests
 {
-    private const int SmallStackBytes = 256 * 1024;
-
     public static TheoryData<string, LabFileFormat> DeepTexts => new()
     {
         { new string('[', 200_000), LabFileFormat.Yaml },
@@ -137,26 +135,6 @@ public sealed class HostileDocumentTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
     }
 
-    private static LoadResult LoadOnSmallStack(string text, LabFileFormat format)
-    {
-        LoadResult? result = null;
-        Exception? failure = null;
-        var thread = new Thread(
-            () =>
-            {
-                try
-                {
-                    result = LabFormat.LoadAndValidate(text, format);
-                }
-                catch (Exception error)
-                {
-                    failure = error;
-                }
-            },
-            SmallStackBytes);
-        thread.Start();
-        Assert.True(thread.Join(TimeSpan.FromSeconds(60)), "the read did not end within a minute");
-        Assert.Null(failure);
-        return result!;
-    }
+    private static LoadResult LoadOnSmallStack(string text, LabFileFormat format) => SmallStack.Run(() => LabFormat.LoadAndValidate(text, format));
+
 }
