@@ -76,6 +76,14 @@ public sealed class AgentClient : IDisposable
         PostJsonAsync<ProbeRequest, ProbeReport>($"v1/labs/{Uri.EscapeDataString(labName)}/probe", request, cancellationToken);
 
     /// <summary>
+    /// Grades the applied lab against checks (POST v1/labs/{name}/grade): a fresh connectivity check and the kernel's
+    /// state of the lab, each check passed, failed (with NetLab's explanation) or not checked.
+    /// </summary>
+    /// <exception cref="AgentClientException">Code "not-found" when the kernel holds no such lab, "invalid-checks" or "invalid-lab" with the problems.</exception>
+    public Task<GradeView> GradeAsync(string labName, GradeRequest request, CancellationToken cancellationToken = default) =>
+        PostJsonAsync<GradeRequest, GradeView>($"v1/labs/{Uri.EscapeDataString(labName)}/grade", request, cancellationToken);
+
+    /// <summary>
     /// Captures frames on one interface of the lab (POST v1/labs/{name}/captures): a Started item, then frames, until
     /// <paramref name="cancellationToken"/> ends the capture (or the agent ends it with an Ended or Error item).
     /// </summary>

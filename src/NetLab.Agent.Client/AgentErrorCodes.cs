@@ -7,6 +7,9 @@ namespace NetLab.Agent.Client;
 public static class AgentErrorCodes
 {
     public const string InvalidLab = "invalid-lab";
+
+    /// <summary>A grade request's checks do not read or do not fit the lab (422, with the problems); nothing was probed.</summary>
+    public const string InvalidChecks = "invalid-checks";
     public const string NotFound = "not-found";
     public const string KernelError = "kernel-error";
     public const string ForbiddenPeer = "forbidden-peer";

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using NetLab.Agent.Client.Contracts;
 using NetLab.Agent.Engine;
+using NetLab.Core.Grading;
 using NetLab.Core.Labs;
 
 namespace NetLab.Agent.Tests;
@@ -217,5 +218,17 @@ public sealed class FakeLabEngine : ILabEngine
         }
 
         return Task.FromResult(new ProbeReport(labName, DateTimeOffset.UnixEpoch, 12.5, ProbeResultsOf(labName)));
+    }
+
+    /// <summary>Grades with Core's grader against <see cref="ProbeResultsOf"/>; no kernel state, so state checks are not checked.</summary>
+    public Task<GradeReport> GradeAsync(Lab lab, IReadOnlyList<LabCheck> checks, ProbeRequest request, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue($"grade {lab.Name} {checks.Count}");
+        if (!Labs.Any(l => l.Lab == lab.Name))
+        {
+            throw new LabNotFoundException(lab.Name);
+        }
+
+        return Task.FromResult(Grader.Grade(lab, checks, [.. ProbeResultsOf(lab.Name).Select(ProbeObservations.Of)], observedState: null));
     }
 }

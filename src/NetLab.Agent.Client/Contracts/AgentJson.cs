@@ -59,6 +59,7 @@ public static class AgentJson
         options.Converters.Add(new JsonStringEnumConverter<LabEventKind>(JsonNamingPolicy.CamelCase));
         options.Converters.Add(new JsonStringEnumConverter<NeighborOutcome>(JsonNamingPolicy.CamelCase));
         options.Converters.Add(new JsonStringEnumConverter<CheckStatus>(JsonNamingPolicy.CamelCase));
+        options.Converters.Add(new JsonStringEnumConverter<NetLab.Core.Grading.CheckOutcome>(JsonNamingPolicy.CamelCase));
         options.MakeReadOnly();
         return options;
     }
@@ -78,6 +79,8 @@ public static class AgentJson
 [JsonSerializable(typeof(AgentError))]
 [JsonSerializable(typeof(ProbeRequest))]
 [JsonSerializable(typeof(ProbeReport))]
+[JsonSerializable(typeof(GradeRequest))]
+[JsonSerializable(typeof(GradeView))]
 [JsonSerializable(typeof(CaptureRequest))]
 [JsonSerializable(typeof(CaptureStreamItem))]
 internal sealed partial class AgentJsonContext : JsonSerializerContext;

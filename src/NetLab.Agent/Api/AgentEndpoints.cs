@@ -32,6 +32,7 @@ internal static class AgentEndpoints
         v1.MapGet("/labs/{name}/events", EventsAsync);
         v1.MapPost("/labs/{name}/captures", CaptureEndpoint.CaptureAsync);
         v1.MapPost("/labs/{name}/probe", ProbeAsync);
+        v1.MapPost("/labs/{name}/grade", GradeAsync);
         v1.MapGet("/doctor", DoctorAsync);
         // Routing answers a known path asked with another method 405 by itself, but only when nothing else matches: this
         // fallback matches every path and method, so it tells the two apart itself. It reads no body, so RequestLimits
@@ -41,7 +42,7 @@ internal static class AgentEndpoints
         routes.MapFallback("{*path}", UnknownRouteAsync).WithMetadata(ReadsNoBody.Instance);
     }
 
-    private const string RouteList = "GET /v1/labs, GET /v1/labs/NAME, POST /v1/validate, POST /v1/plan, POST /v1/apply, POST /v1/labs/NAME/destroy, GET /v1/labs/NAME/events, POST /v1/labs/NAME/probe, POST /v1/labs/NAME/captures, GET /v1/doctor";
+    private const string RouteList = "GET /v1/labs, GET /v1/labs/NAME, POST /v1/validate, POST /v1/plan, POST /v1/apply, POST /v1/labs/NAME/destroy, GET /v1/labs/NAME/events, POST /v1/labs/NAME/probe, POST /v1/labs/NAME/grade, POST /v1/labs/NAME/captures, GET /v1/doctor";
 
     private static Task UnknownRouteAsync(HttpContext context)
     {
@@ -213,6 +214,57 @@ internal static class AgentEndpoints
         var report = await engine.ProbeAsync(name, request, context.RequestAborted).ConfigureAwait(false);
         await WriteJsonAsync(context, StatusCodes.Status200OK, report).ConfigureAwait(false);
     }
+
+    private static async Task GradeAsync(string name, HttpContext context, ILabEngine engine, ConcurrencyLimits limits)
+    {
+        GradeRequest? request;
+        try
+        {
+            request = await AgentJson.DeserializeAsync<GradeRequest>(context.Request.Body, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException error)
+        {
+            await WriteErrorAsync(context, AgentErrors.BadRequest($"The body is not a grade request: {error.Message} {GradeRequestShape}")).ConfigureAwait(false);
+            return;
+        }
+
+        if (request?.Lab?.Text is null || request.Checks?.Text is null)
+        {
+            await WriteErrorAsync(context, AgentErrors.BadRequest($"The body has no lab or no checks. {GradeRequestShape}")).ConfigureAwait(false);
+            return;
+        }
+
+        Lab lab;
+        try
+        {
+            lab = LabDocuments.Read(request.Lab);
+        }
+        catch (Exception error) when (error is NetLab.Core.Validation.InvalidLabException or ArgumentException)
+        {
+            await WriteErrorAsync(context, AgentErrors.FromException(error)).ConfigureAwait(false);
+            return;
+        }
+
+        if (lab.Name != name)
+        {
+            await WriteErrorAsync(context, AgentErrors.BadRequest($"The lab in the body is named '{lab.Name}', the route names '{name}': grade the lab under its own name. Nothing was probed.")).ConfigureAwait(false);
+            return;
+        }
+
+        var checks = NetLab.Core.Grading.ChecksFormat.LoadAndValidate(request.Checks.Text, LabDocuments.FormatOf(request.Checks.Format), lab);
+        if (!checks.Succeeded)
+        {
+            await WriteErrorAsync(context, AgentErrors.InvalidChecks([.. checks.Problems.Select(checks.Locate)])).ConfigureAwait(false);
+            return;
+        }
+
+        // A grade is a connectivity check: one per lab at a time, as POST .../probe.
+        using var slot = limits.StartProbe(name);
+        var report = await engine.GradeAsync(lab, checks.Document!.Checks, new ProbeRequest(request.TimeoutMilliseconds), context.RequestAborted).ConfigureAwait(false);
+        await WriteJsonAsync(context, StatusCodes.Status200OK, GradeView.Of(name, report)).ConfigureAwait(false);
+    }
+
+    private const string GradeRequestShape = "Send JSON {\"lab\": {\"text\": \"<the lab file>\", \"format\": \"yaml\"}, \"checks\": {\"text\": \"<the checks file>\", \"format\": \"yaml\"}, \"timeoutMilliseconds\": 1000} (docs/agent-api.md).";
 
     private static async Task DoctorAsync(HttpContext context, ConcurrencyLimits limits)
     {

@@ -36,12 +36,18 @@ public static class AgentErrors
             new AgentError(AgentErrorCodes.InternalError, $"The agent failed: {exception.GetType().Name}: {exception.Message}. See the agent's log for details.")),
     };
 
-    public static HttpAgentError InvalidLab(IReadOnlyList<Problem> problems) => new(
-        StatusCodes.Status422UnprocessableEntity,
-        new AgentError(
-            AgentErrorCodes.InvalidLab,
-            $"The lab has {problems.Count} problem{(problems.Count == 1 ? "" : "s")}; nothing was changed. Fix {(problems.Count == 1 ? "it" : "them")} (each problem says how) and send the lab again.",
-            problems));
+    public static HttpAgentError InvalidLab(IReadOnlyList<Problem> problems) =>
+        Unprocessable(AgentErrorCodes.InvalidLab, problems, $"The lab has {Problems(problems)}; nothing was changed. Fix {Them(problems)} (each problem says how) and send the lab again.");
+
+    public static HttpAgentError InvalidChecks(IReadOnlyList<Problem> problems) =>
+        Unprocessable(AgentErrorCodes.InvalidChecks, problems, $"The checks have {Problems(problems)}; nothing was probed. Fix {Them(problems)} (each problem says how; docs/checks.md has the format) and send them again.");
+
+    private static HttpAgentError Unprocessable(string code, IReadOnlyList<Problem> problems, string message) =>
+        new(StatusCodes.Status422UnprocessableEntity, new AgentError(code, message, problems));
+
+    private static string Problems(IReadOnlyList<Problem> problems) => $"{problems.Count} problem{(problems.Count == 1 ? "" : "s")}";
+
+    private static string Them(IReadOnlyList<Problem> problems) => problems.Count == 1 ? "it" : "them";
 
     public static HttpAgentError LabNotFound(string labName) => new(
         StatusCodes.Status404NotFound,
@@ -55,7 +61,7 @@ public static class AgentErrors
     /// <summary>The HTTP status an error code is answered with.</summary>
     public static int StatusOf(string code) => code switch
     {
-        AgentErrorCodes.InvalidLab => StatusCodes.Status422UnprocessableEntity,
+        AgentErrorCodes.InvalidLab or AgentErrorCodes.InvalidChecks => StatusCodes.Status422UnprocessableEntity,
         AgentErrorCodes.NotFound => StatusCodes.Status404NotFound,
         AgentErrorCodes.ForbiddenPeer => StatusCodes.Status403Forbidden,
         AgentErrorCodes.BadRequest => StatusCodes.Status400BadRequest,

@@ -51,7 +51,8 @@ public static class LabDocuments
         return new(reader.ReadToEnd(), LabFormat.FormatOf(path) == LabFileFormat.Json ? "json" : "yaml");
     }
 
-    private static LabFileFormat FormatOf(string? format) => format?.ToLowerInvariant() switch
+    /// <exception cref="ArgumentException">The format is neither yaml nor json.</exception>
+    internal static LabFileFormat FormatOf(string? format) => format?.ToLowerInvariant() switch
     {
         null or "" or "yaml" or "yml" => LabFileFormat.Yaml,
         "json" => LabFileFormat.Json,

@@ -1,4 +1,5 @@
 using NetLab.Agent.Client.Contracts;
+using NetLab.Core.Grading;
 using NetLab.Core.Labs;
 
 namespace NetLab.Agent.Engine;
@@ -35,4 +36,11 @@ public interface ILabEngine
     /// kernel does not hold.
     /// </summary>
     Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Grades the applied <paramref name="lab"/> against <paramref name="checks"/>: a connectivity check and the kernel's
+    /// state of the lab, read under one hold of the lab (an apply or destroy waits), given to Core's grader. Throws
+    /// <see cref="LabNotFoundException"/> for a lab the kernel does not hold.
+    /// </summary>
+    Task<GradeReport> GradeAsync(Lab lab, IReadOnlyList<LabCheck> checks, ProbeRequest request, CancellationToken cancellationToken = default);
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using NetLab.Agent.Client.Contracts;
 using NetLab.Agent.Hosting;
+using NetLab.Core.Grading;
 using NetLab.Core.Labs;
 using NetLab.Core.Planning;
 using NetLab.Core.Diagnostics;
@@ -250,6 +251,16 @@ public sealed class LabEngine : ILabEngine, IDisposable
         using var lease = _gates.Use(labName);
         using var _ = await lease.Gate.ReadAsync(cancellationToken).ConfigureAwait(false);
         return await _prober.ProbeAsync(labName, request, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<GradeReport> GradeAsync(Lab lab, IReadOnlyList<LabCheck> checks, ProbeRequest request, CancellationToken cancellationToken = default)
+    {
+        LabProber.CheckRequest(request);
+        using var lease = _gates.Use(lab.Name);
+        using var _ = await lease.Gate.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var report = await _prober.ProbeAsync(lab.Name, request, cancellationToken).ConfigureAwait(false);
+        var state = ObserveLab(lab.Name).State;
+        return Grader.Grade(lab, checks, [.. report.Results.Select(ProbeObservations.Of)], state, _naming);
     }
 
     /// <summary>

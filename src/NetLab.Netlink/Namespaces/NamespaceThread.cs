@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Runtime;
 using System.Runtime.ExceptionServices;
 using Microsoft.Win32.SafeHandles;
@@ -16,13 +17,42 @@ namespace NetLab.Netlink.Namespaces;
 /// four with 50 clients. So background (concurrent) collections are off from the first use of a namespace thread on
 /// (<see cref="GCLatencyMode.Batch"/>): collections run on the thread that needs them, which makes no thread. The
 /// runtime's other thread of that kind, the JIT's tiering worker, exists only under the JIT (not in the native
-/// `netlab`) and ends 4 s after its last work.
+/// `netlab`) and ends 4 s after its last work. The sockets' event thread (".NET Sockets", one epoll loop for every
+/// asynchronous socket of the process) is made by the first asynchronous socket operation and lives as long as the
+/// process: made by a namespace thread (a probe's ICMP socket in a process whose first asynchronous socket it was), it held
+/// that lab's namespace for good. So it is started here, on the thread that first asks for a namespace thread.
 /// </summary>
 internal static class NamespaceThread
 {
     private const int StackSize = 256 * 1024;
 
-    static NamespaceThread() => GCSettings.LatencyMode = GCLatencyMode.Batch;
+    static NamespaceThread()
+    {
+        GCSettings.LatencyMode = GCLatencyMode.Batch;
+        StartSocketEventThread();
+    }
+
+    /// <summary>One asynchronous receive on a socket pair makes the runtime start its socket event thread(s) here.</summary>
+    private static void StartSocketEventThread()
+    {
+        using var first = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        using var second = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var path = Path.Combine(Path.GetTempPath(), $"netlab-socket-start-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        try
+        {
+            first.Bind(new UnixDomainSocketEndPoint(path));
+            first.Listen(1);
+            second.Connect(new UnixDomainSocketEndPoint(path));
+            using var accepted = first.Accept();
+            var pending = accepted.ReceiveAsync(new byte[1], SocketFlags.None);
+            second.Send([0]);
+            pending.Wait(TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 
     /// <summary>Enters the namespace behind <paramref name="namespaceFile"/> (null: stay in the caller's) and runs <paramref name="work"/>.</summary>
     public static T Run<T>(SafeFileHandle? namespaceFile, Func<T> work) => RunOnThread(() =>

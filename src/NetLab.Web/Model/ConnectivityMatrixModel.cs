@@ -54,10 +54,5 @@ public sealed record ConnectivityMatrixModel(IReadOnlyList<string> Sources, IRea
     }
 
     /// <summary>The agent's wire record as Core's observation (Core does not know the agent).</summary>
-    public static ObservedPing Observe(ProbeResult result) => new(result.From, result.Address, result.Replied, result.Neighbor switch
-    {
-        NeighborOutcome.Answered => NeighborResult.Answered,
-        NeighborOutcome.Unanswered => NeighborResult.Unanswered,
-        _ => NeighborResult.NotNeeded,
-    }, result.Error);
+    public static ObservedPing Observe(ProbeResult result) => ProbeObservations.Of(result);
 }

@@ -46,9 +46,31 @@ public sealed class AgentUnderLoadTests
             }
 
             Assert.Empty(lab.Namespaces());
-            Assert.Empty(LiveNetworkNamespaces.NamelessHeldBy(Environment.ProcessId));
+            var nameless = await SettledNamelessAsync();
+            Assert.True(nameless.Count == 0, $"this process holds namespaces without a name: {string.Join("; ", nameless.Select(i => $"{i} by {string.Join(", ", LiveNetworkNamespaces.HoldersOf(Environment.ProcessId, i))}"))}");
             var after = await SettledHoldingsAsync(held.Count);
             Assert.True(after.Count <= held.Count, $"this process holds {after.Count} sockets and namespace files after the run, {held.Count} after the warm-up:\n{string.Join('\n', after.Except(held).Take(20))}");
+        }
+    }
+
+    /// <summary>
+    /// The namespaces without a name this process holds, once there are none or 10 s passed. A runtime thread made by a
+    /// thread inside a namespace is born there (the JIT's tiering worker, made by whichever thread first asks for a
+    /// method to be recompiled, ends 4 s after its last work): a test of this process that ran just before can leave one
+    /// holding its destroyed namespace for those seconds. A leak holds it for good.
+    /// </summary>
+    private static async Task<IReadOnlyList<ulong>> SettledNamelessAsync()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var nameless = LiveNetworkNamespaces.NamelessHeldBy(Environment.ProcessId);
+            if (nameless.Count == 0 || clock.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                return nameless;
+            }
+
+            await Task.Delay(200, Cancel);
         }
     }
 

@@ -105,6 +105,8 @@ public sealed class AgentGatewayWatchTests : IAsyncDisposable
         public IAsyncEnumerable<CaptureStreamItem> CaptureAsync(string labName, CaptureRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+        public Task<NetLab.Core.Grading.GradeReport> GradeAsync(Lab lab, IReadOnlyList<NetLab.Core.Grading.LabCheck> checks, ProbeRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
         public Task<IReadOnlyList<LabState>> StateAsync(string? labName = null, CancellationToken cancellationToken = default) =>
             Task.FromResult<IReadOnlyList<LabState>>([.. Labs.Where(l => labName is null || l.Lab == labName)]);
 

@@ -127,5 +127,8 @@ public sealed class FakeEngineAgent : IAsyncDisposable
         // This engine holds no labs (StateAsync is empty), so a probe meets what the real engine answers for those.
         public Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken = default) =>
             throw new LabNotFoundException(labName);
+
+        public Task<NetLab.Core.Grading.GradeReport> GradeAsync(Lab lab, IReadOnlyList<NetLab.Core.Grading.LabCheck> checks, ProbeRequest request, CancellationToken cancellationToken = default) =>
+            throw new LabNotFoundException(lab.Name);
     }
 }
