@@ -1,11 +1,19 @@
 using Microsoft.Extensions.Options;
 using NetLab.Web;
+using NetLab.Web.Accounts;
 using NetLab.Web.Model;
 using NetLab.Web.Model.Runs;
 using NetLab.Web.Components;
 using NetLab.Web.Hosting;
 using NetLab.Web.Hubs;
 using NetLab.Web.Store;
+
+// `NetLab.Web.dll user ...`: the one-shot admin mode `netlab user` runs; it serves nothing.
+if (UserAdmin.IsAdminCommand(args))
+{
+    Environment.ExitCode = await UserAdmin.RunAsync(args, Console.In, Console.Out, Console.Error);
+    return;
+}
 
 var startupOptions = new WebOptions();
 var bootstrap = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
