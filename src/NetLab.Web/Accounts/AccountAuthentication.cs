@@ -12,8 +12,8 @@ namespace NetLab.Web.Accounts;
 /// Cookie sign-in with ASP.NET Core's own pieces: the cookie handler (data-protected, HttpOnly, SameSite=Lax), a
 /// fallback policy that requires a signed-in user on every endpoint (pages, downloads, the hubs, Blazor's circuit) that
 /// does not say <c>[AllowAnonymous]</c>, and sign-in and sign-out as form posts with anti-forgery (a cookie needs a
-/// real HTTP response, which an interactive page cannot give). A browser asking for a page is sent to the sign-in
-/// page; anything else (a script, the hub, a download fetched without a page) gets 401.
+/// real HTTP response, which an interactive page cannot give). A request for a page is sent to the sign-in page;
+/// anything else (a download, the hub, Blazor's circuit) gets 401.
 /// </summary>
 public static class AccountAuthentication
 {
@@ -124,14 +124,15 @@ public static class AccountAuthentication
         return Results.Redirect(SignInPath);
     }
 
-    /// <summary>Pages are sent to sign in; everything a page does not navigate to is told 401.</summary>
+    /// <summary>
+    /// A page (a Razor component's endpoint) is sent to sign in; everything else (a download, the hub, the circuit, a
+    /// form post) is told 401 with how to sign in: a script must not get the sign-in page's HTML for its file.
+    /// </summary>
     private static Task Challenge(HttpContext context, string redirectUri)
     {
-        var request = context.Request;
-        var wantsPage = HttpMethods.IsGet(request.Method)
-            && request.Headers.Accept.Any(value => value?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true)
-            && !request.Path.StartsWithSegments("/hubs") && !request.Path.StartsWithSegments("/_blazor");
-        if (wantsPage)
+        var isPage = HttpMethods.IsGet(context.Request.Method)
+            && context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Components.Endpoints.ComponentTypeMetadata>() is not null;
+        if (isPage)
         {
             context.Response.Redirect(redirectUri);
         }

@@ -57,7 +57,6 @@ public sealed partial class SignInRequiredTests : IAsyncDisposable
     {
         using var client = Anonymous();
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Accept.ParseAdd("text/html");
 
         using var answer = await client.SendAsync(request, Cancel);
 
