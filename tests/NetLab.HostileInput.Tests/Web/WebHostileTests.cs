@@ -108,7 +108,7 @@ public sealed class WebHostileTests(NetlabUp up, Chromium chromium) : IClassFixt
     [InlineData("/runs/1/captures/..%2f..%2f1.pcap")]
     public Task A_crafted_path_is_a_404_that_says_so_and_serves_nothing_else(string path) => HostileAsync(async () =>
     {
-        var (status, body) = await WebRaw.SendAsync(up.Url, WebRaw.Get(path, new Uri(up.Url).Authority));
+        var (status, body) = await WebRaw.SendAsync(up.Url, WebRaw.Get(path, new Uri(up.Url).Authority, cookie: up.Cookie));
 
         Assert.True(status is HttpStatusCode.NotFound or HttpStatusCode.BadRequest, $"{path}: {(int)status} {body}");
         Assert.DoesNotContain("root:", body, StringComparison.Ordinal);
@@ -154,7 +154,7 @@ public sealed class WebHostileTests(NetlabUp up, Chromium chromium) : IClassFixt
             _ => ("\u0001\u0002 {[ }]: : -", "not valid YAML"),
         };
         TestContext.Current.SendDiagnosticMessage($"importing {what}: {yaml.Length} characters");
-        var page = await chromium.NewPageAsync();
+        var page = await chromium.NewPageAsync(up);
         await page.GotoAsync(up.Url);
         await Expect(page.GetByTestId("interactive")).ToBeAttachedAsync();
         await page.Locator(".labs-import").ClickAsync();
@@ -174,7 +174,7 @@ public sealed class WebHostileTests(NetlabUp up, Chromium chromium) : IClassFixt
     [Fact]
     public Task A_paste_of_5_MB_is_refused_naming_the_1_MiB_limit_not_cut_into_a_valid_lab() => HostileAsync(async () =>
     {
-        var page = await chromium.NewPageAsync();
+        var page = await chromium.NewPageAsync(up);
         await page.GotoAsync(up.Url);
         await Expect(page.GetByTestId("interactive")).ToBeAttachedAsync();
         await page.Locator(".labs-import").ClickAsync();
@@ -206,7 +206,7 @@ public sealed class WebHostileTests(NetlabUp up, Chromium chromium) : IClassFixt
     {
         up.Require();
         Chromium.Require();
-        var page = await chromium.NewPageAsync();
+        var page = await chromium.NewPageAsync(up);
         var labId = await EnsureHostLabAsync(page);
         var archive = Archive(what);
 
