@@ -106,7 +106,9 @@ public static class AccountAuthentication
         var result = await users.VerifyAsync(userName?.Trim() ?? string.Empty, password ?? string.Empty).ConfigureAwait(false);
         if (result.Outcome != SignInOutcome.SignedIn)
         {
-            logger.LogWarning("Sign-in refused for '{UserName}' from {Address}: {Outcome}", userName, context.Connection.RemoteIpAddress, result.Outcome);
+            // A name against the rule is not written to the log as typed: it may hold line breaks or be long.
+            var shown = UserStore.NameProblem(userName?.Trim()) is null ? userName!.Trim() : "(not a valid user name)";
+            logger.LogWarning("Sign-in refused for '{UserName}' from {Address}: {Outcome}", shown, context.Connection.RemoteIpAddress, result.Outcome);
             return Results.Redirect(SignInUrl(returnUrl, result.Outcome == SignInOutcome.Disabled ? "disabled" : "wrong"));
         }
 

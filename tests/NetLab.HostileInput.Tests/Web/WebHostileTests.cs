@@ -27,6 +27,48 @@ public sealed class WebHostileTests(NetlabUp up, Chromium chromium) : IClassFixt
     public void Dispose() => _files.Delete(recursive: true);
 
     [Theory]
+    [InlineData("/labs/1/export")]
+    [InlineData("/hubs/labs/negotiate?negotiateVersion=1")]
+    [InlineData("/")]
+    public Task A_forged_or_tampered_sign_in_cookie_counts_as_none(string path) => HostileAsync(async () =>
+    {
+        var value = up.Cookie[(up.Cookie.IndexOf('=', StringComparison.Ordinal) + 1)..];
+        var tampered = value[..^4] + (value[^4] == 'A' ? "BBBB" : "AAAA");
+        foreach (var cookie in new[] { "netlab.auth=forged", $"netlab.auth={tampered}", $"netlab.auth={new string('A', 4000)}" })
+        {
+            var method = path.StartsWith("/hubs", StringComparison.Ordinal) ? "POST" : "GET";
+            var (status, body) = await WebRaw.SendAsync(up.Url, $"{method} {path} HTTP/1.1\r\nHost: {new Uri(up.Url).Authority}\r\nCookie: {cookie}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+
+            Assert.True(
+                path == "/" ? status == HttpStatusCode.Redirect : status == HttpStatusCode.Unauthorized,
+                $"{method} {path} with {cookie[..Math.Min(40, cookie.Length)]}: {(int)status} {body}");
+        }
+    });
+
+    [Theory]
+    [InlineData("' OR 1=1 --", "x")]
+    [InlineData("hostile-suite", "' OR '1'='1")]
+    [InlineData("hostile-suite\r\nSet-Cookie: x=y", "hostile-suite-password")]
+    [InlineData("../../etc/passwd", "hostile-suite-password")]
+    public Task Hostile_sign_in_forms_set_no_cookie_and_write_nothing(string name, string password) => HostileAsync(async () =>
+    {
+        var cookies = new CookieContainer();
+        using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = cookies }) { BaseAddress = new Uri(up.Url) };
+        var page = await http.GetStringAsync("/account/signin", TestContext.Current.CancellationToken);
+        var token = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\"[^>]*?value=\"([^\"]+)\"").Groups[1].Value);
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["username"] = name, ["password"] = password, ["returnUrl"] = "//evil.example/", ["__RequestVerificationToken"] = token,
+        });
+
+        using var answer = await http.PostAsync("/account/signin", form, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        Assert.Equal("/account/signin?returnUrl=%2F&failed=wrong", answer.Headers.Location!.OriginalString);
+        Assert.Null(cookies.GetCookies(new Uri(up.Url))["netlab.auth"]);
+    });
+
+    [Theory]
     [InlineData("evil.example")]
     [InlineData("evil.example:80")]
     [InlineData("127.0.0.1.nip.io")]
