@@ -12,5 +12,8 @@ internal sealed record CliServices(Func<AgentOptions, ILabEngine> CreateEngine, 
 {
     public IUserAccounts Accounts { get; init; } = SystemUserAccounts.Instance;
 
+    /// <summary>Standard input, where `netlab user` reads a password (null: the console's).</summary>
+    public TextReader? Input { get; init; }
+
     public static CliServices Default { get; } = new(LabEngineFactory.Create, Environment.IsPrivilegedProcess);
 }

@@ -1,11 +1,19 @@
 using Microsoft.Extensions.Options;
 using NetLab.Web;
+using NetLab.Web.Accounts;
 using NetLab.Web.Model;
 using NetLab.Web.Model.Runs;
 using NetLab.Web.Components;
 using NetLab.Web.Hosting;
 using NetLab.Web.Hubs;
 using NetLab.Web.Store;
+
+// `NetLab.Web.dll user ...`: the one-shot admin mode `netlab user` runs; it serves nothing.
+if (UserAdmin.IsAdminCommand(args))
+{
+    Environment.ExitCode = await UserAdmin.RunAsync(args, Console.In, Console.Out, Console.Error);
+    return;
+}
 
 var startupOptions = new WebOptions();
 var bootstrap = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
@@ -60,7 +68,12 @@ app.UseStatusCodePages(StatusText.WriteAsync);
 // which runs first of all, has already refused hosts the web is not reached by).
 app.UseHubOriginCheck();
 app.UseStaticFiles();
+// After the static files (the sign-in page's styles need no sign-in), before everything else: every endpoint requires a
+// signed-in user unless it says [AllowAnonymous] (Accounts/AccountAuthentication).
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
+app.MapAccountEndpoints();
 app.MapGet("/labs/{labId:long}/export", LabExport.HandleAsync);
 app.MapGet("/captures/{id:guid}.pcap", NetLab.Web.Model.Captures.CaptureService.Download);
 app.MapGet("/runs/{runId:long}/export", RunArchive.HandleExportAsync);

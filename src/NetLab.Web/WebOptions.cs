@@ -22,7 +22,8 @@ public sealed class WebOptions
     public string Url { get; set; } = DefaultUrl;
 
     /// <summary>
-    /// The web has no sign-in yet, so it listens on loopback only; listening elsewhere must be asked for.
+    /// The web has no HTTPS yet (its sign-in cookie would cross the network in clear), so it listens on loopback only;
+    /// listening elsewhere must be asked for.
     /// </summary>
     public bool AllowRemote { get; set; }
 
@@ -89,7 +90,7 @@ public sealed class WebOptionsValidator : IValidateOptions<WebOptions>
         else if (!options.AllowRemote && !IsLoopback(url))
         {
             failures.Add(
-                $"Web:Url '{options.Url}' is not a loopback address; the dashboard has no sign-in yet. " +
+                $"Web:Url '{options.Url}' is not a loopback address; the web has no HTTPS yet, so its sign-in cookie would cross the network in clear. " +
                 "Set Web:AllowRemote=true to listen there anyway.");
         }
 

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using NetLab.Agent.Client;
+using NetLab.Web.Accounts;
 using NetLab.Web.Agent;
 using NetLab.Web.Hosting;
 using NetLab.Web.Model;
@@ -33,7 +34,8 @@ public static class WebServices
             sp.GetRequiredService<IOptions<WebOptions>>().Value.ResolvedDatabaseFile, logger: sp.GetRequiredService<ILogger<SqliteDatabase>>()));
         services.AddSingleton<LabStore>();
         services.AddSingleton(sp => new LabTemplates(sp.GetRequiredService<IOptions<WebOptions>>().Value.TemplatesFolder));
-        services.AddSingleton(_ => CurrentUser.Local);
+        // Local accounts, cookie sign-in required everywhere, the circuits revalidated each minute; the signed-in user.
+        services.AddNetLabAuthentication();
         services.AddSingleton(sp => new AgentClient(sp.GetRequiredService<IOptions<WebOptions>>().Value.AgentSocketPath));
         // The one edge to the agent, the one live subscription per lab, and the one "apply, then record it" service.
         services.AddSingleton<IAgentGateway, AgentGateway>();

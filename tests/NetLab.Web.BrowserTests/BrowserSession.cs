@@ -51,6 +51,7 @@ internal sealed class BrowserSession : IAsyncDisposable
             });
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
             page.SetDefaultTimeout((float)stepTimeout.TotalMilliseconds);
+            await SignInAsync(page, web);
             return new BrowserSession(agent, web, playwright, browser, page);
         }
         catch
@@ -64,6 +65,21 @@ internal sealed class BrowserSession : IAsyncDisposable
             await agent.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Signs the page's browser context in once, through the real sign-in form, as <see cref="WebProcess.UserName"/>:
+    /// the cookie stays in the context, so every later page of the journey is signed in.
+    /// </summary>
+    public static async Task SignInAsync(IPage page, WebProcess web)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        ArgumentNullException.ThrowIfNull(web);
+        await page.GotoAsync($"{web.Url}/account/signin");
+        await page.FillAsync("input[name=username]", WebProcess.UserName);
+        await page.FillAsync("input[name=password]", WebProcess.Password);
+        await page.ClickAsync("[data-testid=signin-submit]");
+        await page.WaitForSelectorAsync("[data-testid=signed-in-user]");
     }
 
     public async ValueTask DisposeAsync()

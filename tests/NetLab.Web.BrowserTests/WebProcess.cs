@@ -28,6 +28,12 @@ internal sealed class WebProcess : IAsyncDisposable
 
     public string Url { get; }
 
+    /// <summary>The account <see cref="BrowserSession"/> signs in with, made by <see cref="StartAsync"/> in the web's store.</summary>
+    public const string UserName = "tester";
+
+    /// <summary>Its password (the data folder is thrown away with the web).</summary>
+    public const string Password = "browser-test-password";
+
     public static async Task<WebProcess> StartAsync(string agentSocketPath, CancellationToken cancel)
     {
         var assembly = WebAssemblyPath();
@@ -61,6 +67,9 @@ internal sealed class WebProcess : IAsyncDisposable
         try
         {
             await web.WaitUntilReadyAsync(cancel);
+            // Every page requires a signed-in user: the account the sessions sign in with, made as `netlab user add`
+            // makes one (the web's admin mode), in this web's own store while it serves.
+            await AddUserAsync(assembly, dataFolder, UserName, "instructor", Password, cancel);
             return web;
         }
         catch
@@ -85,6 +94,34 @@ internal sealed class WebProcess : IAsyncDisposable
         {
             _process.Dispose();
             Directory.Delete(_dataFolder, recursive: true);
+        }
+    }
+
+    /// <summary>`NetLab.Web.dll user add NAME --role ROLE` on the data folder, the password on standard input.</summary>
+    private static async Task AddUserAsync(string assembly, string dataFolder, string name, string role, string password, CancellationToken cancel)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = RepositoryFiles.Root,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { assembly, "user", "add", name, "--role", role, $"--Web:DataFolder={dataFolder}" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var output = process.StandardOutput.ReadToEndAsync(cancel);
+        var errors = process.StandardError.ReadToEndAsync(cancel);
+        await process.StandardInput.WriteLineAsync(password);
+        process.StandardInput.Close();
+        await process.WaitForExitAsync(cancel);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"user add {name} exited with {process.ExitCode}: {await output}{await errors}");
         }
     }
 

@@ -23,7 +23,7 @@ internal static class UpCommand
     public static Command Create(CliServices services, Option<string> socket)
     {
         var url = new Option<string>("--url") { Description = "Where the web listens (loopback only unless --allow-remote).", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
-        var allowRemote = new Option<bool>("--allow-remote") { Description = "Let the web listen on a non-loopback address. The dashboard has no sign-in yet." };
+        var allowRemote = new Option<bool>("--allow-remote") { Description = "Let the web listen on a non-loopback address. The web has no HTTPS yet: its sign-in cookie crosses the network in clear." };
         var data = new Option<string>("--data") { Description = $"The web's data folder (SQLite store), given to the web user (default {DefaultDataFolder}).", DefaultValueFactory = _ => DefaultDataFolder };
         var webUser = new Option<string?>("--web-user") { Description = $"The unprivileged user the web runs as (default '{WebUser.Dedicated}', a system user created when it does not exist)." };
         var web = new Option<string?>("--web") { Description = $"The web's {WebLocation.AssemblyFile}, or its folder (default: found next to netlab, see docs/deploy.md)." };

@@ -110,7 +110,7 @@ internal sealed partial class WebProcess : IDisposable
     public void Dispose() => _process.Dispose();
 
     /// <summary>The running dotnet when the CLI runs as `dotnet netlab.dll`, else the one on PATH.</summary>
-    private static string DotnetHost() =>
+    internal static string DotnetHost() =>
         Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
 
     private void Keep(string? line)

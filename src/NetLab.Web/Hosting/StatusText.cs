@@ -16,6 +16,7 @@ internal static class StatusText
         response.ContentType = "text/plain; charset=utf-8";
         var text = response.StatusCode switch
         {
+            StatusCodes.Status401Unauthorized => $"Sign in first: {request.Path} answers signed-in users only. Sign in at /account/signin (a browser keeps the cookie).",
             StatusCodes.Status404NotFound => $"There is no page or file at {request.Path}. The labs are at /.",
             StatusCodes.Status405MethodNotAllowed => $"{request.Path} does not take {request.Method}.",
             _ => $"The web answered {response.StatusCode} to {request.Method} {request.Path}.",

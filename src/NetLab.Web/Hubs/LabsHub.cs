@@ -12,9 +12,12 @@ namespace NetLab.Web.Hubs;
 /// The public live-state hub at <see cref="Path"/> (docs/web-api.md): the same events the dashboard shows, for other
 /// clients. A client that reconnects calls <see cref="Watch"/> again and starts from fresh snapshots.
 /// </summary>
-public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs, CurrentUser user) : Hub
+public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs) : Hub
 {
     public const string Path = "/hubs/labs";
+
+    /// <summary>The connection's signed-in user (the hub requires one: the web's fallback authorization policy).</summary>
+    private CurrentUser SignedInUser => CurrentUser.From(Context.User) ?? throw new HubException("Sign in first: the hub answers signed-in users only.");
 
     /// <summary>How often a stream of a run still going on looks for new entries.</summary>
     public static readonly TimeSpan RunPollInterval = TimeSpan.FromMilliseconds(250);
@@ -54,7 +57,7 @@ public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs, Cur
     /// </summary>
     public async IAsyncEnumerable<RunEntry> RunHistory(long runId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (await runs.GetRunAsync(user.Id, runId).ConfigureAwait(false) is null)
+        if (await runs.GetRunAsync(SignedInUser.Id, runId).ConfigureAwait(false) is null)
         {
             throw new HubException($"There is no run {runId}: the runs of a lab are listed on its History page.");
         }
@@ -63,8 +66,8 @@ public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs, Cur
         while (true)
         {
             // Read the status before the entries: a run that finished after this read still has its last entries read below.
-            var finished = (await runs.GetRunAsync(user.Id, runId).ConfigureAwait(false))?.Summary.Status is not RunStatus.Running;
-            foreach (var entry in await runs.GetEntriesAsync(user.Id, runId, last).ConfigureAwait(false))
+            var finished = (await runs.GetRunAsync(SignedInUser.Id, runId).ConfigureAwait(false))?.Summary.Status is not RunStatus.Running;
+            foreach (var entry in await runs.GetEntriesAsync(SignedInUser.Id, runId, last).ConfigureAwait(false))
             {
                 last = entry.Sequence;
                 yield return entry;

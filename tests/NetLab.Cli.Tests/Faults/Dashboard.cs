@@ -32,7 +32,31 @@ internal sealed partial class Dashboard : IAsyncDisposable
 
     private static float Timeout => (float)StepTimeout.TotalMilliseconds;
 
-    public static async Task<Dashboard> StartAsync(string url)
+    /// <summary>A browser whose context is signed in once, through the sign-in form, as a new account of the store.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public static async Task<Dashboard> StartAsync(NetLabProcesses processes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(processes);
+        const string UserName = "tester";
+        await processes.AddUserAsync(UserName, cancellationToken);
+        var dashboard = await StartAsync(processes.Url);
+        try
+        {
+            await dashboard.Page.GotoAsync($"{processes.Url}/account/signin");
+            await dashboard.Page.FillAsync("input[name=username]", UserName);
+            await dashboard.Page.FillAsync("input[name=password]", NetlabUsers.TestPassword);
+            await dashboard.Page.ClickAsync("[data-testid=signin-submit]");
+            await dashboard.Page.WaitForSelectorAsync("[data-testid=signed-in-user]");
+            return dashboard;
+        }
+        catch
+        {
+            await dashboard.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<Dashboard> StartAsync(string url)
     {
         var playwright = await Playwright.CreateAsync();
         try

@@ -42,7 +42,7 @@ public sealed class FullDiskTests
         try
         {
             await processes.StartAsync(Cancel);
-            await using var dashboard = await Dashboard.StartAsync(processes.Url);
+            await using var dashboard = await Dashboard.StartAsync(processes, Cancel);
             var page = dashboard.Page;
             var labId = await dashboard.ImportAsync(yaml, lab);
             await dashboard.OpenLabAsync(labId);
@@ -84,12 +84,10 @@ public sealed class FullDiskTests
 
             // The web lives on and serves what is stored.
             Assert.True(IsAlive(processes.WebPid), $"the web died on a full disk:\n{processes.Output}");
-            using (var http = new HttpClient())
-            using (var labs = await http.GetAsync(processes.Url, Cancel))
-            {
-                Assert.Equal(HttpStatusCode.OK, labs.StatusCode);
-                Assert.Contains(lab, await labs.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
-            }
+            // (Signed in: the labs page lists the lab.)
+            var labs = await page.GotoAsync(processes.Url);
+            Assert.Equal((int)HttpStatusCode.OK, labs!.Status);
+            await Microsoft.Playwright.Assertions.Expect(page.Locator($"tr.lab-row[data-lab='{lab}']")).ToBeVisibleAsync();
 
             // Nothing stored was lost or corrupted; with room again, the same edit saves.
             File.Delete(filler);

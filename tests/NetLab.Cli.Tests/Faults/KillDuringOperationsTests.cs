@@ -69,7 +69,7 @@ public sealed class KillDuringOperationsTests
         try
         {
             await processes.StartAsync(Cancel);
-            await using var dashboard = await Dashboard.StartAsync(processes.Url);
+            await using var dashboard = await Dashboard.StartAsync(processes, Cancel);
             var labId = await dashboard.ImportAsync(yaml, lab);
             var context = new Context(processes, dashboard, watch, lab, labId, yaml, story);
             for (var round = 1; round <= FaultSeed.Points; round++)

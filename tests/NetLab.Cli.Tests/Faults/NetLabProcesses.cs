@@ -136,6 +136,34 @@ internal sealed partial class NetLabProcesses : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Makes the account the dashboard signs in with (every page requires one): under `up` through `netlab user add`,
+    /// which runs as the web's user; split, through the web's own admin mode as the web runs (this process's user).
+    /// </summary>
+    public async Task AddUserAsync(string name, CancellationToken cancellationToken)
+    {
+        if (Deployment == Deployment.Up)
+        {
+            await NetlabUsers.AddAsync(DataFolder, name, "instructor", cancellationToken);
+            return;
+        }
+
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { WebDll, "user", "add", name, "--role", "instructor", $"--Web:DataFolder={DataFolder}" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["HOME"] = DataFolder;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.StandardInput.WriteLineAsync(NetlabUsers.TestPassword);
+        process.StandardInput.Close();
+        await process.WaitForExitAsync(cancellationToken);
+        Assert.True(process.ExitCode == 0, $"user add {name} exited with {process.ExitCode}: {await output}{await errors}");
+    }
+
     /// <summary>SIGKILL to the victim, at once (this runs on the kill watch's thread).</summary>
     public void Kill(Victim victim)
     {

@@ -44,8 +44,19 @@ public sealed partial class NetlabUp : IAsyncLifetime
     /// <summary>HTTP over the agent's socket, for what the client would never send.</summary>
     public AgentHttp Agent { get; private set; } = null!;
 
-    /// <summary>The web at <see cref="Url"/>, redirects not followed.</summary>
+    /// <summary>The web at <see cref="Url"/>, signed in as <see cref="UserName"/> (its cookie sent), redirects not followed.</summary>
     public HttpClient Web { get; private set; } = null!;
+
+    /// <summary>The account the suite signs in with, made by `netlab user add` in this web's data folder.</summary>
+    public const string UserName = "hostile-suite";
+
+    public const string Password = "hostile-suite-password";
+
+    /// <summary>The sign-in cookie (<c>netlab.auth=...</c>) for requests sent as bytes (<see cref="WebRaw"/>).</summary>
+    public string Cookie { get; private set; } = "";
+
+    /// <summary>A signed-in browser context's storage state, saved by the first page <see cref="Chromium"/> opens.</summary>
+    public string? BrowserState { get; set; }
 
     /// <summary>The web's SQLite store.</summary>
     public string StoreFile => Path.Combine(DataFolder, "netlab.db");
@@ -92,8 +103,65 @@ public sealed partial class NetlabUp : IAsyncLifetime
 
         Client = new AgentClient(SocketPath);
         Agent = new AgentHttp(SocketPath);
-        Web = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(120) };
+        try
+        {
+            await AddUserAsync();
+            Cookie = await SignInAsync();
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+
+        Web = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(120) };
+        Web.DefaultRequestHeaders.Add("Cookie", Cookie);
     }
+
+    /// <summary>`netlab user add` as an administrator runs it: as root, for the web's data folder and user, password on stdin.</summary>
+    private async Task AddUserAsync()
+    {
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[]
+        {
+            Path.Combine(AppContext.BaseDirectory, "netlab.dll"), "user", "add", UserName, "--role", "instructor", "--data", DataFolder, "--web-user", SuiteAccount.Name,
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.WriteLineAsync(Password);
+        process.StandardInput.Close();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"netlab user add {UserName} exited with {process.ExitCode}: {await output}{await errors}");
+        }
+    }
+
+    /// <summary>The sign-in form as a browser posts it (its anti-forgery token and cookie); returns the sign-in cookie.</summary>
+    private async Task<string> SignInAsync()
+    {
+        var cookies = new CookieContainer();
+        using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = cookies }) { BaseAddress = new Uri(Url) };
+        var page = await http.GetStringAsync("/account/signin");
+        var token = WebUtility.HtmlDecode(TokenField().Match(page).Groups[1].Value);
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["username"] = UserName, ["password"] = Password, ["returnUrl"] = "/", ["__RequestVerificationToken"] = token,
+        });
+        using var answer = await http.PostAsync("/account/signin", form);
+        var cookie = cookies.GetCookies(new Uri(Url))["netlab.auth"];
+        return cookie is null
+            ? throw new InvalidOperationException($"signing in as {UserName} gave no cookie ({(int)answer.StatusCode} {answer.Headers.Location})")
+            : $"{cookie.Name}={cookie.Value}";
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*?value=\"([^\"]+)\"")]
+    private static partial Regex TokenField();
 
     /// <summary>Skips the case, saying why, where `up` cannot run.</summary>
     public void Require()

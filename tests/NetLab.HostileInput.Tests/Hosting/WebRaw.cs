@@ -67,7 +67,7 @@ public static class WebRaw
         return head.Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase) && text.EndsWith("0\r\n\r\n", StringComparison.Ordinal);
     }
 
-    /// <summary>A GET of <paramref name="path"/> exactly as given, with the Host and Origin given.</summary>
-    public static string Get(string path, string host, string? origin = null) =>
-        $"GET {path} HTTP/1.1\r\nHost: {host}\r\n{(origin is null ? "" : $"Origin: {origin}\r\n")}Connection: close\r\n\r\n";
+    /// <summary>A GET of <paramref name="path"/> exactly as given, with the Host, Origin and sign-in cookie given.</summary>
+    public static string Get(string path, string host, string? origin = null, string? cookie = null) =>
+        $"GET {path} HTTP/1.1\r\nHost: {host}\r\n{(origin is null ? "" : $"Origin: {origin}\r\n")}{(cookie is null ? "" : $"Cookie: {cookie}\r\n")}Connection: close\r\n\r\n";
 }

@@ -27,6 +27,48 @@ public sealed class WebHostileTests(NetlabUp up, Chromium chromium) : IClassFixt
     public void Dispose() => _files.Delete(recursive: true);
 
     [Theory]
+    [InlineData("/labs/1/export")]
+    [InlineData("/hubs/labs/negotiate?negotiateVersion=1")]
+    [InlineData("/")]
+    public Task A_forged_or_tampered_sign_in_cookie_counts_as_none(string path) => HostileAsync(async () =>
+    {
+        var value = up.Cookie[(up.Cookie.IndexOf('=', StringComparison.Ordinal) + 1)..];
+        var tampered = value[..^4] + (value[^4] == 'A' ? "BBBB" : "AAAA");
+        foreach (var cookie in new[] { "netlab.auth=forged", $"netlab.auth={tampered}", $"netlab.auth={new string('A', 4000)}" })
+        {
+            var method = path.StartsWith("/hubs", StringComparison.Ordinal) ? "POST" : "GET";
+            var (status, body) = await WebRaw.SendAsync(up.Url, $"{method} {path} HTTP/1.1\r\nHost: {new Uri(up.Url).Authority}\r\nCookie: {cookie}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+
+            Assert.True(
+                path == "/" ? status == HttpStatusCode.Redirect : status == HttpStatusCode.Unauthorized,
+                $"{method} {path} with {cookie[..Math.Min(40, cookie.Length)]}: {(int)status} {body}");
+        }
+    });
+
+    [Theory]
+    [InlineData("' OR 1=1 --", "x")]
+    [InlineData("hostile-suite", "' OR '1'='1")]
+    [InlineData("hostile-suite\r\nSet-Cookie: x=y", "hostile-suite-password")]
+    [InlineData("../../etc/passwd", "hostile-suite-password")]
+    public Task Hostile_sign_in_forms_set_no_cookie_and_write_nothing(string name, string password) => HostileAsync(async () =>
+    {
+        var cookies = new CookieContainer();
+        using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = cookies }) { BaseAddress = new Uri(up.Url) };
+        var page = await http.GetStringAsync("/account/signin", TestContext.Current.CancellationToken);
+        var token = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\"[^>]*?value=\"([^\"]+)\"").Groups[1].Value);
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["username"] = name, ["password"] = password, ["returnUrl"] = "//evil.example/", ["__RequestVerificationToken"] = token,
+        });
+
+        using var answer = await http.PostAsync("/account/signin", form, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        Assert.Equal("/account/signin?returnUrl=%2F&failed=wrong", answer.Headers.Location!.OriginalString);
+        Assert.Null(cookies.GetCookies(new Uri(up.Url))["netlab.auth"]);
+    });
+
+    [Theory]
     [InlineData("evil.example")]
     [InlineData("evil.example:80")]
     [InlineData("127.0.0.1.nip.io")]
@@ -108,7 +150,7 @@ public sealed class WebHostileTests(NetlabUp up, Chromium chromium) : IClassFixt
     [InlineData("/runs/1/captures/..%2f..%2f1.pcap")]
     public Task A_crafted_path_is_a_404_that_says_so_and_serves_nothing_else(string path) => HostileAsync(async () =>
     {
-        var (status, body) = await WebRaw.SendAsync(up.Url, WebRaw.Get(path, new Uri(up.Url).Authority));
+        var (status, body) = await WebRaw.SendAsync(up.Url, WebRaw.Get(path, new Uri(up.Url).Authority, cookie: up.Cookie));
 
         Assert.True(status is HttpStatusCode.NotFound or HttpStatusCode.BadRequest, $"{path}: {(int)status} {body}");
         Assert.DoesNotContain("root:", body, StringComparison.Ordinal);
@@ -154,7 +196,7 @@ public sealed class WebHostileTests(NetlabUp up, Chromium chromium) : IClassFixt
             _ => ("\u0001\u0002 {[ }]: : -", "not valid YAML"),
         };
         TestContext.Current.SendDiagnosticMessage($"importing {what}: {yaml.Length} characters");
-        var page = await chromium.NewPageAsync();
+        var page = await chromium.NewPageAsync(up);
         await page.GotoAsync(up.Url);
         await Expect(page.GetByTestId("interactive")).ToBeAttachedAsync();
         await page.Locator(".labs-import").ClickAsync();
@@ -174,7 +216,7 @@ public sealed class WebHostileTests(NetlabUp up, Chromium chromium) : IClassFixt
     [Fact]
     public Task A_paste_of_5_MB_is_refused_naming_the_1_MiB_limit_not_cut_into_a_valid_lab() => HostileAsync(async () =>
     {
-        var page = await chromium.NewPageAsync();
+        var page = await chromium.NewPageAsync(up);
         await page.GotoAsync(up.Url);
         await Expect(page.GetByTestId("interactive")).ToBeAttachedAsync();
         await page.Locator(".labs-import").ClickAsync();
@@ -206,7 +248,7 @@ public sealed class WebHostileTests(NetlabUp up, Chromium chromium) : IClassFixt
     {
         up.Require();
         Chromium.Require();
-        var page = await chromium.NewPageAsync();
+        var page = await chromium.NewPageAsync(up);
         var labId = await EnsureHostLabAsync(page);
         var archive = Archive(what);
 

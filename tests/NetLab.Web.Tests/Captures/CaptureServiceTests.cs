@@ -119,7 +119,7 @@ public sealed class CaptureServiceTests : IAsyncDisposable
             await _source.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeAgentGateway.Echo(2, outgoing: false)), Cancel);
             Assert.True(SpinWait.SpinUntil(() => capture.Count == 2, Patience));
 
-            using var client = app.CreateClient();
+            using var client = await Accounts.TestSignIn.ClientAsync(app);
             using var response = await client.GetAsync(new Uri($"/captures/{capture.Id}.pcap", UriKind.Relative), Cancel);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal("application/vnd.tcpdump.pcap", response.Content.Headers.ContentType?.MediaType);

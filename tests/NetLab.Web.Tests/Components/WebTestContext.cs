@@ -32,6 +32,7 @@ public sealed class WebTestContext : IAsyncDisposable
         Bunit.Services.AddSingleton(_db.Store);
         Bunit.Services.AddSingleton(new RunStore(_db.Database, TimeProvider.System));
         Bunit.Services.AddSingleton(CurrentUser.Local);
+        Bunit.Services.AddSingleton(new UserStore(_db.Database, TimeProvider.System));
         Bunit.Services.AddSingleton(new LabTemplates(Path.Combine(RepositoryFiles.Root, "labs")));
 
         // The one fake of the agent, and the app's own services over it (a lab's live state stops with its last

@@ -39,7 +39,7 @@ public sealed class HostAndOriginTests : IAsyncDisposable
     [InlineData("[::1]:5080", HttpStatusCode.OK)]
     public async Task Only_requests_for_the_webs_own_loopback_hosts_are_served(string host, HttpStatusCode expected)
     {
-        using var client = Client(Web());
+        using var client = await ClientAsync(Web());
 
         using var answer = await SendAsync(client, HttpMethod.Get, "/", host, origin: null);
 
@@ -51,7 +51,7 @@ public sealed class HostAndOriginTests : IAsyncDisposable
     [InlineData("/_blazor/negotiate?negotiateVersion=1")]
     public async Task A_hub_negotiation_from_a_page_of_another_origin_gets_403(string path)
     {
-        using var client = Client(Web());
+        using var client = await ClientAsync(Web());
 
         using var foreign = await SendAsync(client, HttpMethod.Post, path, Own, "http://evil.example");
         using var otherPort = await SendAsync(client, HttpMethod.Post, path, Own, "http://127.0.0.1:3000");
@@ -68,7 +68,7 @@ public sealed class HostAndOriginTests : IAsyncDisposable
     [InlineData("/_blazor/negotiate?negotiateVersion=1")]
     public async Task A_hub_negotiation_from_the_webs_own_page_or_without_an_origin_is_served(string path)
     {
-        using var client = Client(Web());
+        using var client = await ClientAsync(Web());
 
         using var own = await SendAsync(client, HttpMethod.Post, path, Own, $"http://{Own}");
         using var nonBrowser = await SendAsync(client, HttpMethod.Post, path, Own, origin: null); // the CLI, the .NET SignalR client
@@ -80,7 +80,7 @@ public sealed class HostAndOriginTests : IAsyncDisposable
     [Fact]
     public async Task Behind_a_reverse_proxy_AllowedHosts_names_the_public_host()
     {
-        using var client = Client(Web(("AllowedHosts", "netlab.example.org")));
+        using var client = await ClientAsync(Web(("AllowedHosts", "netlab.example.org")), "netlab.example.org");
 
         using var proxied = await SendAsync(client, HttpMethod.Post, LabsHub.Path + "/negotiate?negotiateVersion=1", "netlab.example.org", "https://netlab.example.org");
         using var direct = await SendAsync(client, HttpMethod.Get, "/", Own, origin: null);
@@ -92,7 +92,7 @@ public sealed class HostAndOriginTests : IAsyncDisposable
     [Fact]
     public async Task A_web_on_a_named_address_answers_that_name_only()
     {
-        using var client = Client(Web(("Web:Url", "http://10.1.2.3:5080"), ("Web:AllowRemote", "true")));
+        using var client = await ClientAsync(Web(("Web:Url", "http://10.1.2.3:5080"), ("Web:AllowRemote", "true")), "10.1.2.3:5080");
 
         using var named = await SendAsync(client, HttpMethod.Get, "/", "10.1.2.3:5080", origin: null);
         using var other = await SendAsync(client, HttpMethod.Get, "/", "10.1.2.4:5080", origin: null);
@@ -135,8 +135,9 @@ public sealed class HostAndOriginTests : IAsyncDisposable
         return app;
     }
 
-    private static HttpClient Client(WebApplicationFactory<Program> app) =>
-        app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    /// <summary>A signed-in client (every page and hub requires one), signed in through <paramref name="host"/> when given.</summary>
+    private static Task<HttpClient> ClientAsync(WebApplicationFactory<Program> app, string? host = null) =>
+        NetLab.Web.Tests.Accounts.TestSignIn.ClientAsync(app, host: host);
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, string host, string? origin)
     {

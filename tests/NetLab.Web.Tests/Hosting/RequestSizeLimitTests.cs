@@ -50,7 +50,7 @@ public sealed class RequestSizeLimitTests : IAsyncDisposable
     [Fact]
     public async Task A_body_at_the_limit_reaches_its_endpoint()
     {
-        using var http = _app.CreateClient();
+        using var http = await Accounts.TestSignIn.ClientAsync(_app);
         using var content = new ByteArrayContent(new byte[RequestSizeLimit.MaxBodyBytes]);
 
         using var response = await http.PostAsync(new Uri("/hubs/labs/negotiate?negotiateVersion=1", UriKind.Relative), content, Cancel);

@@ -35,7 +35,7 @@ public sealed class StatusTextTests : IAsyncDisposable
     [InlineData("/runs/999/captures/1.pcap", "You have no run 999 with a capture 1")]
     public async Task An_address_with_nothing_behind_it_is_a_404_that_says_so(string path, string message)
     {
-        using var http = _app.CreateClient();
+        using var http = await Accounts.TestSignIn.ClientAsync(_app);
 
         using var response = await http.GetAsync(new Uri(path, UriKind.Relative), Cancel);
 

@@ -69,7 +69,7 @@ public sealed class StoppingGateTests : IAsyncDisposable
     [Fact]
     public async Task The_app_has_the_gate_and_a_stop_waits_at_most_five_seconds_for_requests_still_open()
     {
-        using var http = _app.CreateClient();
+        using var http = await Accounts.TestSignIn.ClientAsync(_app);
         using var page = await http.GetAsync(new Uri("/", UriKind.Relative), Cancel);
 
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);

@@ -11,7 +11,9 @@ namespace NetLab.Web.Tests.Live;
 /// <summary>A .NET SignalR client of <c>/hubs/labs</c> on the in-process app, as docs/web-api.md tells other clients to build one.</summary>
 public static class HubClient
 {
-    public static async Task<HubConnection> ConnectAsync(TestServer server)
+    /// <param name="server">The in-process app.</param>
+    /// <param name="cookie">The sign-in cookie (<c>netlab.auth=...</c>): the hub answers signed-in users only.</param>
+    public static async Task<HubConnection> ConnectAsync(TestServer server, string cookie)
     {
         ArgumentNullException.ThrowIfNull(server);
         var connection = new HubConnectionBuilder()
@@ -19,7 +21,12 @@ public static class HubClient
             {
                 options.Transports = HttpTransportType.WebSockets;
                 options.SkipNegotiation = true;
-                options.WebSocketFactory = async (context, cancellationToken) => await server.CreateWebSocketClient().ConnectAsync(context.Uri, cancellationToken);
+                options.WebSocketFactory = async (context, cancellationToken) =>
+                {
+                    var client = server.CreateWebSocketClient();
+                    client.ConfigureRequest = request => request.Headers.Cookie = cookie;
+                    return await client.ConnectAsync(context.Uri, cancellationToken);
+                };
             })
             .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)))
             .Build();

@@ -125,5 +125,5 @@ public sealed class LabsHubTests : IAsyncDisposable
         Assert.Contains(NetLab.Core.Labs.LabName.Problem("../etc")!, error.Message, StringComparison.Ordinal);
     }
 
-    private Task<HubConnection> ConnectAsync() => HubClient.ConnectAsync(_app.Server);
+    private async Task<HubConnection> ConnectAsync() => await HubClient.ConnectAsync(_app.Server, await Accounts.TestSignIn.CookieAsync(_app));
 }

@@ -38,7 +38,7 @@ public sealed class RunHistoryHubTests : IAsyncDisposable
     {
         var id = await RunFixtures.RecordAsync(_app.Services.GetRequiredService<LabStore>(), Database);
         var stored = await _app.Services.GetRequiredService<RunStore>().GetEntriesAsync(LabStore.LocalUserId, id);
-        await using var connection = await HubClient.ConnectAsync(_app.Server);
+        await using var connection = await HubClient.ConnectAsync(_app.Server, await Accounts.TestSignIn.CookieAsync(_app));
 
         var streamed = new List<RunEntry>();
         await foreach (var entry in connection.StreamAsync<RunEntry>("RunHistory", id, TestContext.Current.CancellationToken))
@@ -59,7 +59,7 @@ public sealed class RunHistoryHubTests : IAsyncDisposable
         var run = await runs.CreateRunAsync(LabStore.LocalUserId, lab.Id, 1, "name: live\n", "live", "", "");
         await using var recorder = runs.OpenRecorder(run.Id);
         await recorder.AppendAsync(RunEntryKind.Status, message: "Run started", status: RunStatus.Running);
-        await using var connection = await HubClient.ConnectAsync(_app.Server);
+        await using var connection = await HubClient.ConnectAsync(_app.Server, await Accounts.TestSignIn.CookieAsync(_app));
         await using var stream = connection.StreamAsync<RunEntry>("RunHistory", run.Id, TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
 
         Assert.True(await stream.MoveNextAsync());
@@ -78,7 +78,7 @@ public sealed class RunHistoryHubTests : IAsyncDisposable
     [Fact]
     public async Task An_unknown_run_is_refused_with_where_to_find_runs()
     {
-        await using var connection = await HubClient.ConnectAsync(_app.Server);
+        await using var connection = await HubClient.ConnectAsync(_app.Server, await Accounts.TestSignIn.CookieAsync(_app));
 
         var error = await Assert.ThrowsAsync<HubException>(async () =>
         {
