@@ -55,6 +55,7 @@ internal sealed class LabProber(KernelNamespaces namespaces, NamingScheme naming
         var addresses = targets.Select(t => t.Address).ToList();
         var timeout = TimeSpan.FromMilliseconds(request.TimeoutMilliseconds);
         var sources = observed.Where(ns => !IsSwitch(ns)).ToList();
+        await Task.WhenAll(sources.Select(ns => Task.Run(() => ForgetFailedNeighbors(ns.Handle), cancellationToken))).ConfigureAwait(false);
         var waves = ProbeWaves.Split(sources.Count, ProbeWaves.WaveSize(sources.Count, LoadsOf(addresses)));
         var outcomes = waves.Count == 1
             ? await ProbeAtOnceAsync(sources, addresses, timeout, cancellationToken).ConfigureAwait(false)
@@ -107,6 +108,27 @@ internal sealed class LabProber(KernelNamespaces namespaces, NamingScheme naming
         }
 
         return [.. outcomes];
+    }
+
+    /// <summary>
+    /// Deletes the namespace's FAILED neighbour entries, so that every check resolves afresh. An entry a check left
+    /// FAILED (the lab had no path then) held resolution back for a second or more: a student who switched the hairpin
+    /// on and checked at once was told the two pairs still failed, though the kernel answered them a moment later. A
+    /// FAILED entry holds no address, only the memory of a failure, so nothing the lab learned is lost.
+    /// </summary>
+    private static void ForgetFailedNeighbors(NetlinkHandle handle)
+    {
+        foreach (var neighbor in handle.NeighborList().Where(n => n.State == NeighborState.Failed))
+        {
+            try
+            {
+                handle.NeighborDelete(neighbor);
+            }
+            catch (NetlinkException error) when (error.Errno == Errno.ENOENT)
+            {
+                // Gone meanwhile (garbage collection, or a new resolution replaced it): nothing to forget.
+            }
+        }
     }
 
     private static HashSet<(int InterfaceIndex, IPAddress Destination)> NeighborKeys(NetlinkHandle handle) =>
