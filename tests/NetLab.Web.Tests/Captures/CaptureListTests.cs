@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Agent;
 using NetLab.Web.Components.Controls.Captures;
+using NetLab.Web.Model;
 using NetLab.Web.Store;
 using NetLab.Web.Tests.Agent;
 using NetLab.Web.Tests.Components;
@@ -60,7 +61,7 @@ public sealed class CaptureListTests : IAsyncDisposable
         Assert.True(SpinWait.SpinUntil(() => !_context.Agent.Requests.IsEmpty, Patience), "the capture never asked the agent for its stream");
         var (lab, request) = Assert.Single(_context.Agent.Requests);
         Assert.Equal((DemoLab, new CaptureRequest("sw1", "p1")), (lab, request));
-        var capture = Assert.Single(_context.Captures.ForLab(DemoLab));
+        var capture = Assert.Single(_context.Captures.ForLab(CurrentUser.Local, DemoLab));
         Assert.Equal($"/captures/{capture.Id}.pcap", list.Find(".capture-download").GetAttribute("href"));
 
         await _context.Agent.Stream.Writer.WriteAsync(new CaptureStreamItem(Started: request), Cancel);
@@ -136,7 +137,7 @@ public sealed class CaptureListTests : IAsyncDisposable
     [Fact]
     public async Task A_page_opened_again_shows_the_labs_newest_capture()
     {
-        var capture = _context.Captures.Start(DemoLab, new CaptureRequest("h1", "eth0"));
+        var capture = _context.Captures.Start(CurrentUser.Local, DemoLab, new CaptureRequest("h1", "eth0"));
         await _context.Agent.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeAgentGateway.Echo(1)), Cancel);
         Assert.True(SpinWait.SpinUntil(() => capture.Count == 1, Patience));
 

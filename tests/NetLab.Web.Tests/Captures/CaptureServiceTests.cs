@@ -6,7 +6,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NetLab.Agent.Client;
 using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Agent;
+using NetLab.Web.Model;
 using NetLab.Web.Model.Captures;
+using NetLab.Web.Store;
 using NetLab.Web.Tests.Agent;
 
 namespace NetLab.Web.Tests.Captures;
@@ -41,7 +43,7 @@ public sealed class CaptureServiceTests : IAsyncDisposable
             announced = capture;
             capture.FrameAdded += (_, frame) => seen.Add(frame.Frame.Number);
         };
-        var capture = _captures.Start("demo", new CaptureRequest("h1", "eth0"));
+        var capture = _captures.Start(CurrentUser.Local, "demo", new CaptureRequest("h1", "eth0"));
         Assert.Same(capture, announced);
         Assert.Equal(CaptureStatus.Starting, capture.Status);
 
@@ -57,14 +59,14 @@ public sealed class CaptureServiceTests : IAsyncDisposable
         Assert.All(capture.Frames, f => Assert.Contains("IP 10.0.0.1 > 10.0.0.2: ICMP echo request", f.Summary.Text, StringComparison.Ordinal));
         Assert.Equal([2L], capture.Latest(1).Select(f => f.Frame.Number));
         Assert.Equal(("demo", new CaptureRequest("h1", "eth0")), Assert.Single(_source.Requests));
-        Assert.Same(capture, Assert.Single(_captures.ForLab("demo")));
-        Assert.Empty(_captures.ForLab("other"));
+        Assert.Same(capture, Assert.Single(_captures.ForLab(CurrentUser.Local, "demo")));
+        Assert.Empty(_captures.ForLab(CurrentUser.Local, "other"));
     }
 
     [Fact]
     public async Task Stop_closes_the_agent_request()
     {
-        var capture = _captures.Start("demo", new CaptureRequest("h1", "eth0"));
+        var capture = _captures.Start(CurrentUser.Local, "demo", new CaptureRequest("h1", "eth0"));
         await _source.Stream.Writer.WriteAsync(new CaptureStreamItem(Started: capture.Request), Cancel);
         Assert.True(SpinWait.SpinUntil(() => capture.Status == CaptureStatus.Running, Patience));
 
@@ -79,7 +81,7 @@ public sealed class CaptureServiceTests : IAsyncDisposable
     public void A_capture_the_agent_refuses_fails_with_the_agents_words()
     {
         _source.CaptureRefusal = new AgentError(AgentErrorCodes.NotFound, "Element 'h1' of lab 'demo' has no interface 'eth9'. Its interfaces are: lo, eth0.");
-        var capture = _captures.Start("demo", new CaptureRequest("h1", "eth9"));
+        var capture = _captures.Start(CurrentUser.Local, "demo", new CaptureRequest("h1", "eth9"));
         Assert.True(SpinWait.SpinUntil(() => capture.Status == CaptureStatus.Failed, Patience));
         Assert.Equal("Element 'h1' of lab 'demo' has no interface 'eth9'. Its interfaces are: lo, eth0.", capture.Problem);
     }
@@ -114,12 +116,13 @@ public sealed class CaptureServiceTests : IAsyncDisposable
         try
         {
             var captures = app.Services.GetRequiredService<CaptureService>();
-            var capture = captures.Start("demo", new CaptureRequest("h1", "eth0"));
+            using var client = await Accounts.TestSignIn.ClientAsync(app);
+            var tester = (await app.Services.GetRequiredService<UserStore>().FindAsync("tester"))!;
+            var capture = captures.Start(new CurrentUser(tester.Id, tester.Name), "demo", new CaptureRequest("h1", "eth0"));
             await _source.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeAgentGateway.Echo(1)), Cancel);
             await _source.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeAgentGateway.Echo(2, outgoing: false)), Cancel);
             Assert.True(SpinWait.SpinUntil(() => capture.Count == 2, Patience));
 
-            using var client = await Accounts.TestSignIn.ClientAsync(app);
             using var response = await client.GetAsync(new Uri($"/captures/{capture.Id}.pcap", UriKind.Relative), Cancel);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal("application/vnd.tcpdump.pcap", response.Content.Headers.ContentType?.MediaType);
@@ -135,6 +138,13 @@ public sealed class CaptureServiceTests : IAsyncDisposable
             using var missing = await client.GetAsync(new Uri($"/captures/{Guid.NewGuid()}.pcap", UriKind.Relative), Cancel);
             Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
             Assert.Contains("Start a new one", await missing.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+
+            // Another account gets the very answer of a capture that does not exist.
+            using var intruder = await Accounts.TestSignIn.ClientAsync(app, "intruder");
+            using var foreign = await intruder.GetAsync(new Uri($"/captures/{capture.Id}.pcap", UriKind.Relative), Cancel);
+            Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+            Assert.Contains("Start a new one", await foreign.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+            Assert.Empty(captures.ForLab(new CurrentUser(tester.Id + 1, "intruder"), "demo"));
             capture.Stop();
         }
         finally
@@ -152,7 +162,7 @@ public sealed class GatewayCaptureTests
     {
         await using var agent = await FakeEngineAgent.StartAsync();
         using var captures = new CaptureService(agent.Gateway, TimeProvider.System, NullLogger<CaptureService>.Instance);
-        var capture = captures.Start("demo", new CaptureRequest("h1", "eth0"));
+        var capture = captures.Start(CurrentUser.Local, "demo", new CaptureRequest("h1", "eth0"));
         await agent.Engine.CaptureFrames.Writer.WriteAsync(FakeAgentGateway.Echo(1), TestContext.Current.CancellationToken);
 
         Assert.True(SpinWait.SpinUntil(() => capture.Count == 1, TimeSpan.FromSeconds(20)));

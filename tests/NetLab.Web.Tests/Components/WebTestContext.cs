@@ -28,6 +28,9 @@ public sealed class WebTestContext : IAsyncDisposable
     {
         Agent = agent ?? new FakeAgentGateway();
         Bunit.JSInterop.Mode = JSRuntimeMode.Loose;
+        // bUnit's 1 s default for WaitForAssertion/WaitForState was too short on a loaded machine (load 17 in a CI run
+        // beside other work failed two LabPageRunTests that pass alone); a wait that holds ends at once anyway.
+        BunitContext.DefaultWaitTimeout = TimeSpan.FromSeconds(10);
         Bunit.Services.AddMudServices();
         Bunit.Services.AddSingleton(_db.Store);
         Bunit.Services.AddSingleton(new RunStore(_db.Database, TimeProvider.System));

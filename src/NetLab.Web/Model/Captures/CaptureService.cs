@@ -6,7 +6,8 @@ namespace NetLab.Web.Model.Captures;
 
 /// <summary>
 /// The web's captures, kept in memory while the process runs: started from a page, read by any page (a capture goes
-/// on when its page is closed, until stopped), downloaded as pcap. Only the newest few per lab are kept.
+/// on when its page is closed, until stopped), downloaded as pcap. Only the newest few per lab are kept. A capture is its
+/// starter's: another account neither lists nor downloads it (the download answers as if it did not exist).
 /// </summary>
 public sealed class CaptureService(IAgentGateway source, TimeProvider time, ILogger<CaptureService> logger) : IDisposable
 {
@@ -19,23 +20,26 @@ public sealed class CaptureService(IAgentGateway source, TimeProvider time, ILog
     /// <summary>A capture was created (before its first frame): subscribe to its events here to record it.</summary>
     public event Action<LiveCapture>? CaptureStarted;
 
-    /// <summary>Starts capturing on one interface of a lab (its kernel name).</summary>
-    public LiveCapture Start(string lab, CaptureRequest request)
+    /// <summary>Starts capturing on one interface of a lab (its kernel name) for <paramref name="owner"/>.</summary>
+    public LiveCapture Start(CurrentUser owner, string lab, CaptureRequest request)
     {
+        ArgumentNullException.ThrowIfNull(owner);
         ArgumentException.ThrowIfNullOrEmpty(lab);
-        var capture = new LiveCapture(lab, request, time.GetUtcNow());
+        var capture = new LiveCapture(lab, request, time.GetUtcNow()) { OwnerId = owner.Id };
         _captures[capture.Id] = capture;
-        Prune(lab);
+        Prune(owner, lab);
         CaptureStarted?.Invoke(capture);
         _ = Task.Run(() => RunAsync(capture));
         return capture;
     }
 
-    public LiveCapture? Get(Guid id) => _captures.GetValueOrDefault(id);
+    /// <summary>The capture, when it exists and is <paramref name="owner"/>'s.</summary>
+    public LiveCapture? Get(CurrentUser owner, Guid id) =>
+        _captures.GetValueOrDefault(id) is { } capture && capture.OwnerId == owner.Id ? capture : null;
 
-    /// <summary>The lab's captures, newest first.</summary>
-    public IReadOnlyList<LiveCapture> ForLab(string lab) =>
-        _captures.Values.Where(c => c.Lab == lab).OrderByDescending(c => c.RequestedAt).ThenByDescending(c => c.Id).ToList();
+    /// <summary><paramref name="owner"/>'s captures of the lab, newest first.</summary>
+    public IReadOnlyList<LiveCapture> ForLab(CurrentUser owner, string lab) =>
+        _captures.Values.Where(c => c.Lab == lab && c.OwnerId == owner.Id).OrderByDescending(c => c.RequestedAt).ThenByDescending(c => c.Id).ToList();
 
     public void Dispose()
     {
@@ -43,10 +47,15 @@ public sealed class CaptureService(IAgentGateway source, TimeProvider time, ILog
         _stopping.Dispose();
     }
 
-    /// <summary>GET /captures/{id}.pcap: the frames held now, as a file the browser saves.</summary>
-    public static IResult Download(Guid id, CaptureService captures)
+    /// <summary>GET /captures/{id}.pcap: the frames held now, as a file the browser saves; another account's capture is "not there" (and logged).</summary>
+    public static IResult Download(Guid id, CaptureService captures, CurrentUser user, ILogger<CaptureService> logger)
     {
-        var capture = captures.Get(id);
+        var capture = captures.Get(user, id);
+        if (capture is null && captures._captures.ContainsKey(id))
+        {
+            logger.LogWarning("Refused capture {Id} to {User} (account {UserId}): it is another account's", id, user.Name, user.Id);
+        }
+
         return capture is null
             ? Results.NotFound($"No capture {id}: captures live in the web process's memory and are gone after it restarts. Start a new one.")
             : Results.Stream(stream => capture.WritePcapAsync(stream, CancellationToken.None), "application/vnd.tcpdump.pcap", capture.FileName);
@@ -66,9 +75,9 @@ public sealed class CaptureService(IAgentGateway source, TimeProvider time, ILog
         }
     }
 
-    private void Prune(string lab)
+    private void Prune(CurrentUser owner, string lab)
     {
-        foreach (var old in ForLab(lab).Where(c => c.Status is CaptureStatus.Stopped or CaptureStatus.Failed).Skip(KeptPerLab))
+        foreach (var old in ForLab(owner, lab).Where(c => c.Status is CaptureStatus.Stopped or CaptureStatus.Failed).Skip(KeptPerLab))
         {
             _captures.TryRemove(old.Id, out _);
         }

@@ -55,6 +55,9 @@ public sealed class LiveCapture
     /// <summary>The lab's name in the kernel.</summary>
     public string Lab { get; }
 
+    /// <summary>The account that started it: only it lists and downloads the capture.</summary>
+    public long OwnerId { get; init; }
+
     public CaptureRequest Request { get; }
 
     public DateTimeOffset RequestedAt { get; }

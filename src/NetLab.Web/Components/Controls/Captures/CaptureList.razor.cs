@@ -26,6 +26,9 @@ public sealed partial class CaptureList : IDisposable
     private LiveLabs Live { get; set; } = default!;
 
     [Inject]
+    private CurrentUser User { get; set; } = default!;
+
+    [Inject]
     private TimeProvider Time { get; set; } = default!;
 
     /// <summary>The lab's name in the kernel (its YAML <c>name</c>).</summary>
@@ -78,7 +81,7 @@ public sealed partial class CaptureList : IDisposable
         }
 
         _throttle ??= new UpdateThrottle(Throttle, RenderAsync, Time);
-        if (Current is null && Captures.ForLab(Lab).FirstOrDefault() is { } newest)
+        if (Current is null && Captures.ForLab(User, Lab).FirstOrDefault() is { } newest)
         {
             Show(newest);
         }
@@ -99,7 +102,7 @@ public sealed partial class CaptureList : IDisposable
             return;
         }
 
-        Show(Captures.Start(Lab, new CaptureRequest(element, interfaceName)));
+        Show(Captures.Start(User, Lab, new CaptureRequest(element, interfaceName)));
     }
 
     private void Stop() => Current?.Stop();
