@@ -234,14 +234,8 @@ internal static class AgentEndpoints
             return;
         }
 
-        Lab lab;
-        try
+        if (await ReadLabAsync(context, request.Lab).ConfigureAwait(false) is not { } lab)
         {
-            lab = LabDocuments.Read(request.Lab);
-        }
-        catch (Exception error) when (error is NetLab.Core.Validation.InvalidLabException or ArgumentException)
-        {
-            await WriteErrorAsync(context, AgentErrors.FromException(error)).ConfigureAwait(false);
             return;
         }
 
@@ -296,6 +290,12 @@ internal static class AgentEndpoints
             return null;
         }
 
+        return await ReadLabAsync(context, document).ConfigureAwait(false);
+    }
+
+    /// <summary>The valid lab of <paramref name="document"/>, or null after answering 400/422.</summary>
+    private static async Task<Lab?> ReadLabAsync(HttpContext context, LabDocument document)
+    {
         try
         {
             return LabDocuments.Read(document);

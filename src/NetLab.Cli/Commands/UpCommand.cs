@@ -88,14 +88,7 @@ internal static class UpCommand
             }
 
             // Last of the checks: an account is only created when everything else is in place to use it.
-            var choice = WebUser.Resolve(request.WebUserName, services.Accounts);
-            user = choice.User;
-            if (choice.Created)
-            {
-                await output.WriteLineAsync($"web user: created the system user '{user.Name}' (uid {user.Uid}, gid {user.Gid}; no home, no login shell) for the web").ConfigureAwait(false);
-            }
-
-            DataFolder.Prepare(request.DataFolder, user);
+            user = await WebUser.ResolveWithDataFolderAsync(request.WebUserName, services.Accounts, request.DataFolder, output).ConfigureAwait(false);
         }
         catch (Exception error) when (error is ArgumentException or IOException or UnauthorizedAccessException)
         {

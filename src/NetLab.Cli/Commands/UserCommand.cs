@@ -94,15 +94,8 @@ internal static class UserCommand
             {
                 tools = LauncherTools.Find();
                 _ = DataFolder.Locate(request.DataFolder);
-                var choice = WebUser.Resolve(request.WebUserName, services.Accounts);
-                user = choice.User;
-                if (choice.Created)
-                {
-                    await output.WriteLineAsync($"web user: created the system user '{user.Name}' (uid {user.Uid}, gid {user.Gid}; no home, no login shell) for the web").ConfigureAwait(false);
-                }
-
                 // The folder `up` would prepare: made when missing and the web user's, so the store made here is the web's.
-                DataFolder.Prepare(request.DataFolder, user);
+                user = await WebUser.ResolveWithDataFolderAsync(request.WebUserName, services.Accounts, request.DataFolder, output).ConfigureAwait(false);
             }
         }
         catch (Exception error) when (error is ArgumentException or IOException or UnauthorizedAccessException)

@@ -13,6 +13,24 @@ internal sealed record WebUser(string Name, uint Uid, uint Gid)
     /// The named user (which must exist), else the dedicated `netlab` user, created when it does not exist yet. Root's
     /// ids are refused: the point is to drop them.
     /// </summary>
+    /// <summary>
+    /// <see cref="Resolve"/>, saying on <paramref name="output"/> when the account was created, and the data folder made
+    /// (when missing) and given to it, so that the store made there is the web's: what `up` and `netlab user` both need.
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public static async Task<WebUser> ResolveWithDataFolderAsync(string? requestedName, IUserAccounts accounts, string dataFolder, TextWriter output)
+    {
+        var choice = Resolve(requestedName, accounts);
+        var user = choice.User;
+        if (choice.Created)
+        {
+            await output.WriteLineAsync($"web user: created the system user '{user.Name}' (uid {user.Uid}, gid {user.Gid}; no home, no login shell) for the web").ConfigureAwait(false);
+        }
+
+        DataFolder.Prepare(dataFolder, user);
+        return user;
+    }
+
     public static WebUserChoice Resolve(string? requestedName, IUserAccounts accounts)
     {
         var choice = requestedName is not null
