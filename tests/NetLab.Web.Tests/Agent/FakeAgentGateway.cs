@@ -285,6 +285,24 @@ public sealed class FakeAgentGateway : IAgentGateway
         }
     }
 
+    /// <summary>
+    /// Waits until an event stream of <paramref name="lab"/> has been opened. The stream starts on a background task,
+    /// often after the page's last render, so bUnit's WaitForAssertion (which re-checks only on renders) cannot wait for it.
+    /// </summary>
+    public async Task WaitForWatchOfAsync(string lab)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!WatchedLabs.Contains(lab))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"No event stream of '{lab}' was opened within 10 s; streams opened: [{string.Join(", ", WatchedLabs)}].");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
     public async Task WaitForWatchersAsync(int count)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));

@@ -85,7 +85,7 @@ public sealed class LabPageRunTests : IAsyncDisposable
         Assert.Equal("imported", lab.Name);
         var page = _context.Bunit.Render<Lab>(p => p.Add(l => l.LabId, lab.Id));
 
-        page.WaitForAssertion(() => Assert.Contains("macvlan-bridge", _runner.WatchedLabs));
+        await _runner.WaitForWatchOfAsync("macvlan-bridge");
         page.Find("button.lab-check-connectivity").Click();
         Destroy(page, "macvlan-bridge");
 
@@ -103,7 +103,7 @@ public sealed class LabPageRunTests : IAsyncDisposable
         var page = _context.Bunit.Render<Lab>(p => p.Add(l => l.LabId, lab.Id));
 
         // The kernel holds macvlan-bridge (revision 1's name) until revision 2 is applied: that is what the page shows and destroys.
-        page.WaitForAssertion(() => Assert.Contains("macvlan-bridge", _runner.WatchedLabs));
+        await _runner.WaitForWatchOfAsync("macvlan-bridge");
         Destroy(page, "macvlan-bridge");
 
         Assert.DoesNotContain("moved", _runner.WatchedLabs);
