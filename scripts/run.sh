@@ -2,7 +2,7 @@
 # The README's run command: `sudo scripts/run.sh [--publish-only] [netlab up options...]`.
 # On a fresh Debian 12 machine with the .NET 10 SDK it installs the Debian packages NetLab needs, publishes the native
 # `netlab` and the web into one folder (NETLAB_HOME, default artifacts/netlab/: netlab, web/, web/labs/), and execs
-# `netlab up` with the other arguments (--url, --data, --socket, --web-user, --allow-remote), which prints the URL and
+# `netlab up` with the other arguments (--url, --data, --socket, --web-user, --certificate, --trusted-proxy), which prints the URL and
 # runs until Ctrl-C. A second run skips publishing when no input changed. --publish-only publishes and stops (the
 # server install in docs/deploy.md copies the folder to /opt/netlab).
 set -euo pipefail

@@ -28,11 +28,20 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 // Framework and MudBlazor assets come from the build's static web assets manifest in every environment, not only
 // in Development, so `dotnet run` and the built app behave alike.
 builder.WebHost.UseStaticWebAssets();
+builder.WebHost.UseConfiguredCertificate();
 builder.Services.AddNetLabWeb(builder.Configuration);
 
 var app = builder.Build();
 var options = app.Services.GetRequiredService<IOptions<WebOptions>>().Value;
 app.Urls.Add(options.Url);
+if (WebOptionsValidator.SendsPasswordsInClear(options))
+{
+    app.Logger.LogWarning(
+        "The web listens on {Url} without HTTPS: passwords typed into its sign-in page cross the network in clear. Give it a certificate " +
+        "(netlab up --certificate FILE --certificate-key FILE with an https:// --url) or serve it behind a TLS reverse proxy (docs/deploy.md).",
+        options.Url);
+}
+
 try
 {
     app.Services.GetRequiredService<SqliteDatabase>().EnsureCreated();
@@ -66,6 +75,8 @@ app.UseStatusCodePages(StatusText.WriteAsync);
 
 // Before the hubs' endpoints: a page of another origin never gets a circuit or a hub connection (host filtering,
 // which runs first of all, has already refused hosts the web is not reached by).
+// Before anything reads the client's address or scheme: behind a trusted TLS proxy the request is the client's https one.
+app.UseTrustedProxies(options);
 app.UseHubOriginCheck();
 app.UseStaticFiles();
 // After the static files (the sign-in page's styles need no sign-in), before everything else: every endpoint requires a

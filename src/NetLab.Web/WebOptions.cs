@@ -22,10 +22,20 @@ public sealed class WebOptions
     public string Url { get; set; } = DefaultUrl;
 
     /// <summary>
-    /// The web has no HTTPS yet (its sign-in cookie would cross the network in clear), so it listens on loopback only;
-    /// listening elsewhere must be asked for.
+    /// The HTTPS certificate (PEM) for an <c>https://</c> <see cref="Url"/>, with its private key in
+    /// <see cref="CertificateKeyFile"/> (PEM, unencrypted, readable by the web's user). Kestrel serves it.
     /// </summary>
-    public bool AllowRemote { get; set; }
+    public string? CertificateFile { get; set; }
+
+    /// <summary>The private key (PEM) of <see cref="CertificateFile"/>.</summary>
+    public string? CertificateKeyFile { get; set; }
+
+    /// <summary>
+    /// Reverse proxies (addresses or networks such as <c>127.0.0.1</c> or <c>10.0.0.0/24</c>, ';'-separated) whose
+    /// X-Forwarded-For and X-Forwarded-Proto headers the web believes. Unset: no forwarded header is believed, so a
+    /// client cannot pose as another address or as HTTPS.
+    /// </summary>
+    public string? TrustedProxies { get; set; }
 
     /// <summary>
     /// Origins (e.g. <c>https://netlab.example.org</c>, ';'-separated) whose pages may connect to the hubs besides the
@@ -87,14 +97,58 @@ public sealed class WebOptionsValidator : IValidateOptions<WebOptions>
         {
             failures.Add($"Web:Url '{options.Url}' is not an http(s) URL.");
         }
-        else if (!options.AllowRemote && !IsLoopback(url))
+        else if (url.Scheme == "https")
         {
-            failures.Add(
-                $"Web:Url '{options.Url}' is not a loopback address; the web has no HTTPS yet, so its sign-in cookie would cross the network in clear. " +
-                "Set Web:AllowRemote=true to listen there anyway.");
+            ValidateCertificate(options, failures);
+        }
+
+        foreach (var proxy in ProxyEntries(options.TrustedProxies))
+        {
+            if (!IPNetwork.TryParse(proxy, out _) && !IPAddress.TryParse(proxy, out _))
+            {
+                failures.Add($"Web:TrustedProxies entry '{proxy}' is neither an address (127.0.0.1) nor a network (10.0.0.0/24).");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>
+    /// Whether the web's sign-in form would cross a network in clear: plain http on an address other than loopback,
+    /// not behind a trusted TLS proxy. Allowed (a lab network may be trusted), but said at start-up.
+    /// </summary>
+    public static bool SendsPasswordsInClear(WebOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Uri.TryCreate(options.Url, UriKind.Absolute, out var url) && url.Scheme == "http" && !IsLoopback(url)
+            && ProxyEntries(options.TrustedProxies).Count == 0;
+    }
+
+    /// <summary>The trusted proxies' entries, as written.</summary>
+    public static IReadOnlyList<string> ProxyEntries(string? trustedProxies) =>
+        (trustedProxies ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static void ValidateCertificate(WebOptions options, List<string> failures)
+    {
+        if (string.IsNullOrWhiteSpace(options.CertificateFile) || string.IsNullOrWhiteSpace(options.CertificateKeyFile))
+        {
+            failures.Add(
+                $"Web:Url '{options.Url}' is https but no certificate is configured: give Web:CertificateFile and Web:CertificateKeyFile " +
+                "(PEM files; `netlab up --certificate FILE --certificate-key FILE`), or serve http behind a TLS reverse proxy (docs/deploy.md).");
+            return;
+        }
+
+        foreach (var (setting, file) in new[] { ("Web:CertificateFile", options.CertificateFile), ("Web:CertificateKeyFile", options.CertificateKeyFile) })
+        {
+            try
+            {
+                using var readable = File.OpenRead(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                failures.Add($"{setting} '{file}' cannot be read by the web's user ({e.Message}); the web runs unprivileged: make the file readable by it.");
+            }
+        }
     }
 
     private static bool IsLoopback(Uri url) =>

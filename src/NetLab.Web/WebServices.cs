@@ -22,6 +22,7 @@ public static class WebServices
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<WebOptions>, WebOptionsValidator>();
         services.AddAllowedHosts(configuration);
+        services.AddTrustedProxies();
 
         Hosting.RequestSizeLimit.AddTo(services);
         // A stopping web answers no new request (a reconnecting circuit would hold its stop for the whole timeout).

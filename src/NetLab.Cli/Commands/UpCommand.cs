@@ -22,8 +22,12 @@ internal static class UpCommand
 
     public static Command Create(CliServices services, Option<string> socket)
     {
-        var url = new Option<string>("--url") { Description = "Where the web listens (loopback only unless --allow-remote).", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
-        var allowRemote = new Option<bool>("--allow-remote") { Description = "Let the web listen on a non-loopback address. The web has no HTTPS yet: its sign-in cookie crosses the network in clear." };
+        var url = new Option<string>("--url") { Description = "Where the web listens, e.g. http://0.0.0.0:5080 for a class, https://0.0.0.0:5443 with --certificate.", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        var certificate = new Option<string?>("--certificate") { Description = "The HTTPS certificate (PEM) for an https:// --url; readable by the web's user." };
+        var certificateKey = new Option<string?>("--certificate-key") { Description = "The certificate's private key (PEM, unencrypted); readable by the web's user." };
+        var trustedProxy = new Option<string[]>("--trusted-proxy") { Description = "A reverse proxy (address or network) whose X-Forwarded-For/-Proto headers the web believes; repeatable.", AllowMultipleArgumentsPerToken = false };
+        // Before sign-in existed a non-loopback --url needed this; it has no effect now and is kept so older units still start.
+        var allowRemote = new Option<bool>("--allow-remote") { Description = "No longer needed (accepted for older units).", Hidden = true };
         var data = new Option<string>("--data") { Description = $"The web's data folder (SQLite store), given to the web user (default {DefaultDataFolder}).", DefaultValueFactory = _ => DefaultDataFolder };
         var webUser = new Option<string?>("--web-user") { Description = $"The unprivileged user the web runs as (default '{WebUser.Dedicated}', a system user created when it does not exist)." };
         var web = new Option<string?>("--web") { Description = $"The web's {WebLocation.AssemblyFile}, or its folder (default: found next to netlab, see docs/deploy.md)." };
@@ -31,6 +35,9 @@ internal static class UpCommand
         var command = new Command("up", "Start NetLab on this machine: the agent (root) and the web (as an unprivileged user, no capabilities); print the URL; Ctrl-C stops both. Needs root.")
         {
             url,
+            certificate,
+            certificateKey,
+            trustedProxy,
             allowRemote,
             data,
             webUser,
@@ -42,12 +49,15 @@ internal static class UpCommand
             new UpRequest(
                 result.GetValue(socket) ?? AgentOptions.DefaultSocketPath,
                 result.GetValue(url) ?? "http://127.0.0.1:5080",
-                result.GetValue(allowRemote),
                 Path.GetFullPath(result.GetValue(data) ?? DefaultDataFolder),
                 result.GetValue(webUser),
                 result.GetValue(web))
             {
                 NamespacePrefix = result.GetValue(prefix) ?? AgentOptions.DefaultNamespacePrefix,
+                Network = new WebNetwork(
+                    FullPathOrNull(result.GetValue(certificate)),
+                    FullPathOrNull(result.GetValue(certificateKey)),
+                    result.GetValue(trustedProxy) ?? []),
             },
             result.InvocationConfiguration.Output,
             result.InvocationConfiguration.Error,
@@ -107,7 +117,7 @@ internal static class UpCommand
                 return stoppedCleanly ? ExitCodes.Ok : await FailedAgentAsync(agent, errors).ConfigureAwait(false);
             }
 
-            using var web = WebProcess.Start(tools, user, webAssembly, new WebSettings(request.Url, request.DataFolder, request.SocketPath, request.AllowRemote, Environment.ProcessId, ProcessSighting.OwnStartTime()));
+            using var web = WebProcess.Start(tools, user, webAssembly, new WebSettings(request.Url, request.DataFolder, request.SocketPath, request.Network, Environment.ProcessId, ProcessSighting.OwnStartTime()));
             try
             {
                 await output.WriteLineAsync($"web: pid {web.Id}, user {user.Name} (uid {user.Uid}, gid {user.Gid}), no capabilities; {webAssembly}").ConfigureAwait(false);
@@ -268,6 +278,8 @@ internal static class UpCommand
         }
     }
 
+    private static string? FullPathOrNull(string? path) => string.IsNullOrWhiteSpace(path) ? null : Path.GetFullPath(path);
+
     private static async Task WriteLinesAsync(TextWriter writer, IEnumerable<string> lines)
     {
         foreach (var line in lines)
@@ -278,8 +290,11 @@ internal static class UpCommand
 }
 
 /// <summary>What `netlab up` was asked to start.</summary>
-internal sealed record UpRequest(string SocketPath, string Url, bool AllowRemote, string DataFolder, string? WebUserName, string? WebPath)
+internal sealed record UpRequest(string SocketPath, string Url, string DataFolder, string? WebUserName, string? WebPath)
 {
+    /// <summary>HTTPS and reverse-proxy settings for the web (`--certificate`, `--certificate-key`, `--trusted-proxy`).</summary>
+    public WebNetwork Network { get; init; } = WebNetwork.None;
+
     /// <summary>The agent's namespace prefix (`--namespace-prefix`).</summary>
     public string NamespacePrefix { get; init; } = AgentOptions.DefaultNamespacePrefix;
 }

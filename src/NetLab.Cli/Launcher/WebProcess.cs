@@ -7,7 +7,32 @@ namespace NetLab.Cli.Launcher;
 /// What the web child is told: the settings of NetLab.Web's <c>Web</c> section. The launcher's pid and start time let
 /// the web stop by itself when the launcher is gone (killed with SIGKILL, it cannot stop the web).
 /// </summary>
-internal sealed record WebSettings(string Url, string DataFolder, string AgentSocketPath, bool AllowRemote, int LauncherPid, long LauncherStartTime);
+internal sealed record WebSettings(string Url, string DataFolder, string AgentSocketPath, WebNetwork Network, int LauncherPid, long LauncherStartTime);
+
+/// <summary>How the web is reached over a network: its HTTPS certificate and key (PEM files), and the reverse proxies it trusts.</summary>
+internal sealed record WebNetwork(string? CertificateFile, string? CertificateKeyFile, IReadOnlyList<string> TrustedProxies)
+{
+    public static WebNetwork None { get; } = new(null, null, []);
+
+    /// <summary>The web's settings (<c>--Web:...</c>) for these; none for what is not given.</summary>
+    public IEnumerable<string> WebArguments()
+    {
+        if (CertificateFile is not null)
+        {
+            yield return $"--Web:CertificateFile={CertificateFile}";
+        }
+
+        if (CertificateKeyFile is not null)
+        {
+            yield return $"--Web:CertificateKeyFile={CertificateKeyFile}";
+        }
+
+        if (TrustedProxies.Count > 0)
+        {
+            yield return $"--Web:TrustedProxies={string.Join(';', TrustedProxies)}";
+        }
+    }
+}
 
 /// <summary>
 /// The web as a child process with the web user's uid and gid and no capabilities at all, in a session of its own,
@@ -73,9 +98,9 @@ internal sealed partial class WebProcess : IDisposable
             start.ArgumentList.Add(argument);
         }
 
-        if (settings.AllowRemote)
+        foreach (var argument in settings.Network.WebArguments())
         {
-            start.ArgumentList.Add("--Web:AllowRemote=true");
+            start.ArgumentList.Add(argument);
         }
 
         // ASP.NET keeps its data-protection keys under HOME; the web user has no home (/nonexistent), the data folder is the web's.

@@ -28,10 +28,10 @@ public sealed class SystemdUnitTests
         Assert.Equal("/var/lib/netlab", parsed.GetValue<string>("--data"));
         Assert.Equal("/run/netlab/agent.sock", parsed.GetValue<string>("--socket"));
 
-        // No sign-in yet: the unit as shipped serves loopback only.
+        // As shipped the unit serves loopback until an administrator chooses HTTPS, a proxy or a trusted network.
         var url = new Uri(parsed.GetValue<string>("--url")!);
         Assert.True(url.IsLoopback, $"{url} is not a loopback address");
-        Assert.False(parsed.GetValue<bool>("--allow-remote"));
+        Assert.Null(parsed.GetValue<string?>("--certificate"));
         Assert.Null(parsed.GetValue<string?>("--web-user"));
     }
 

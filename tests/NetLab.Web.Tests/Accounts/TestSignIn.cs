@@ -18,7 +18,15 @@ public static partial class TestSignIn
     public const string Password = "test-password";
 
     /// <summary>The <c>Cookie</c> header value of a signed-in session of <paramref name="name"/> (made when missing).</summary>
-    public static async Task<string> CookieAsync(WebApplicationFactory<Program> app, string name = "tester", UserRole role = UserRole.Instructor, string? host = null)
+    public static async Task<string> CookieAsync(WebApplicationFactory<Program> app, string name = "tester", UserRole role = UserRole.Instructor, string? host = null) =>
+        (await SetCookieAsync(app, name, role, host)).Split(';')[0];
+
+    /// <summary>
+    /// The sign-in answer's whole <c>Set-Cookie</c> line for the session cookie (with its attributes: Secure, HttpOnly,
+    /// ...); <paramref name="headers"/> are sent with both requests of the sign-in (e.g. a proxy's X-Forwarded-Proto).
+    /// </summary>
+    public static async Task<string> SetCookieAsync(
+        WebApplicationFactory<Program> app, string name = "tester", UserRole role = UserRole.Instructor, string? host = null, IReadOnlyDictionary<string, string>? headers = null)
     {
         ArgumentNullException.ThrowIfNull(app);
         var users = app.Services.GetRequiredService<UserStore>();
@@ -29,6 +37,11 @@ public static partial class TestSignIn
 
         using var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
         client.DefaultRequestHeaders.Host = host;
+        foreach (var (header, value) in headers ?? new Dictionary<string, string>())
+        {
+            client.DefaultRequestHeaders.Add(header, value);
+        }
+
         var cancel = TestContext.Current.CancellationToken;
         using var page = await client.GetAsync(new Uri(AccountAuthentication.SignInPath, UriKind.Relative), cancel);
         var html = await page.Content.ReadAsStringAsync(cancel);
@@ -48,7 +61,7 @@ public static partial class TestSignIn
         form.Headers.Add("Cookie", antiforgeryCookie);
         using var signedIn = await client.SendAsync(form, cancel);
         var cookie = signedIn.Headers.TryGetValues("Set-Cookie", out var set)
-            ? set.Select(c => c.Split(';')[0]).FirstOrDefault(c => c.StartsWith(AccountAuthentication.CookieName + "=", StringComparison.Ordinal))
+            ? set.FirstOrDefault(c => c.StartsWith(AccountAuthentication.CookieName + "=", StringComparison.Ordinal))
             : null;
         Assert.True(cookie is not null, $"signing in as {name} gave no cookie (answer {(int)signedIn.StatusCode} {signedIn.Headers.Location})");
         return cookie;

@@ -1,11 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
-using NetLab.Web.Agent;
 using NetLab.Web.Hosting;
 using NetLab.Web.Hubs;
-using NetLab.Web.Tests.Agent;
 
 namespace NetLab.Web.Tests.Hosting;
 
@@ -17,18 +13,9 @@ public sealed class HostAndOriginTests : IAsyncDisposable
 {
     private const string Own = "127.0.0.1:5080";
 
-    private readonly TempDatabase _db = new();
-    private readonly List<WebApplicationFactory<Program>> _apps = [];
+    private readonly InProcessWebs _webs = new();
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var app in _apps)
-        {
-            await app.DisposeAsync();
-        }
-
-        _db.Dispose();
-    }
+    public ValueTask DisposeAsync() => _webs.DisposeAsync();
 
     [Theory]
     [InlineData("evil.example", HttpStatusCode.BadRequest)]
@@ -92,7 +79,7 @@ public sealed class HostAndOriginTests : IAsyncDisposable
     [Fact]
     public async Task A_web_on_a_named_address_answers_that_name_only()
     {
-        using var client = await ClientAsync(Web(("Web:Url", "http://10.1.2.3:5080"), ("Web:AllowRemote", "true")), "10.1.2.3:5080");
+        using var client = await ClientAsync(Web(("Web:Url", "http://10.1.2.3:5080")), "10.1.2.3:5080");
 
         using var named = await SendAsync(client, HttpMethod.Get, "/", "10.1.2.3:5080", origin: null);
         using var other = await SendAsync(client, HttpMethod.Get, "/", "10.1.2.4:5080", origin: null);
@@ -118,22 +105,7 @@ public sealed class HostAndOriginTests : IAsyncDisposable
         Assert.Equal(allowed, HostAndOrigin.IsAllowedOrigin(origin, new Microsoft.AspNetCore.Http.HostString(host), options));
     }
 
-    private WebApplicationFactory<Program> Web(params (string Key, string Value)[] settings)
-    {
-        var app = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-        {
-            web.UseSetting("Web:DataFolder", _db.Folder);
-            web.UseSetting("Web:DatabaseFile", Path.Combine(_db.Folder, "hosts.db"));
-            foreach (var (key, value) in settings)
-            {
-                web.UseSetting(key, value);
-            }
-
-            web.ConfigureTestServices(services => services.AddSingleton<IAgentGateway>(new FakeAgentGateway()));
-        });
-        _apps.Add(app);
-        return app;
-    }
+    private WebApplicationFactory<Program> Web(params (string Key, string Value)[] settings) => _webs.Start(services: null, settings);
 
     /// <summary>A signed-in client (every page and hub requires one), signed in through <paramref name="host"/> when given.</summary>
     private static Task<HttpClient> ClientAsync(WebApplicationFactory<Program> app, string? host = null) =>
