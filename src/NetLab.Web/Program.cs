@@ -82,9 +82,11 @@ app.UseStaticFiles();
 // After the static files (the sign-in page's styles need no sign-in), before everything else: every endpoint requires a
 // signed-in user unless it says [AllowAnonymous] (Accounts/AccountAuthentication).
 app.UseAuthentication();
+app.UseTokenRevalidation();
 app.UseAuthorization();
 app.UseAntiforgery();
 app.MapAccountEndpoints();
+app.MapTokenEndpoint();
 app.MapGet("/labs/{labId:long}/export", LabExport.HandleAsync);
 app.MapGet("/captures/{id:guid}.pcap", NetLab.Web.Model.Captures.CaptureService.Download);
 app.MapGet("/runs/{runId:long}/export", RunArchive.HandleExportAsync);

@@ -29,7 +29,9 @@ public static class AccountAuthentication
     {
         services.AddSingleton<UserStore>();
         services.AddSingleton(AccountRevalidationInterval.Default);
-        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+        // Per request the cookie, or the bearer token a script sends (AccessTokens); both carry the same account claims.
+        services.AddAuthentication(AccessTokens.CookieOrBearer)
+            .AddNetLabTokens()
             .AddCookie(cookie =>
             {
                 cookie.Cookie.Name = CookieName;

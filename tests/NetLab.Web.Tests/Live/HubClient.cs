@@ -13,7 +13,15 @@ public static class HubClient
 {
     /// <param name="server">The in-process app.</param>
     /// <param name="cookie">The sign-in cookie (<c>netlab.auth=...</c>): the hub answers signed-in users only.</param>
-    public static async Task<HubConnection> ConnectAsync(TestServer server, string cookie)
+    public static Task<HubConnection> ConnectAsync(TestServer server, string cookie) =>
+        ConnectAsync(server, request => request.Headers.Cookie = cookie);
+
+    /// <param name="server">The in-process app.</param>
+    /// <param name="token">A bearer token from <c>POST /api/auth/token</c>, as a script sends it.</param>
+    public static Task<HubConnection> ConnectWithTokenAsync(TestServer server, string token) =>
+        ConnectAsync(server, request => request.Headers.Authorization = $"Bearer {token}");
+
+    private static async Task<HubConnection> ConnectAsync(TestServer server, Action<Microsoft.AspNetCore.Http.HttpRequest> authenticate)
     {
         ArgumentNullException.ThrowIfNull(server);
         var connection = new HubConnectionBuilder()
@@ -24,7 +32,7 @@ public static class HubClient
                 options.WebSocketFactory = async (context, cancellationToken) =>
                 {
                     var client = server.CreateWebSocketClient();
-                    client.ConfigureRequest = request => request.Headers.Cookie = cookie;
+                    client.ConfigureRequest = authenticate;
                     return await client.ConnectAsync(context.Uri, cancellationToken);
                 };
             })
