@@ -84,6 +84,8 @@ app.UseStaticFiles();
 app.UseAuthentication();
 app.UseTokenRevalidation();
 app.UseAuthorization();
+// After routing picked the endpoint: only the sign-in form and the token endpoint carry a rate-limit policy.
+app.UseRateLimiter();
 app.UseAntiforgery();
 app.MapAccountEndpoints();
 app.MapTokenEndpoint();

@@ -44,6 +44,12 @@ public sealed class WebOptions
     /// </summary>
     public string? AllowedOrigins { get; set; }
 
+    /// <summary>
+    /// Sign-in attempts (form and token endpoint together) one client address may make a minute, and at once; more get
+    /// 429 (<see cref="Accounts.SignInRateLimit"/>).
+    /// </summary>
+    public int SignInAttemptsPerMinute { get; set; } = 60;
+
     /// <summary>Static assets; default the repository's top-level <c>wwwroot/</c> when it exists, else the app's own.</summary>
     public string? WebRootPath { get; set; }
 
@@ -81,6 +87,11 @@ public sealed class WebOptionsValidator : IValidateOptions<WebOptions>
         if (string.IsNullOrWhiteSpace(options.AgentSocketPath))
         {
             failures.Add("Web:AgentSocketPath is empty.");
+        }
+
+        if (options.SignInAttemptsPerMinute is < 1 or > 100_000)
+        {
+            failures.Add($"Web:SignInAttemptsPerMinute {options.SignInAttemptsPerMinute} is not between 1 and 100000.");
         }
 
         if (options.LauncherPid is <= 0)

@@ -37,6 +37,7 @@ public static class WebServices
         services.AddSingleton(sp => new LabTemplates(sp.GetRequiredService<IOptions<WebOptions>>().Value.TemplatesFolder));
         // Local accounts, cookie sign-in required everywhere, the circuits revalidated each minute; the signed-in user.
         services.AddNetLabAuthentication();
+        services.AddSignInRateLimit();
         services.AddSingleton(sp => new AgentClient(sp.GetRequiredService<IOptions<WebOptions>>().Value.AgentSocketPath));
         // The one edge to the agent, the one live subscription per lab, and the one "apply, then record it" service.
         services.AddSingleton<IAgentGateway, AgentGateway>();

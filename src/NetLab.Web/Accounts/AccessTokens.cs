@@ -36,7 +36,7 @@ public static class AccessTokens
 
     public static IEndpointRouteBuilder MapTokenEndpoint(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost(TokenPath, IssueAsync).AllowAnonymous().DisableAntiforgery();
+        endpoints.MapPost(TokenPath, IssueAsync).AllowAnonymous().DisableAntiforgery().RequireRateLimiting(SignInRateLimit.PolicyName);
         return endpoints;
     }
 

@@ -73,7 +73,7 @@ public static class AccountAuthentication
 
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost(SignInPath, (Delegate)SignInAsync).AllowAnonymous();
+        endpoints.MapPost(SignInPath, (Delegate)SignInAsync).AllowAnonymous().RequireRateLimiting(SignInRateLimit.PolicyName);
         endpoints.MapPost(SignOutPath, (Delegate)SignOutAsync).AllowAnonymous();
         return endpoints;
     }

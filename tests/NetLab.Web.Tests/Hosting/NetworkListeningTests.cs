@@ -3,7 +3,6 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,9 +17,6 @@ namespace NetLab.Web.Tests.Hosting;
 /// </summary>
 public sealed class NetworkListeningTests : IAsyncDisposable
 {
-    /// <summary>The test's stand-in for the TCP peer: TestServer has no connection, so a startup filter sets the address from this header.</summary>
-    private const string PeerHeader = "X-Test-Peer";
-
     private readonly InProcessWebs _webs = new();
 
     private string Folder => _webs.Database.Folder;
@@ -128,7 +124,7 @@ public sealed class NetworkListeningTests : IAsyncDisposable
 
     private static Dictionary<string, string> Proxied(string peer) => new()
     {
-        [PeerHeader] = peer,
+        [TestPeerAddress.Header] = peer,
         ["X-Forwarded-Proto"] = "https",
         ["X-Forwarded-For"] = "192.0.2.7",
     };
@@ -157,22 +153,4 @@ public sealed class NetworkListeningTests : IAsyncDisposable
 
     private WebApplicationFactory<Program> Web(params (string Key, string Value)[] settings) =>
         _webs.Start(services => services.AddSingleton<IStartupFilter, TestPeerAddress>(), settings);
-
-    /// <summary>Sets the connection's remote address from <see cref="PeerHeader"/>, first in the pipeline, as a TCP peer would have it.</summary>
-    private sealed class TestPeerAddress : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((context, nextMiddleware) =>
-            {
-                if (context.Request.Headers[PeerHeader] is [{ } peer])
-                {
-                    context.Connection.RemoteIpAddress = IPAddress.Parse(peer);
-                }
-
-                return nextMiddleware(context);
-            });
-            next(app);
-        };
-    }
 }
