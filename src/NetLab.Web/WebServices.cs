@@ -33,6 +33,10 @@ public static class WebServices
         services.AddHostedService<Hosting.LauncherWatcher>();
         services.AddSingleton(sp => new SqliteDatabase(
             sp.GetRequiredService<IOptions<WebOptions>>().Value.ResolvedDatabaseFile, logger: sp.GetRequiredService<ILogger<SqliteDatabase>>()));
+        // Quotas per role (section Quotas): the stores count labs, runs and bytes where they write; applies and captures ask before they start.
+        services.AddOptions<Quotas.QuotaOptions>().Bind(configuration.GetSection(Quotas.QuotaOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Quotas.QuotaOptions>, Quotas.QuotaOptionsValidator>();
+        services.AddSingleton<Quotas.ApplyAdmission>();
         services.AddSingleton<LabStore>();
         services.AddSingleton(sp => new LabTemplates(sp.GetRequiredService<IOptions<WebOptions>>().Value.TemplatesFolder));
         // Local accounts, cookie sign-in required everywhere, the circuits revalidated each minute; the signed-in user.

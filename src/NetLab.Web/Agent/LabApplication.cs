@@ -1,5 +1,6 @@
 using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Model;
+using NetLab.Web.Quotas;
 using NetLab.Web.Store;
 
 namespace NetLab.Web.Agent;
@@ -20,11 +21,21 @@ public sealed record LabRunOutcome(AgentOutcome<ApplyResult> Agent, bool Recorde
 /// agent gave no result (it was killed, the connection broke), how far it got is unknown: the
 /// <paramref name="reconciler"/> is asked to compare the store with the kernel once the agent answers again.
 /// </summary>
-public sealed class LabApplication(IAgentGateway agent, LabStore store, LiveLabs live, AppliedStateReconciler? reconciler = null)
+public sealed class LabApplication(IAgentGateway agent, LabStore store, LiveLabs live, AppliedStateReconciler? reconciler = null, ApplyAdmission? admission = null)
 {
+    /// <summary>The error code of an apply refused by a quota before the agent was asked (nothing changed).</summary>
+    public const string QuotaErrorCode = "quota";
+
     /// <summary>Applies <paramref name="yaml"/> (revision <paramref name="revision"/> of lab <paramref name="labId"/>); on success the store records it as applied.</summary>
     public async Task<LabRunOutcome> ApplyAsync(long ownerId, long labId, int revision, string yaml, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default)
     {
+        // The account's quota of namespaces applied at once, looked at and taken in one turn of the account's.
+        using var turn = admission is null ? null : await admission.TurnAsync(ownerId, cancellationToken).ConfigureAwait(false);
+        if (admission is not null && await admission.CheckAsync(ownerId, labId, yaml).ConfigureAwait(false) is { } full)
+        {
+            return new(AgentOutcome<ApplyResult>.Failed(full.Message, errorCode: QuotaErrorCode), false);
+        }
+
         var outcome = await agent.ApplyAsync(yaml, onProgress, cancellationToken).ConfigureAwait(false);
         return await RecordAsync(outcome, () => store.MarkAppliedAsync(ownerId, labId, revision)).ConfigureAwait(false);
     }

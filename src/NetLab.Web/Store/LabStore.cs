@@ -1,7 +1,10 @@
+using System.Text;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
 using NetLab.Core.Formats;
 using NetLab.Core.Labs;
+using NetLab.Web.Quotas;
 
 namespace NetLab.Web.Store;
 
@@ -10,8 +13,10 @@ namespace NetLab.Web.Store;
 /// labs. Only YAML that the lab validator accepts is stored: invalid text is refused with its problems and nothing
 /// is written, so every stored revision can be exported or applied.
 /// </summary>
-public sealed class LabStore(SqliteDatabase database, TimeProvider time)
+public sealed class LabStore(SqliteDatabase database, TimeProvider time, IOptions<QuotaOptions>? quotas = null)
 {
+    private readonly QuotaOptions? _quotas = quotas?.Value;
+
     /// <summary>The single local user the first migration creates.</summary>
     public const long LocalUserId = 1;
 
@@ -22,6 +27,10 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
     // Qualified because the revision queries join labs (which has its own created_ms) to check the owner.
     private const string RevisionColumns =
         "r.lab_id AS LabId, r.number AS Number, r.parent_number AS ParentNumber, r.yaml AS Yaml, r.note AS Note, r.created_ms AS CreatedMs";
+
+    /// <summary>A limit the change would pass (<see cref="QuotaRefusal"/>), as the store's refusal: nothing was written.</summary>
+    private static StoreResult<T> QuotaRefused<T>(QuotaRefusal refusal)
+        where T : class => StoreResult<T>.Refused("quota", refusal.Message, refusal.HowToFree);
 
     /// <summary>The YAML of a new empty lab.</summary>
     public static string BlankYaml(string name) => $"name: {name}\n";
@@ -73,6 +82,11 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
 
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
+        if (await StoreQuotas.LabRoomAsync(connection, transaction, _quotas, ownerId, Encoding.UTF8.GetByteCount(yaml)) is { } full)
+        {
+            return QuotaRefused<LabSummary>(full);
+        }
+
         var now = Now();
         long labId;
         try
@@ -144,6 +158,11 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time)
         if (lab is null)
         {
             return StoreResult<LabRevision>.Refused(NoSuchLab(labId).Problems);
+        }
+
+        if (await StoreQuotas.BytesRoomAsync(connection, transaction, _quotas, ownerId, Encoding.UTF8.GetByteCount(yaml) + Encoding.UTF8.GetByteCount(note)) is { } full)
+        {
+            return QuotaRefused<LabRevision>(full);
         }
 
         var number = 1 + await connection.ExecuteScalarAsync<int>(

@@ -1,5 +1,8 @@
 using System.Globalization;
+using System.Text;
 using Dapper;
+using Microsoft.Extensions.Options;
+using NetLab.Web.Quotas;
 
 namespace NetLab.Web.Store;
 
@@ -7,8 +10,10 @@ namespace NetLab.Web.Store;
 /// Experiment runs in SQLite (db/002_runs.sql). Reads and the few row updates are here; what happens during a run is
 /// written by a <see cref="RunRecorder"/>. Every operation names the owner and touches only that owner's runs.
 /// </summary>
-public sealed class RunStore(SqliteDatabase database, TimeProvider time)
+public sealed class RunStore(SqliteDatabase database, TimeProvider time, IOptions<QuotaOptions>? quotas = null)
 {
+    private readonly QuotaOptions? _quotas = quotas?.Value;
+
     private const string RunColumns =
         "r.id AS Id, r.owner_id AS OwnerId, r.lab_id AS LabId, l.name AS LabName, r.revision AS Revision, r.kernel_lab AS KernelLab, " +
         "r.title AS Title, r.notes AS Notes, r.status AS Status, r.started_ms AS StartedMs, r.ended_ms AS EndedMs, r.imported_from AS ImportedFrom";
@@ -22,6 +27,12 @@ public sealed class RunStore(SqliteDatabase database, TimeProvider time)
     public Task<RunSummary> CreateRunAsync(long ownerId, long labId, int revision, string yaml, string kernelLab, string title, string notes) => database.WriteAsync(async () =>
     {
         using var connection = database.Open();
+        // Writes are one at a time (WriteAsync), so nothing can take the room between this look and the insert.
+        if (await StoreQuotas.RunRoomAsync(connection, null, _quotas, ownerId, Encoding.UTF8.GetByteCount(yaml) + Encoding.UTF8.GetByteCount(notes)) is { } full)
+        {
+            throw new QuotaExceededException(full);
+        }
+
         var id = await connection.ExecuteScalarAsync<long>(
             "INSERT INTO runs (owner_id, lab_id, revision, yaml, kernel_lab, title, notes, status, started_ms) " +
             "SELECT @ownerId, id, @revision, @yaml, @kernelLab, @title, @notes, @status, @now FROM labs WHERE id = @labId AND owner_id = @ownerId " +
@@ -171,6 +182,11 @@ public sealed class RunStore(SqliteDatabase database, TimeProvider time)
     {
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
+        if (await StoreQuotas.RunRoomAsync(connection, transaction, _quotas, ownerId, newBytes: 0) is { } full)
+        {
+            throw new QuotaExceededException(full);
+        }
+
         var id = await connection.ExecuteScalarAsync<long>(
             "INSERT INTO runs (owner_id, lab_id, revision, yaml, kernel_lab, title, notes, status, started_ms, ended_ms, imported_from) " +
             "VALUES (@ownerId, @labId, @Revision, @yaml, @KernelLab, @Title, @Notes, @status, @started, @ended, @importedFrom) RETURNING id",
@@ -210,6 +226,12 @@ public sealed class RunStore(SqliteDatabase database, TimeProvider time)
                 RunRecorder.BindFrame(insertFrame, id, capture.Number, frame);
                 await insertFrame.Command.ExecuteNonQueryAsync();
             }
+        }
+
+        // An archive's size is known once it is in: over the account's room, none of it is kept (the transaction is not committed).
+        if (await StoreQuotas.BytesRoomAsync(connection, transaction, _quotas, ownerId, newBytes: 0) is { } overfull)
+        {
+            throw new QuotaExceededException(overfull);
         }
 
         transaction.Commit();

@@ -5,6 +5,7 @@ using NetLab.Core.Formats;
 using NetLab.Core.Labs;
 using NetLab.Web.Model;
 using NetLab.Web.Model.Runs;
+using NetLab.Web.Quotas;
 using NetLab.Web.Store;
 
 namespace NetLab.Web.Components.Dialogs;
@@ -122,6 +123,12 @@ public sealed partial class RunExperimentDialog : IDisposable
         catch (StoreFullException full)
         {
             // Nothing was started: the run could not even be stored.
+            StartError = $"The run was not started. {full.Message}";
+            Starting = false;
+            return;
+        }
+        catch (QuotaExceededException full)
+        {
             StartError = $"The run was not started. {full.Message}";
             Starting = false;
             return;

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
 using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Agent;
+using NetLab.Web.Quotas;
+using NetLab.Web.Store;
 
 namespace NetLab.Web.Model.Captures;
 
@@ -9,7 +12,7 @@ namespace NetLab.Web.Model.Captures;
 /// on when its page is closed, until stopped), downloaded as pcap. Only the newest few per lab are kept. A capture is its
 /// starter's: another account neither lists nor downloads it (the download answers as if it did not exist).
 /// </summary>
-public sealed class CaptureService(IAgentGateway source, TimeProvider time, ILogger<CaptureService> logger) : IDisposable
+public sealed class CaptureService(IAgentGateway source, TimeProvider time, ILogger<CaptureService> logger, IOptions<QuotaOptions>? quotas = null) : IDisposable
 {
     /// <summary>Finished captures kept per lab (running ones are always kept).</summary>
     public const int KeptPerLab = 10;
@@ -21,10 +24,21 @@ public sealed class CaptureService(IAgentGateway source, TimeProvider time, ILog
     public event Action<LiveCapture>? CaptureStarted;
 
     /// <summary>Starts capturing on one interface of a lab (its kernel name) for <paramref name="owner"/>.</summary>
+    /// <exception cref="QuotaExceededException">The owner has as many captures running as the role may; none was started.</exception>
     public LiveCapture Start(CurrentUser owner, string lab, CaptureRequest request)
     {
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentException.ThrowIfNullOrEmpty(lab);
+        if (quotas?.Value.Of(owner.Role).CapturesAtOnce is { } allowed)
+        {
+            var running = _captures.Values.Count(c => c.OwnerId == owner.Id && c.Status is CaptureStatus.Starting or CaptureStatus.Running);
+            if (running + 1 > allowed)
+            {
+                throw new QuotaExceededException(new QuotaRefusal(
+                    $"captures at once per {UserStore.RoleName(owner.Role)}", allowed, running, 1, "Stop a capture you started (its lab's Captures tab) to make room.", "captures"));
+            }
+        }
+
         var capture = new LiveCapture(lab, request, time.GetUtcNow()) { OwnerId = owner.Id };
         _captures[capture.Id] = capture;
         Prune(owner, lab);

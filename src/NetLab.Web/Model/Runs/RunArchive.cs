@@ -176,7 +176,14 @@ public static class RunArchive
         input.Position = 0;
         using var again = new ZipArchive(input, ZipArchiveMode.Read, leaveOpen: true);
         var stored = captures.Select(c => (c.Stored, StoredFrames(again, c.Archived))).ToList();
-        return RunImport.Imported(await runs.InsertCompleteRunAsync(ownerId, lab.Id, summary, document.Yaml, document.Entries ?? [], stored, fileName));
+        try
+        {
+            return RunImport.Imported(await runs.InsertCompleteRunAsync(ownerId, lab.Id, summary, document.Yaml, document.Entries ?? [], stored, fileName));
+        }
+        catch (Quotas.QuotaExceededException full)
+        {
+            return RunImport.Refused($"The run was not imported. {full.Message}");
+        }
     }
 
     /// <summary>

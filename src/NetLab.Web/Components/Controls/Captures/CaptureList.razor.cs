@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Model;
 using NetLab.Web.Model.Captures;
+using NetLab.Web.Quotas;
 
 namespace NetLab.Web.Components.Controls.Captures;
 
@@ -52,6 +53,9 @@ public sealed partial class CaptureList : IDisposable
     internal LiveCapture? Current { get; private set; }
 
     /// <summary>Why the shown capture failed, or why there are no interfaces to choose (no agent, the lab not applied).</summary>
+    /// <summary>Why the last start was refused (a quota), until the next start.</summary>
+    internal string? Refused { get; private set; }
+
     internal string? Problem => Current?.Status == CaptureStatus.Failed ? Current.Problem
         : _live?.State is { Problem: { } problem, Namespaces.Count: 0 } ? $"Cannot list the lab's interfaces: {problem}" : null;
 
@@ -102,7 +106,15 @@ public sealed partial class CaptureList : IDisposable
             return;
         }
 
-        Show(Captures.Start(User, Lab, new CaptureRequest(element, interfaceName)));
+        try
+        {
+            Refused = null;
+            Show(Captures.Start(User, Lab, new CaptureRequest(element, interfaceName)));
+        }
+        catch (QuotaExceededException full)
+        {
+            Refused = full.Message;
+        }
     }
 
     private void Stop() => Current?.Stop();
