@@ -27,17 +27,25 @@ public sealed class RunStore(SqliteDatabase database, TimeProvider time, IOption
     public Task<RunSummary> CreateRunAsync(long ownerId, long labId, int revision, string yaml, string kernelLab, string title, string notes) => database.WriteAsync(async () =>
     {
         using var connection = database.Open();
-        // Writes are one at a time (WriteAsync), so nothing can take the room between this look and the insert.
-        if (await StoreQuotas.RunRoomAsync(connection, null, _quotas, ownerId, Encoding.UTF8.GetByteCount(yaml) + Encoding.UTF8.GetByteCount(notes)) is { } full)
+        // An immediate transaction (Microsoft.Data.Sqlite's default) holds the write lock from the look to the insert:
+        // two runs started at once cannot both take the last place.
+        long id;
+        using (var transaction = connection.BeginTransaction())
         {
-            throw new QuotaExceededException(full);
+            if (await StoreQuotas.RunRoomAsync(connection, transaction, _quotas, ownerId, Encoding.UTF8.GetByteCount(yaml) + Encoding.UTF8.GetByteCount(notes)) is { } full)
+            {
+                throw new QuotaExceededException(full);
+            }
+
+            id = await connection.ExecuteScalarAsync<long>(
+                "INSERT INTO runs (owner_id, lab_id, revision, yaml, kernel_lab, title, notes, status, started_ms) " +
+                "SELECT @ownerId, id, @revision, @yaml, @kernelLab, @title, @notes, @status, @now FROM labs WHERE id = @labId AND owner_id = @ownerId " +
+                "RETURNING id",
+                new { ownerId, labId, revision, yaml, kernelLab, title, notes, status = StatusText(RunStatus.Running), now = Now() },
+                transaction);
+            transaction.Commit();
         }
 
-        var id = await connection.ExecuteScalarAsync<long>(
-            "INSERT INTO runs (owner_id, lab_id, revision, yaml, kernel_lab, title, notes, status, started_ms) " +
-            "SELECT @ownerId, id, @revision, @yaml, @kernelLab, @title, @notes, @status, @now FROM labs WHERE id = @labId AND owner_id = @ownerId " +
-            "RETURNING id",
-            new { ownerId, labId, revision, yaml, kernelLab, title, notes, status = StatusText(RunStatus.Running), now = Now() });
         return id == 0
             ? throw new InvalidOperationException($"There is no lab {labId} of user {ownerId} to run.")
             : (await GetRunAsync(ownerId, id))!.Summary;
