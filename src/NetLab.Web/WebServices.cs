@@ -38,6 +38,9 @@ public static class WebServices
         services.AddSingleton<IValidateOptions<Quotas.QuotaOptions>, Quotas.QuotaOptionsValidator>();
         services.AddSingleton<Quotas.ApplyAdmission>();
         services.AddSingleton<LabStore>();
+        // Courses, rosters, assignments and submissions (Courses/).
+        services.AddSingleton<Courses.CourseStore>();
+        services.AddSingleton<Courses.RosterImport>();
         services.AddSingleton(sp => new LabTemplates(sp.GetRequiredService<IOptions<WebOptions>>().Value.TemplatesFolder));
         // Local accounts, cookie sign-in required everywhere, the circuits revalidated each minute; the signed-in user.
         services.AddNetLabAuthentication();

@@ -32,6 +32,7 @@ public sealed class WebTestContext : IAsyncDisposable
         // beside other work failed two LabPageRunTests that pass alone); a wait that holds ends at once anyway.
         BunitContext.DefaultWaitTimeout = TimeSpan.FromSeconds(10);
         Bunit.Services.AddMudServices();
+        Bunit.Services.AddSingleton(_db.Database);
         Bunit.Services.AddSingleton(_db.Store);
         Bunit.Services.AddSingleton(new RunStore(_db.Database, TimeProvider.System));
         Bunit.Services.AddSingleton(CurrentUser.Local);

@@ -1,0 +1,147 @@
+using Microsoft.Extensions.Time.Testing;
+using NetLab.Web.Courses;
+using NetLab.Web.Model;
+using NetLab.Web.Store;
+
+namespace NetLab.Web.Tests.Courses;
+
+/// <summary>
+/// Courses and assignments in the store: an instructor manages only their own courses, a student sees only courses they
+/// are enrolled in and assignments already open, a student's copy is made once, and submissions after the due time are late.
+/// </summary>
+public sealed class CourseStoreTests : IDisposable
+{
+    private const string Checks = "checks:\n  - { interface: ns2/macvlan2, exists: true }\n";
+
+    private static readonly string Template = RepositoryFiles.Lab("macvlan-bridge.yaml");
+
+    private readonly TempDatabase _db = new();
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-12-05T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+    private readonly UserStore _users;
+    private readonly CourseStore _courses;
+
+    public CourseStoreTests()
+    {
+        _users = new UserStore(_db.Database, _time);
+        _courses = new CourseStore(_db.Database, _db.Store, _users, _time);
+    }
+
+    public void Dispose() => _db.Dispose();
+
+    [Fact]
+    public async Task Only_an_instructor_creates_a_course_and_a_student_sees_only_the_courses_they_are_enrolled_in()
+    {
+        var (teacher, other, alice, bob) = (await UserAsync("teacher", UserRole.Instructor), await UserAsync("other", UserRole.Instructor), await UserAsync("alice"), await UserAsync("bob"));
+        var course = (await _courses.CreateCourseAsync(teacher, "Networks 101")).Value!;
+        var refused = await _courses.CreateCourseAsync(alice, "mine");
+        Assert.True((await _courses.EnrolAsync(teacher, course.Id, "alice")).Succeeded);
+
+        Assert.Equal("role", Assert.Single(refused.Problems).Path);
+        Assert.Equal(["Networks 101"], (await _courses.ListCoursesAsync(alice)).Select(c => c.Name));
+        Assert.Empty(await _courses.ListCoursesAsync(bob));
+        Assert.Null(await _courses.GetCourseAsync(bob, course.Id));
+        Assert.Null(await _courses.TaughtCourseAsync(other, course.Id));
+        Assert.False((await _courses.EnrolAsync(other, course.Id, "bob")).Succeeded); // another instructor's course is not there
+        Assert.False((await _courses.EnrolAsync(teacher, course.Id, "other")).Succeeded); // an instructor is not enrolled as a student
+        Assert.Equal(["alice"], (await _courses.ListStudentsAsync(teacher, course.Id)).Select(s => s.Name));
+        Assert.Empty(await _courses.ListStudentsAsync(other, course.Id));
+    }
+
+    [Fact]
+    public async Task A_student_sees_an_assignment_once_it_starts_and_not_before()
+    {
+        var (teacher, alice) = (await UserAsync("teacher", UserRole.Instructor), await UserAsync("alice"));
+        var course = (await _courses.CreateCourseAsync(teacher, "c")).Value!;
+        await _courses.EnrolAsync(teacher, course.Id, "alice");
+        var later = (await _courses.PublishAsync(teacher, course.Id, new AssignmentDraft("later", Template, Checks: Checks, Starts: _time.GetUtcNow().AddHours(1)))).Value!;
+
+        Assert.Empty(await _courses.ListAssignmentsAsync(alice, course.Id));
+        Assert.Null(await _courses.GetAssignmentAsync(alice, later.Id));
+        Assert.False((await _courses.OpenCopyAsync(alice, later.Id)).Succeeded);
+        Assert.Single(await _courses.ListAssignmentsAsync(teacher, course.Id));
+
+        _time.Advance(TimeSpan.FromHours(1));
+
+        Assert.Equal(["later"], (await _courses.ListAssignmentsAsync(alice, course.Id)).Select(a => a.Title));
+    }
+
+    [Fact]
+    public async Task Publishing_refuses_an_invalid_template_invalid_checks_and_a_due_time_before_the_start()
+    {
+        var teacher = await UserAsync("teacher", UserRole.Instructor);
+        var course = (await _courses.CreateCourseAsync(teacher, "c")).Value!;
+
+        var badLab = await _courses.PublishAsync(teacher, course.Id, new AssignmentDraft("a", "name: bad name\n"));
+        var badChecks = await _courses.PublishAsync(teacher, course.Id, new AssignmentDraft("b", Template, Checks: "checks:\n  - { interface: nowhere/eth9, exists: true }\n"));
+        var badTimes = await _courses.PublishAsync(teacher, course.Id, new AssignmentDraft("c", Template, Starts: _time.GetUtcNow(), Due: _time.GetUtcNow()));
+
+        Assert.StartsWith("template.", badLab.Problems[0].Path, StringComparison.Ordinal);
+        Assert.StartsWith("checks.", badChecks.Problems[0].Path, StringComparison.Ordinal);
+        Assert.Equal("due", Assert.Single(badTimes.Problems).Path);
+        Assert.Empty(await _courses.ListAssignmentsAsync(teacher, course.Id));
+    }
+
+    [Fact]
+    public async Task A_students_copy_is_made_once_even_when_two_opens_race_and_its_first_revision_is_the_template()
+    {
+        var (teacher, alice) = (await UserAsync("teacher", UserRole.Instructor), await UserAsync("alice"));
+        var course = (await _courses.CreateCourseAsync(teacher, "c")).Value!;
+        await _courses.EnrolAsync(teacher, course.Id, "alice");
+        await _db.Store.CreateAsync(alice.Id, Template, "macvlan-bridge"); // a lab of the template's name already: the copy takes another
+        var assignment = (await _courses.PublishAsync(teacher, course.Id, new AssignmentDraft("vepa", Template))).Value!;
+
+        var opens = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => _courses.OpenCopyAsync(alice, assignment.Id)));
+        var again = await _courses.OpenCopyAsync(alice, assignment.Id);
+
+        Assert.All(opens, open => Assert.True(open.Succeeded, string.Join("; ", open.Problems.Select(p => p.Message))));
+        Assert.Single(opens.Select(o => o.Value!.Id).Distinct());
+        Assert.Equal(opens[0].Value!.Id, again.Value!.Id);
+        Assert.Equal("macvlan-bridge-2", again.Value.Name);
+        Assert.Equal(2, (await _db.Store.ListLabsAsync(alice.Id)).Count);
+        Assert.Equal(Template, (await _db.Store.GetRevisionAsync(alice.Id, again.Value.Id, 1))!.Yaml);
+    }
+
+    [Fact]
+    public async Task A_student_not_enrolled_cannot_open_or_submit_and_a_submission_after_the_due_time_is_late()
+    {
+        var (teacher, alice, bob) = (await UserAsync("teacher", UserRole.Instructor), await UserAsync("alice"), await UserAsync("bob"));
+        var course = (await _courses.CreateCourseAsync(teacher, "c")).Value!;
+        await _courses.EnrolAsync(teacher, course.Id, "alice");
+        var assignment = (await _courses.PublishAsync(teacher, course.Id, new AssignmentDraft("a", Template, Due: _time.GetUtcNow().AddDays(1)))).Value!;
+
+        var onTime = (await _courses.SubmitAsync(alice, assignment.Id, runId: null, passed: 1, total: 2)).Value!;
+        _time.Advance(TimeSpan.FromDays(2));
+        var late = (await _courses.SubmitAsync(alice, assignment.Id, runId: null, passed: 2, total: 2)).Value!;
+        var stranger = await _courses.SubmitAsync(bob, assignment.Id, runId: null, passed: 2, total: 2);
+        var nonsense = await _courses.SubmitAsync(alice, assignment.Id, runId: null, passed: 3, total: 2);
+
+        Assert.False(onTime.Late);
+        Assert.True(late.Late);
+        Assert.False(stranger.Succeeded);
+        Assert.False((await _courses.OpenCopyAsync(bob, assignment.Id)).Succeeded);
+        Assert.False(nonsense.Succeeded);
+        Assert.Equal([late.Id, onTime.Id], (await _courses.ListSubmissionsAsync(teacher, assignment.Id)).Select(s => s.Id));
+        Assert.Empty(await _courses.ListSubmissionsAsync(bob, assignment.Id));
+    }
+
+    [Fact]
+    public async Task A_submission_names_a_run_only_when_it_is_the_students_own()
+    {
+        var (teacher, alice, bob) = (await UserAsync("teacher", UserRole.Instructor), await UserAsync("alice"), await UserAsync("bob"));
+        var course = (await _courses.CreateCourseAsync(teacher, "c")).Value!;
+        await _courses.EnrolAsync(teacher, course.Id, "alice");
+        var assignment = (await _courses.PublishAsync(teacher, course.Id, new AssignmentDraft("a", Template))).Value!;
+        var bobsLab = (await _db.Store.CreateAsync(bob.Id, Template, "b")).Value!;
+        var bobsRun = await new RunStore(_db.Database, _time).CreateRunAsync(bob.Id, bobsLab.Id, 1, Template, "vepa", "", "");
+
+        var submission = (await _courses.SubmitAsync(alice, assignment.Id, bobsRun.Id, passed: 1, total: 1)).Value!;
+
+        Assert.Null(submission.RunId);
+    }
+
+    private async Task<CurrentUser> UserAsync(string name, UserRole role = UserRole.Student)
+    {
+        var account = await _users.AddAsync(name, role, "a-good-password");
+        return new CurrentUser(account.Id, account.Name) { Role = role };
+    }
+}
