@@ -79,6 +79,33 @@ public sealed class AccessTokenTests : IAsyncDisposable
         Assert.Equal(error, refusal!.Error);
     }
 
+    [Theory]
+    [InlineData("{\"user\": 5, \"password\": []}")]
+    [InlineData("{\"user\": \"alice\", ")]
+    [InlineData("not json")]
+    public async Task A_body_that_is_no_token_request_gets_400_and_no_token(string body)
+    {
+        await AddAsync("alice");
+        using var client = _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+
+        using var answer = await client.PostAsync(new Uri(AccessTokens.TokenPath, UriKind.Relative), content, Cancel);
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        Assert.DoesNotContain("accessToken", await answer.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_deeply_nested_body_is_refused_without_being_walked()
+    {
+        using var client = _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        using var content = new StringContent("{\"user\":" + new string('[', 100_000) + "}", System.Text.Encoding.UTF8, "application/json");
+
+        using var answer = await client.PostAsync(new Uri(AccessTokens.TokenPath, UriKind.Relative), content, Cancel);
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+    }
+
     [Fact]
     public async Task A_token_stops_working_when_its_account_is_disabled_or_its_password_reset()
     {
