@@ -59,6 +59,8 @@ public static class WebServices
         // Experiment runs: the store and the runner that outlives a page; captures started from a page.
         services.AddSingleton<RunStore>();
         services.AddSingleton<ExperimentRunner>();
+        // "Check my work": a grade through the agent, recorded as a run.
+        services.AddSingleton<LabGrading>();
         services.AddSingleton<Model.Captures.CaptureService>();
         services.AddSignalR().AddJsonProtocol(json =>
         {

@@ -30,6 +30,8 @@ public sealed partial class AgentGateway(AgentClient agent, TimeProvider time, I
             AgentUnavailableException unavailable => new(UnavailableMessage(socketPath, unavailable), Unavailable, []),
             AgentClientException { Error.Code: AgentErrorCodes.InvalidLab } invalid =>
                 new("The agent refused the lab: it is not valid. Nothing was changed.", AgentErrorCodes.InvalidLab, invalid.Error.Problems ?? []),
+            AgentClientException { Error.Code: AgentErrorCodes.InvalidChecks } invalid =>
+                new("The agent refused the checks: they do not read, or do not fit the lab as it is applied. Nothing was probed.", AgentErrorCodes.InvalidChecks, invalid.Error.Problems ?? []),
             AgentClientException refused => new(refused.Error.Message, refused.Error.Code, []),
             IOException broken => new($"The connection to the agent at {socketPath} broke: {broken.Message}", AgentErrorCodes.ConnectionLost, []),
             _ => throw new ArgumentException($"{error.GetType().Name} is not an agent failure.", nameof(error), error),
@@ -54,6 +56,9 @@ public sealed partial class AgentGateway(AgentClient agent, TimeProvider time, I
 
     public Task<AgentOutcome<ProbeReport>> ProbeAsync(string lab, ProbeRequest request, CancellationToken cancellationToken = default) =>
         CallAsync(() => agent.ProbeAsync(lab, request, cancellationToken));
+
+    public Task<AgentOutcome<GradeView>> GradeAsync(string lab, GradeRequest request, CancellationToken cancellationToken = default) =>
+        CallAsync(() => agent.GradeAsync(lab, request, cancellationToken));
 
     public Task<AgentOutcome<LabState>> StateAsync(string lab, CancellationToken cancellationToken = default) =>
         CallAsync(() => agent.GetLabAsync(lab, cancellationToken));

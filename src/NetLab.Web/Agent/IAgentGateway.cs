@@ -40,6 +40,12 @@ public interface IAgentGateway
     /// </summary>
     IAsyncEnumerable<LabEvent> WatchAsync(string lab, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Grades the applied lab (by its kernel name) against checks: the agent probes every pair afresh and reads the
+    /// kernel's state. Checks that do not read or do not fit the lab fail with code "invalid-checks" and their problems.
+    /// </summary>
+    Task<AgentOutcome<GradeView>> GradeAsync(string lab, GradeRequest request, CancellationToken cancellationToken = default);
+
     /// <summary>What the kernel holds for the lab now (its counters); code "not-found" when it holds no such lab.</summary>
     Task<AgentOutcome<LabState>> StateAsync(string lab, CancellationToken cancellationToken = default);
 }

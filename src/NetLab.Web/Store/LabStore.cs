@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using NetLab.Core.Formats;
+using NetLab.Core.Grading;
 using NetLab.Core.Labs;
 using NetLab.Web.Quotas;
 
@@ -330,6 +331,61 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time, IOption
             : null;
     });
 
+    /// <summary>The lab's checks (the text of a checks file, '' for none); null when the owner has no such lab.</summary>
+    public async Task<LabChecks?> GetChecksAsync(long ownerId, long labId)
+    {
+        using var connection = database.Open();
+        var row = await connection.QuerySingleOrDefaultAsync<ChecksRow>(
+            "SELECT id AS LabId, checks AS Text, checks_updated_ms AS UpdatedMs FROM labs WHERE id = @labId AND owner_id = @ownerId",
+            new { labId, ownerId });
+        return row?.ToChecks();
+    }
+
+    /// <summary>
+    /// Stores the lab's checks, after reading them and checking them against the lab's current revision (the checks
+    /// validator: every element, interface and address they name must be the lab's, no check twice): refused with
+    /// every problem, each with its line, and nothing is written. The size is bounded before anything is parsed.
+    /// Blank text removes the checks.
+    /// </summary>
+    public Task<StoreResult<LabChecks>> SaveChecksAsync(long ownerId, long labId, string text) => database.WriteAsync(async () =>
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var bytes = Encoding.UTF8.GetByteCount(text);
+        if (bytes > ChecksFormat.MaxDocumentBytes)
+        {
+            return StoreResult<LabChecks>.Refused("checks",
+                $"the checks are {bytes} bytes; checks may be at most {ChecksFormat.MaxDocumentBytes} bytes (256 KiB)",
+                $"keep the checks that grade what the assignment teaches (at most {ChecksFormat.MaxChecks}), without long comments");
+        }
+
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        var current = await CurrentAsync(connection, transaction, ownerId, labId);
+        if (current is null)
+        {
+            return StoreResult<LabChecks>.Refused(NoSuchLab(labId).Problems);
+        }
+
+        var stored = string.IsNullOrWhiteSpace(text) ? "" : text;
+        if (stored.Length > 0)
+        {
+            // Stored revisions are valid (SaveRevisionAsync refuses any other), so the lab reads.
+            var lab = LabFormat.LoadAndValidate(current.Yaml, LabFileFormat.Yaml).Lab!;
+            var checks = ChecksFormat.LoadAndValidate(stored, LabFileFormat.Yaml, lab);
+            if (!checks.Succeeded)
+            {
+                return StoreResult<LabChecks>.Refused(checks.Problems);
+            }
+        }
+
+        var now = Now();
+        await connection.ExecuteAsync(
+            "UPDATE labs SET checks = @stored, checks_updated_ms = @now WHERE id = @labId AND owner_id = @ownerId",
+            new { stored, now, labId, ownerId }, transaction);
+        transaction.Commit();
+        return StoreResult<LabChecks>.Success(new LabChecks(labId, stored, FromMs(now)));
+    });
+
     // SQLITE_CONSTRAINT: here, the (owner, name) uniqueness.
     private const int SqliteConstraintError = 19;
 
@@ -383,6 +439,11 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time, IOption
         public LabSummary ToSummary() => new(
             Id, OwnerId, Name, FromMs(CreatedMs), FromMs(UpdatedMs), (int?)CurrentRevision, (int?)AppliedRevision,
             AppliedMs is { } ms ? FromMs(ms) : null);
+    }
+
+    private sealed record ChecksRow(long LabId, string Text, long? UpdatedMs)
+    {
+        public LabChecks ToChecks() => new(LabId, Text, UpdatedMs is { } ms ? FromMs(ms) : null);
     }
 
     private sealed record AppliedRow(long OwnerId, long LabId, string Name, long Revision, long? AppliedMs, string Yaml);

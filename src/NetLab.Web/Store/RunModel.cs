@@ -11,7 +11,7 @@ public enum RunStatus
     Interrupted,
 }
 
-/// <summary>A run as the history lists it.</summary>
+/// <summary>A run as the history lists it; <see cref="Grade"/> is a graded run's summary ("4 of 6 checks passed"), else null.</summary>
 public sealed record RunSummary(
     long Id,
     long OwnerId,
@@ -24,7 +24,8 @@ public sealed record RunSummary(
     RunStatus Status,
     DateTimeOffset Started,
     DateTimeOffset? Ended,
-    string? ImportedFrom)
+    string? ImportedFrom,
+    string? Grade = null)
 {
     /// <summary>What the list shows: the title, or the run's number when it has none.</summary>
     public string DisplayTitle => Title.Length > 0 ? Title : $"Run {Id}";
@@ -56,6 +57,9 @@ public enum RunEntryKind
 
     /// <summary>A step of the run itself: started, a failure and its reason, finished (<see cref="RunEntry.Message"/>, <see cref="RunEntry.Status"/>).</summary>
     Status,
+
+    /// <summary>A grade of the lab against its checks (<see cref="RunEntry.Grade"/>): every check's result, with NetLab's explanations.</summary>
+    Grade,
 }
 
 /// <summary>
@@ -72,7 +76,8 @@ public sealed record RunEntry(
     ProbeReport? Probe = null,
     RunCaptureInfo? Capture = null,
     string? Message = null,
-    RunStatus? Status = null);
+    RunStatus? Status = null,
+    GradeView? Grade = null);
 
 /// <summary>Which capture of the run an entry is about.</summary>
 public sealed record RunCaptureInfo(int Number, string Element, string Interface);
@@ -88,3 +93,22 @@ public sealed record StoredFrame(long Number, long AtMicroseconds, int OriginalL
 /// <see cref="From"/> and <see cref="To"/>; every part optional.
 /// </summary>
 public sealed record RunSearch(string? Text = null, RunStatus? Status = null, DateTimeOffset? From = null, DateTimeOffset? To = null);
+
+/// <summary>
+/// One grading to record as a run: the applied revision graded (its number and YAML), the kernel lab, the checks' text
+/// as graded, when it started, and the agent's grade, or why there is none (<see cref="Failure"/>).
+/// </summary>
+public sealed record GradingRecord(int Revision, string Yaml, string KernelLab, string Checks, DateTimeOffset Started, GradeView? Grade, string? Failure, string Title = "Check my work");
+
+/// <summary>A run's stored grade: the checks graded, the counts, the score (passed / total), and every check's result in order.</summary>
+public sealed record StoredGrade(
+    long RunId,
+    string Checks,
+    int Passed,
+    int Failed,
+    int NotChecked,
+    int Total,
+    double Score,
+    string Summary,
+    DateTimeOffset Graded,
+    IReadOnlyList<CheckGradeView> Results);

@@ -211,6 +211,7 @@ public sealed class RunRecorder : IAsyncDisposable
         RunEntryKind.Probe => "probe",
         RunEntryKind.CaptureStarted => "captureStarted",
         RunEntryKind.CaptureEnded => "captureEnded",
+        RunEntryKind.Grade => "grade",
         _ => "status",
     };
 

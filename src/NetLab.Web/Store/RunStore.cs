@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Options;
+using NetLab.Agent.Client.Contracts;
+using NetLab.Core.Grading;
 using NetLab.Web.Quotas;
 
 namespace NetLab.Web.Store;
@@ -16,10 +19,10 @@ public sealed class RunStore(SqliteDatabase database, TimeProvider time, IOption
 
     private const string RunColumns =
         "r.id AS Id, r.owner_id AS OwnerId, r.lab_id AS LabId, l.name AS LabName, r.revision AS Revision, r.kernel_lab AS KernelLab, " +
-        "r.title AS Title, r.notes AS Notes, r.status AS Status, r.started_ms AS StartedMs, r.ended_ms AS EndedMs, r.imported_from AS ImportedFrom";
+        "r.title AS Title, r.notes AS Notes, r.status AS Status, r.started_ms AS StartedMs, r.ended_ms AS EndedMs, r.imported_from AS ImportedFrom, " +
+        "g.summary AS Grade";
 
-
-    private const string RunFrom = "FROM runs r JOIN labs l ON l.id = r.lab_id";
+    private const string RunFrom = "FROM runs r JOIN labs l ON l.id = r.lab_id LEFT JOIN run_grades g ON g.run_id = r.id";
 
     public SqliteDatabase Database => database;
 
@@ -246,6 +249,106 @@ public sealed class RunStore(SqliteDatabase database, TimeProvider time, IOption
         return (await GetRunAsync(ownerId, id))!.Summary;
     }
 
+    /// <summary>
+    /// Records one grading ("Check my work") as a whole run, in one transaction: the run (the applied revision's number
+    /// and YAML, status succeeded when the agent graded, failed when it did not), its entries (started, the grade,
+    /// finished), and for a grade its row in run_grades and every check's result in run_check_results. Null when the
+    /// owner has no such lab. Only what the agent answered is stored as a grade: an imported run's grade entry stays in
+    /// its entries (its replay shows it) but is never a grade, since an archive is anyone's text.
+    /// </summary>
+    public Task<RunSummary?> RecordGradingAsync(long ownerId, long labId, GradingRecord grading) => database.WriteAsync(async () =>
+    {
+        ArgumentNullException.ThrowIfNull(grading);
+        var now = time.GetUtcNow();
+        var started = grading.Started <= now ? grading.Started : now;
+        var status = grading.Grade is null ? RunStatus.Failed : RunStatus.Succeeded;
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        var id = await connection.ExecuteScalarAsync<long>(
+            "INSERT INTO runs (owner_id, lab_id, revision, yaml, kernel_lab, title, notes, status, started_ms, ended_ms) " +
+            "SELECT @ownerId, id, @Revision, @Yaml, @KernelLab, @Title, '', @status, @started, @ended FROM labs WHERE id = @labId AND owner_id = @ownerId " +
+            "RETURNING id",
+            new
+            {
+                ownerId,
+                labId,
+                grading.Revision,
+                grading.Yaml,
+                grading.KernelLab,
+                grading.Title,
+                status = StatusText(status),
+                started = started.ToUnixTimeMilliseconds(),
+                ended = now.ToUnixTimeMilliseconds(),
+            },
+            transaction);
+        if (id == 0)
+        {
+            return null;
+        }
+
+        var checkCount = grading.Grade?.Checks.Count;
+        List<RunEntry> entries =
+        [
+            new(1, started, RunEntryKind.Status, Message: $"Check my work: revision {grading.Revision} graded against the lab's checks", Status: RunStatus.Running),
+        ];
+        if (grading.Grade is { } grade)
+        {
+            entries.Add(new(2, now, RunEntryKind.Grade, Grade: grade));
+        }
+
+        entries.Add(new(entries.Count + 1, now, RunEntryKind.Status, Status: status,
+            Message: grading.Grade is { } graded ? $"Graded: {graded.Summary}" : $"Grading failed: {grading.Failure}"));
+        using (var insert = RunRecorder.EntryInsert(connection, transaction))
+        {
+            foreach (var entry in entries)
+            {
+                RunRecorder.BindEntry(insert, id, entry);
+                await insert.Command.ExecuteNonQueryAsync();
+            }
+        }
+
+        if (grading.Grade is { } result)
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO run_grades (run_id, checks, passed, failed, not_checked, total, score, summary, graded_ms) " +
+                "VALUES (@id, @Checks, @Passed, @Failed, @NotChecked, @total, @Score, @Summary, @now)",
+                new { id, grading.Checks, result.Passed, result.Failed, result.NotChecked, total = checkCount, result.Score, result.Summary, now = now.ToUnixTimeMilliseconds() },
+                transaction);
+            await connection.ExecuteAsync(
+                "INSERT INTO run_check_results (run_id, number, check_id, text, outcome, observed, reason, explanation, fix) " +
+                "VALUES (@id, @Number, @Id, @Text, @Outcome, @Observed, @Reason, @Explanation, @Fix)",
+                result.Checks.Select((c, i) => new { id, Number = i + 1, c.Id, c.Text, Outcome = OutcomeText(c.Outcome), c.Observed, c.Reason, c.Explanation, c.Fix }),
+                transaction);
+        }
+
+        transaction.Commit();
+        return (await GetRunAsync(ownerId, id))?.Summary;
+    });
+
+    /// <summary>The grade stored with a run, with every check's result in order; null for a run without one or someone else's run.</summary>
+    public async Task<StoredGrade?> GetGradeAsync(long ownerId, long runId)
+    {
+        using var connection = database.Open();
+        var grade = await connection.QuerySingleOrDefaultAsync<GradeRow>(
+            "SELECT g.run_id AS RunId, g.checks AS Checks, g.passed AS Passed, g.failed AS Failed, g.not_checked AS NotChecked, g.total AS Total, " +
+            "g.score AS Score, g.summary AS Summary, g.graded_ms AS GradedMs FROM run_grades g JOIN runs r ON r.id = g.run_id " +
+            "WHERE g.run_id = @runId AND r.owner_id = @ownerId",
+            new { runId, ownerId });
+        if (grade is null)
+        {
+            return null;
+        }
+
+        var results = await connection.QueryAsync<CheckResultRow>(
+            "SELECT check_id AS Id, text AS Text, outcome AS Outcome, observed AS Observed, reason AS Reason, explanation AS Explanation, fix AS Fix " +
+            "FROM run_check_results WHERE run_id = @runId ORDER BY number",
+            new { runId });
+        return new StoredGrade(grade.RunId, grade.Checks, (int)grade.Passed, (int)grade.Failed, (int)grade.NotChecked, (int)grade.Total, grade.Score,
+            grade.Summary, FromMs(grade.GradedMs), [.. results.Select(r => r.ToView())]);
+    }
+
+    internal static string OutcomeText(CheckOutcome outcome) => JsonNamingPolicy.CamelCase.ConvertName(outcome.ToString());
+
     internal static string StatusText(RunStatus status) => status.ToString().ToLowerInvariant();
 
     internal static RunStatus ParseStatus(string text) => Enum.Parse<RunStatus>(text, ignoreCase: true);
@@ -285,11 +388,53 @@ public sealed class RunStore(SqliteDatabase database, TimeProvider time, IOption
 
         public string? ImportedFrom { get; init; }
 
+        public string? Grade { get; init; }
+
         public string Yaml { get; init; } = "";
 
         public RunSummary ToSummary() => new(
             Id, OwnerId, LabId, LabName, (int)Revision, KernelLab, Title, Notes, ParseStatus(Status), FromMs(StartedMs),
-            EndedMs is { } ended ? FromMs(ended) : null, ImportedFrom);
+            EndedMs is { } ended ? FromMs(ended) : null, ImportedFrom, Grade);
+    }
+
+    private sealed class GradeRow
+    {
+        public long RunId { get; init; }
+
+        public string Checks { get; init; } = "";
+
+        public long Passed { get; init; }
+
+        public long Failed { get; init; }
+
+        public long NotChecked { get; init; }
+
+        public long Total { get; init; }
+
+        public double Score { get; init; }
+
+        public string Summary { get; init; } = "";
+
+        public long GradedMs { get; init; }
+    }
+
+    private sealed class CheckResultRow
+    {
+        public string Id { get; init; } = "";
+
+        public string Text { get; init; } = "";
+
+        public string Outcome { get; init; } = "";
+
+        public string? Observed { get; init; }
+
+        public string? Reason { get; init; }
+
+        public string? Explanation { get; init; }
+
+        public string? Fix { get; init; }
+
+        public CheckGradeView ToView() => new(Id, Text, Enum.Parse<CheckOutcome>(Outcome, ignoreCase: true), Observed, Reason, Explanation, Fix);
     }
 
     private sealed class CaptureRow

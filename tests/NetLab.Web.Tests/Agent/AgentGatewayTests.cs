@@ -117,10 +117,50 @@ public sealed class AgentGatewayTests
     }
 
     [Fact]
+    public async Task Grade_returns_every_checks_result_from_the_agent()
+    {
+        await using var agent = await FakeEngineAgent.StartAsync();
+        // The fake engine holds no kernel: no ping is probed and no namespace exists, so pings are not checked and
+        // state checks fail, each with NetLab's explanation.
+        agent.Engine.GradeState = NetLab.Core.Planning.ObservedState.Empty;
+        var checks = "checks:\n- { from: ns2, reaches: 100.0.0.3 }\n- { interface: ns2/macvlan2, kind: macvlan, mode: bridge }\n";
+
+        var outcome = await agent.Gateway.GradeAsync("macvlan-bridge", new GradeRequest(new LabDocument(Yaml), new LabDocument(checks)), TestContext.Current.CancellationToken);
+
+        Assert.True(outcome.Succeeded, outcome.Error);
+        var grade = outcome.Value!;
+        Assert.Equal(("macvlan-bridge", "0 of 2 checks passed (1 failed, 1 not checked)"), (grade.Lab, grade.Summary));
+        Assert.Equal(["reach/ns2/100.0.0.3", "kind/ns2/macvlan2"], grade.Checks.Select(c => c.Id));
+        Assert.Equal(NetLab.Core.Grading.CheckOutcome.NotChecked, grade.Checks[0].Outcome);
+        Assert.Equal(NetLab.Core.Grading.CheckOutcome.Failed, grade.Checks[1].Outcome);
+        Assert.Contains("does not exist in the kernel", grade.Checks[1].Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Checks_that_do_not_fit_the_lab_come_back_as_the_agents_problems()
+    {
+        await using var agent = await FakeEngineAgent.StartAsync();
+        agent.Engine.GradeState = NetLab.Core.Planning.ObservedState.Empty;
+
+        var outcome = await agent.Gateway.GradeAsync("macvlan-bridge",
+            new GradeRequest(new LabDocument(Yaml), new LabDocument("checks:\n- { from: ns9, reaches: 100.0.0.3 }\n")), TestContext.Current.CancellationToken);
+
+        Assert.False(outcome.Succeeded);
+        Assert.Equal(AgentErrorCodes.InvalidChecks, outcome.ErrorCode);
+        Assert.StartsWith("The agent refused the checks", outcome.Error, StringComparison.Ordinal);
+        var problem = Assert.Single(outcome.Problems);
+        Assert.Equal(("checks[0].from", 2), (problem.Path, problem.Location?.Line));
+    }
+
+    [Fact]
     public void One_rule_explains_every_agent_failure_and_refuses_anything_else()
     {
         var invalid = AgentGateway.Explain(new AgentClientException(System.Net.HttpStatusCode.UnprocessableEntity, new AgentError(AgentErrorCodes.InvalidLab, "2 problems", [new("a.b", "bad", "fix")])), "/s");
         Assert.Equal(("The agent refused the lab: it is not valid. Nothing was changed.", AgentErrorCodes.InvalidLab, 1), (invalid.Message, invalid.Code, invalid.Problems.Count));
+        var checks = AgentGateway.Explain(new AgentClientException(System.Net.HttpStatusCode.UnprocessableEntity, new AgentError(AgentErrorCodes.InvalidChecks, "The checks have 1 problem", [new("checks[0].from", "no such host", "use one of ns2, ns3")])), "/s");
+        Assert.Equal(("The agent refused the checks: they do not read, or do not fit the lab as it is applied. Nothing was probed.", AgentErrorCodes.InvalidChecks),
+            (checks.Message, checks.Code));
+        Assert.Equal("checks[0].from", Assert.Single(checks.Problems).Path);
         Assert.Equal(AgentErrorCodes.ConnectionLost, AgentGateway.Explain(new IOException("reset"), "/s").Code);
         Assert.Equal(AgentGateway.Unavailable, AgentGateway.Explain(new AgentUnavailableException("/s", "no agent"), "/s").Code);
         Assert.False(AgentGateway.IsAgentFailure(new InvalidOperationException()));

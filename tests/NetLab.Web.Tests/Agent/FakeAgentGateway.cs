@@ -12,7 +12,8 @@ namespace NetLab.Web.Tests.Agent;
 /// answers <see cref="PlanOutcome"/>; apply and destroy forward the progress a test writes (from another thread, as the
 /// agent's stream does) until the test completes <see cref="Outcome"/>; probe answers <see cref="ProbeOutcome"/>
 /// (pending until completed); captures stream what the test writes; each watcher gets its own channel holding the
-/// snapshot of the moment it subscribed, then whatever the test publishes; state answers <see cref="State"/>.
+/// snapshot of the moment it subscribed, then whatever the test publishes; state answers <see cref="State"/>; grade
+/// answers <see cref="GradeOutcome"/> (pending until completed).
 /// Every call is counted, so a test can tell how much of the agent a page costs.
 /// </summary>
 public sealed class FakeAgentGateway : IAgentGateway
@@ -31,7 +32,7 @@ public sealed class FakeAgentGateway : IAgentGateway
         new(2, "link-set-up", "hosts.h1.nics.eth0", "nl-demo-h1", "ip -n nl-demo-h1 link set eth0 up"),
     ];
 
-    /// <summary>Plan, apply, destroy, probe and capture calls in order ("plan", "apply", "destroy LAB", "probe LAB", "capture LAB element/interface").</summary>
+    /// <summary>Plan, apply, destroy, probe, grade and capture calls in order ("plan", "apply", "destroy LAB", "probe LAB", "grade LAB", "capture LAB element/interface").</summary>
     public ConcurrentQueue<string> Calls { get; } = new();
 
     public AgentOutcome<PlanView> PlanOutcome { get; set; } = AgentOutcome<PlanView>.Success(new PlanView(Lab, Operations, []));
@@ -42,6 +43,12 @@ public sealed class FakeAgentGateway : IAgentGateway
 
     /// <summary>What a connectivity check answers; pending until a test completes it, so the progress indicator can be seen.</summary>
     public TaskCompletionSource<AgentOutcome<ProbeReport>> ProbeOutcome { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>What a grade answers; pending until a test completes it (or calls <see cref="AnswerGrade"/>), so the progress indicator can be seen.</summary>
+    public TaskCompletionSource<AgentOutcome<GradeView>> GradeOutcome { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Every grade asked for: the kernel lab and the request (the lab's YAML and the checks' text).</summary>
+    public ConcurrentQueue<(string Lab, GradeRequest Request)> GradeRequests { get; } = new();
 
     // Captures.
 
@@ -123,6 +130,14 @@ public sealed class FakeAgentGateway : IAgentGateway
         ProbeOutcome = answered;
     }
 
+    /// <summary>From now on a grade answers <paramref name="outcome"/> at once.</summary>
+    public void AnswerGrade(AgentOutcome<GradeView> outcome)
+    {
+        var answered = new TaskCompletionSource<AgentOutcome<GradeView>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        answered.SetResult(outcome);
+        GradeOutcome = answered;
+    }
+
     public Channel<CaptureStreamItem> CaptureOf(string target) => Captures.GetOrAdd(target, _ => Channel.CreateUnbounded<CaptureStreamItem>());
 
     public Task<AgentOutcome<PlanView>> PlanAsync(string yaml, CancellationToken cancellationToken = default)
@@ -147,6 +162,13 @@ public sealed class FakeAgentGateway : IAgentGateway
     {
         Calls.Enqueue($"probe {lab}");
         return ProbeOutcome.Task;
+    }
+
+    public Task<AgentOutcome<GradeView>> GradeAsync(string lab, GradeRequest request, CancellationToken cancellationToken = default)
+    {
+        GradeRequests.Enqueue((lab, request));
+        Calls.Enqueue($"grade {lab}");
+        return GradeOutcome.Task;
     }
 
     public Task<AgentOutcome<LabState>> StateAsync(string lab, CancellationToken cancellationToken = default)

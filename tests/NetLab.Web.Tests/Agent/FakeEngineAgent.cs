@@ -128,7 +128,15 @@ public sealed class FakeEngineAgent : IAsyncDisposable
         public Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken = default) =>
             throw new LabNotFoundException(labName);
 
+        /// <summary>
+        /// When set, a grade is Core's grade of what this kernel-less engine can show: no ping probed, and this state;
+        /// else a grade meets what the real engine answers for a lab it does not hold.
+        /// </summary>
+        public NetLab.Core.Planning.ObservedState? GradeState { get; set; }
+
         public Task<NetLab.Core.Grading.GradeReport> GradeAsync(Lab lab, IReadOnlyList<NetLab.Core.Grading.LabCheck> checks, ProbeRequest request, CancellationToken cancellationToken = default) =>
-            throw new LabNotFoundException(lab.Name);
+            GradeState is { } state
+                ? Task.FromResult(NetLab.Core.Grading.Grader.Grade(lab, checks, null, state))
+                : throw new LabNotFoundException(lab.Name);
     }
 }

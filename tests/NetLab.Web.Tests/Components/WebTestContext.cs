@@ -46,6 +46,7 @@ public sealed class WebTestContext : IAsyncDisposable
         Bunit.Services.AddSingleton(Live);
         Bunit.Services.AddSingleton<LabApplication>();
         Bunit.Services.AddSingleton<LabDeletion>();
+        Bunit.Services.AddSingleton<LabGrading>();
         Bunit.Services.AddSingleton(Captures);
         configureServices?.Invoke(Bunit.Services);
 

@@ -27,6 +27,22 @@ public sealed class RunPageTests : IAsyncDisposable
         page.Find($".run-state .live-interface[data-interface='{name}'] .live-state").ClassList.Single(c => c.StartsWith("live-state-", StringComparison.Ordinal));
 
     [Fact]
+    public async Task A_graded_run_shows_its_grade_and_a_run_without_one_shows_none()
+    {
+        var lab = (await _context.Store.CreateAsync(Web.Store.LabStore.LocalUserId, RepositoryFiles.Lab("macvlan-bridge.yaml"))).Value!;
+        var runs = new Web.Store.RunStore(_context.Database, TimeProvider.System);
+        var graded = (await runs.RecordGradingAsync(Web.Store.LabStore.LocalUserId, lab.Id,
+            new Web.Store.GradingRecord(1, RepositoryFiles.Lab("macvlan-bridge.yaml"), "macvlan-bridge", Grading.GradeStoreTests.Checks, DateTimeOffset.UtcNow, Grading.GradeStoreTests.Grade(), null)))!;
+
+        var page = _context.Bunit.Render<Run>(p => p.Add(r => r.RunId, graded.Id));
+
+        Assert.Equal("1 of 2 checks passed (1 failed)", page.Find(".run-grade .grade-summary").TextContent.Trim());
+        Assert.Equal(["passed", "failed"], page.FindAll(".run-grade tr.grade-check").Select(r => r.GetAttribute("data-outcome")));
+        Assert.Contains(page.FindAll(".run-entry"), e => e.GetAttribute("data-kind") == "grade" && e.TextContent.Contains("grade: 1 of 2 checks passed", StringComparison.Ordinal));
+        Assert.Empty((await RenderAsync()).FindAll(".run-grade"));
+    }
+
+    [Fact]
     public async Task A_run_opens_at_its_end_with_its_state_probe_and_captures()
     {
         var page = await RenderAsync();

@@ -52,6 +52,9 @@ public sealed partial class Lab
 
     private IReadOnlyList<Problem> Problems { get; set; } = [];
 
+    /// <summary>The lab's saved checks (the Checks tab edits them, "Check my work" grades with them).</summary>
+    private LabChecks? Checks { get; set; }
+
     private bool CanUndo { get; set; }
 
     private bool CanRedo { get; set; }
@@ -74,6 +77,7 @@ public sealed partial class Lab
         }
 
         Revisions = await Store.ListRevisionsAsync(User.Id, LabId);
+        Checks = await Store.GetChecksAsync(User.Id, LabId);
         CurrentYaml = (await Store.GetCurrentRevisionAsync(User.Id, LabId))?.Yaml ?? "";
         if (Current.Text != CurrentYaml || Current.KernelName.Length == 0)
         {

@@ -100,6 +100,7 @@ public sealed class RunReplay
             LastOf(count, RunEntryKind.Operation)?.Operation, LastOf(count, RunEntryKind.Applied)?.Applied, count > 0 ? _entries[count - 1] : null)
         {
             AppliedLinks = AppliedLinks(count, namespaces),
+            Grade = LastOf(count, RunEntryKind.Grade)?.Grade,
         };
     }
 
@@ -145,6 +146,7 @@ public sealed class RunReplay
             _ => $"{(e.Element.Length > 0 ? e.Element : e.Lab)}: resync ({e.Message})",
         },
         { Kind: RunEntryKind.Probe, Probe: { } p } => $"connectivity check: {p.Results.Count(r => r.Replied)} of {p.Results.Count} replied",
+        { Kind: RunEntryKind.Grade, Grade: { } g } => $"grade: {g.Summary}",
         { Kind: RunEntryKind.CaptureStarted, Capture: { } c } => $"capture {c.Number} on {c.Element}/{c.Interface} started",
         { Kind: RunEntryKind.CaptureEnded, Capture: { } c } => $"capture {c.Number} on {c.Element}/{c.Interface} ended" + (entry.Message is { } m ? $": {m}" : ""),
         _ => entry.Message ?? entry.Kind.ToString(),
@@ -249,6 +251,9 @@ public sealed record ReplayMoment(
 {
     /// <summary>Links made by the apply so far in elements without a kernel snapshot yet (see <see cref="RunReplay"/>).</summary>
     public IReadOnlyList<AppliedLink> AppliedLinks { get; init; } = [];
+
+    /// <summary>The last grade ("Check my work") by the moment, else null.</summary>
+    public GradeView? Grade { get; init; }
 }
 
 /// <summary>A link as the apply's operations left it: created (down) and, once its up operation ran, up.</summary>

@@ -53,7 +53,7 @@ public sealed partial class RunTimelineMarkers
         RunEntryKind.Operation => "var(--mud-palette-primary)",
         RunEntryKind.Applied => "var(--mud-palette-success)",
         RunEntryKind.Event => "var(--mud-palette-info)",
-        RunEntryKind.Probe => "var(--mud-palette-secondary)",
+        RunEntryKind.Probe or RunEntryKind.Grade => "var(--mud-palette-secondary)",
         RunEntryKind.CaptureStarted or RunEntryKind.CaptureEnded => "var(--mud-palette-warning)",
         _ => "var(--mud-palette-text-secondary)",
     };

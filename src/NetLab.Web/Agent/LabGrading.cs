@@ -1,0 +1,66 @@
+using NetLab.Agent.Client.Contracts;
+using NetLab.Core.Validation;
+using NetLab.Web.Model;
+using NetLab.Web.Store;
+
+namespace NetLab.Web.Agent;
+
+/// <summary>
+/// A grading as "Check my work" shows it: the agent's grade, or why there is none (the gateway's message, and the
+/// checks' problems when the agent found them not to fit the applied lab); the run it was recorded as, or why it could
+/// not be (<see cref="StoreError"/>, a full disk).
+/// </summary>
+public sealed record GradingOutcome(GradeView? Grade, string? Error, IReadOnlyList<Problem> Problems, RunSummary? Run = null, string? StoreError = null)
+{
+    public bool Succeeded => Grade is not null;
+
+    public static GradingOutcome Refused(string error) => new(null, error, []);
+}
+
+/// <summary>
+/// "Check my work": grades the revision the kernel holds against the lab's checks through the agent (a fresh
+/// connectivity check and the kernel's state, with NetLab's explanation of every failed check), and records the grading
+/// as a run, so grades and every check's result stay with the run history. The lab, its applied revision and its
+/// checks are read from the store here, not taken from a page, so a grade is always of what the store says is applied.
+/// </summary>
+public sealed class LabGrading(IAgentGateway agent, LabStore labs, RunStore runs, TimeProvider time)
+{
+    /// <summary>Waits this long at most for each ping of the grade's connectivity check, as "Check connectivity" does.</summary>
+    public int ProbeTimeoutMilliseconds { get; init; } = 1000;
+
+    public async Task<GradingOutcome> GradeAsync(long ownerId, long labId, CancellationToken cancellationToken = default)
+    {
+        if (await labs.GetLabAsync(ownerId, labId).ConfigureAwait(false) is not { } lab)
+        {
+            return GradingOutcome.Refused("There is no such lab of yours: it may have been deleted.");
+        }
+
+        if (await labs.GetAppliedRevisionAsync(ownerId, labId).ConfigureAwait(false) is not { } applied)
+        {
+            return GradingOutcome.Refused("Apply the lab first: grading checks what the kernel holds.");
+        }
+
+        if (await labs.GetChecksAsync(ownerId, labId).ConfigureAwait(false) is not { Any: true } checks)
+        {
+            return GradingOutcome.Refused("The lab has no checks: write them in the Checks tab, or generate them from the predictions.");
+        }
+
+        var kernelLab = LabDraft.Of(applied.Yaml, lab.Name).KernelName;
+        var started = time.GetUtcNow();
+        var graded = await agent.GradeAsync(
+            kernelLab,
+            new GradeRequest(new LabDocument(applied.Yaml), new LabDocument(checks.Text), ProbeTimeoutMilliseconds),
+            cancellationToken).ConfigureAwait(false);
+        var outcome = new GradingOutcome(graded.Value, graded.Error, graded.Problems);
+        try
+        {
+            var run = await runs.RecordGradingAsync(ownerId, labId,
+                new GradingRecord(applied.Number, applied.Yaml, kernelLab, checks.Text, started, graded.Value, graded.Error)).ConfigureAwait(false);
+            return outcome with { Run = run };
+        }
+        catch (StoreFullException full)
+        {
+            return outcome with { StoreError = $"The grade is shown but was not stored with the runs. {full.Message}" };
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Components;
+using NetLab.Web.Agent;
+using NetLab.Web.Model;
+using NetLab.Web.Store;
+
+namespace NetLab.Web.Components.Controls.Grading;
+
+/// <summary>The lab page's "Check my work" button and the grade it got (<see cref="LabGrading"/>).</summary>
+public sealed partial class CheckMyWork : IDisposable
+{
+    private readonly CancellationTokenSource _disposed = new();
+
+    [Inject]
+    private LabGrading Grading { get; set; } = default!;
+
+    [Inject]
+    private CurrentUser User { get; set; } = default!;
+
+    [Parameter, EditorRequired]
+    public LabSummary Lab { get; set; } = default!;
+
+    /// <summary>The lab has saved checks.</summary>
+    [Parameter]
+    public bool HasChecks { get; set; }
+
+    private bool Running { get; set; }
+
+    private GradingOutcome? Outcome { get; set; }
+
+    /// <summary>Why the button is disabled, in words; null when it is not.</summary>
+    private string? Blocked =>
+        Lab.AppliedRevision is null ? "Apply the lab first: grading checks what the kernel holds."
+        : !HasChecks ? "The lab has no checks yet: write or generate them in the Checks tab, and save them."
+        : null;
+
+    private async Task GradeAsync()
+    {
+        Running = true;
+        Outcome = null;
+        try
+        {
+            Outcome = await Grading.GradeAsync(User.Id, Lab.Id, _disposed.Token);
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+            // The page went away; nobody is left to show the grade to.
+        }
+        finally
+        {
+            Running = false;
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed.Cancel();
+        _disposed.Dispose();
+    }
+}
