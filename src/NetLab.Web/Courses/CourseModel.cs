@@ -38,3 +38,21 @@ public sealed record Submission(long Id, long AssignmentId, long StudentId, long
 
 /// <summary>One student of a course's roster.</summary>
 public sealed record EnrolledStudent(long Id, string Name, string DisplayName, bool Disabled, DateTimeOffset Enrolled);
+
+/// <summary>
+/// One student's row of an assignment's overview: their copy (if opened), what of it is applied, when it last
+/// changed, their latest check and their latest submission.
+/// </summary>
+public sealed record OverviewRow(
+    long StudentId,
+    string UserName,
+    string DisplayName,
+    long? LabId,
+    int? CurrentRevision,
+    int? AppliedRevision,
+    DateTimeOffset? LastActivity,
+    CheckResult? LastCheck,
+    Submission? LastSubmission);
+
+/// <summary>The latest "Check my work" of a student's copy: passed of total checks, and when.</summary>
+public sealed record CheckResult(int Passed, int Total, DateTimeOffset Graded);

@@ -247,6 +247,12 @@ public sealed class CourseStore(SqliteDatabase database, LabStore labs, UserStor
             return created;
         }
 
+        // The assignment's checks come with the copy, so "Check my work" grades what the instructor will.
+        if (!string.IsNullOrWhiteSpace(assignment.Checks))
+        {
+            await labs.SaveChecksAsync(student.Id, created.Value!.Id, assignment.Checks);
+        }
+
         var inserted = await database.WriteAsync(async () =>
         {
             using var connection = database.Open();
@@ -321,6 +327,33 @@ public sealed class CourseStore(SqliteDatabase database, LabStore labs, UserStor
             "WHERE s.assignment_id = @assignmentId AND (c.instructor_id = @userId OR s.student_id = @userId) ORDER BY s.submitted_ms DESC, s.id DESC",
             new { assignmentId, userId = user.Id });
         return [.. rows.Select(r => new Submission(r.Id, r.AssignmentId, r.StudentId, r.RunId, (int)r.Passed, (int)r.Total, FromMs(r.SubmittedMs), r.Late != 0))];
+    }
+
+    /// <summary>
+    /// The assignment's overview for its instructor: one row per enrolled student, by user name, in one query; empty for
+    /// anyone else.
+    /// </summary>
+    public async Task<IReadOnlyList<OverviewRow>> OverviewAsync(CurrentUser instructor, long assignmentId)
+    {
+        ArgumentNullException.ThrowIfNull(instructor);
+        using var connection = database.Open();
+        var rows = await connection.QueryAsync<OverviewRowData>(
+            "SELECT u.id AS StudentId, u.name AS UserName, u.display_name AS DisplayName, l.id AS LabId, l.current_revision AS CurrentRevision, " +
+            "l.applied_revision AS AppliedRevision, MAX(l.updated_ms, COALESCE(l.applied_ms, 0)) AS ActivityMs, " +
+            "s.id AS SubmissionId, s.run_id AS RunId, s.passed AS Passed, s.total AS Total, s.submitted_ms AS SubmittedMs, s.late AS Late, " +
+            "g.passed AS GradePassed, g.total AS GradeTotal, g.graded_ms AS GradedMs " +
+            "FROM assignments a JOIN courses c ON c.id = a.course_id AND c.instructor_id = @instructorId " +
+            "JOIN enrolments e ON e.course_id = c.id JOIN users u ON u.id = e.student_id " +
+            "LEFT JOIN assignment_labs al ON al.assignment_id = a.id AND al.student_id = u.id LEFT JOIN labs l ON l.id = al.lab_id " +
+            "LEFT JOIN submissions s ON s.id = (SELECT id FROM submissions WHERE assignment_id = a.id AND student_id = u.id ORDER BY submitted_ms DESC, id DESC LIMIT 1) " +
+            "LEFT JOIN run_grades g ON g.run_id = (SELECT rg.run_id FROM run_grades rg JOIN runs r ON r.id = rg.run_id WHERE r.lab_id = l.id AND r.owner_id = u.id AND r.imported_from IS NULL ORDER BY rg.graded_ms DESC, rg.run_id DESC LIMIT 1) " +
+            "WHERE a.id = @assignmentId ORDER BY u.name COLLATE NOCASE",
+            new { assignmentId, instructorId = instructor.Id });
+        return [.. rows.Select(r => new OverviewRow(
+            r.StudentId, r.UserName, r.DisplayName, r.LabId, (int?)r.CurrentRevision, (int?)r.AppliedRevision,
+            r.LabId is null ? null : FromMs(Math.Max(r.ActivityMs ?? 0, r.GradedMs ?? 0)),
+            r.GradePassed is { } passed ? new CheckResult((int)passed, (int)r.GradeTotal!.Value, FromMs(r.GradedMs!.Value)) : null,
+            r.SubmissionId is { } id ? new Submission(id, assignmentId, r.StudentId, r.RunId, (int)r.Passed, (int)r.Total, FromMs(r.SubmittedMs), r.Late != 0) : null))];
     }
 
     /// <summary>The course when <paramref name="instructor"/> teaches it; else null.</summary>
@@ -443,6 +476,41 @@ public sealed class CourseStore(SqliteDatabase database, LabStore labs, UserStor
         public long Disabled { get; init; }
 
         public long EnrolledMs { get; init; }
+    }
+
+    private sealed class OverviewRowData
+    {
+        public long StudentId { get; init; }
+
+        public string UserName { get; init; } = "";
+
+        public string DisplayName { get; init; } = "";
+
+        public long? LabId { get; init; }
+
+        public long? CurrentRevision { get; init; }
+
+        public long? AppliedRevision { get; init; }
+
+        public long? ActivityMs { get; init; }
+
+        public long? SubmissionId { get; init; }
+
+        public long? GradePassed { get; init; }
+
+        public long? GradeTotal { get; init; }
+
+        public long? GradedMs { get; init; }
+
+        public long? RunId { get; init; }
+
+        public long Passed { get; init; }
+
+        public long Total { get; init; }
+
+        public long SubmittedMs { get; init; }
+
+        public long Late { get; init; }
     }
 
     private sealed class SubmissionRow

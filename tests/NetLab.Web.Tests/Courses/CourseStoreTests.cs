@@ -102,6 +102,19 @@ public sealed class CourseStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_students_copy_carries_the_assignments_checks_so_check_my_work_grades_what_the_instructor_will()
+    {
+        var (teacher, alice) = (await UserAsync("teacher", UserRole.Instructor), await UserAsync("alice"));
+        var course = (await _courses.CreateCourseAsync(teacher, "c")).Value!;
+        await _courses.EnrolAsync(teacher, course.Id, "alice");
+        var assignment = (await _courses.PublishAsync(teacher, course.Id, new AssignmentDraft("a", Template, Checks: Checks))).Value!;
+
+        var copy = (await _courses.OpenCopyAsync(alice, assignment.Id)).Value!;
+
+        Assert.Equal(Checks, (await _db.Store.GetChecksAsync(alice.Id, copy.Id))!.Text);
+    }
+
+    [Fact]
     public async Task A_student_not_enrolled_cannot_open_or_submit_and_a_submission_after_the_due_time_is_late()
     {
         var (teacher, alice, bob) = (await UserAsync("teacher", UserRole.Instructor), await UserAsync("alice"), await UserAsync("bob"));

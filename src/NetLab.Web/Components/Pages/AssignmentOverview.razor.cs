@@ -1,0 +1,96 @@
+using Microsoft.AspNetCore.Components;
+using NetLab.Web.Courses;
+using NetLab.Web.Model;
+
+namespace NetLab.Web.Components.Pages;
+
+/// <summary>
+/// An assignment's overview for its instructor: one row per enrolled student (copy opened, applied revision, last
+/// check, submission, last activity), read from the store once a second while the page is open and re-rendered only
+/// when something changed. Anyone else reads that there is no such assignment.
+/// </summary>
+public sealed partial class AssignmentOverview : IDisposable
+{
+    /// <summary>How often the page reads the store: what "live" means for it.</summary>
+    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
+
+    private ITimer? _timer;
+    private int _refreshing;
+
+    [Parameter]
+    public long CourseId { get; set; }
+
+    [Parameter]
+    public long AssignmentId { get; set; }
+
+    [Inject]
+    private CourseStore Store { get; set; } = default!;
+
+    [Inject]
+    private CurrentUser User { get; set; } = default!;
+
+    [Inject]
+    private TimeProvider Time { get; set; } = default!;
+
+    private Assignment? Shown { get; set; }
+
+    private bool Loaded { get; set; }
+
+    private IReadOnlyList<OverviewRow> Rows { get; set; } = [];
+
+    private DateTimeOffset Refreshed { get; set; }
+
+    public void Dispose() => _timer?.Dispose();
+
+    protected override async Task OnParametersSetAsync()
+    {
+        var assignment = await Store.GetAssignmentAsync(User, AssignmentId);
+        Shown = assignment is not null && assignment.CourseId == CourseId && await Store.TaughtCourseAsync(User, CourseId) is not null ? assignment : null;
+        Loaded = true;
+        if (Shown is null)
+        {
+            return;
+        }
+
+        Rows = await Store.OverviewAsync(User, AssignmentId);
+        Refreshed = Time.GetUtcNow();
+        _timer ??= Time.CreateTimer(_ => _ = RefreshAsync(), null, RefreshInterval, RefreshInterval);
+    }
+
+    private static string Submitted(Submission? submission) => submission is null
+        ? "no"
+        : $"{submission.Passed} of {submission.Total}{(submission.Late ? ", late" : "")}";
+
+    private async Task RefreshAsync()
+    {
+        // A slow store must not pile up reads: one at a time, the next tick skips while one runs.
+        if (Interlocked.Exchange(ref _refreshing, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            var rows = await Store.OverviewAsync(User, AssignmentId);
+            var changed = !rows.SequenceEqual(Rows);
+            await InvokeAsync(() =>
+            {
+                Refreshed = Time.GetUtcNow();
+                if (changed)
+                {
+                    Rows = rows;
+                }
+
+                StateHasChanged();
+            });
+        }
+        catch (ObjectDisposedException)
+        {
+            // The page was closed between two reads.
+        }
+        finally
+        {
+            Volatile.Write(ref _refreshing, 0);
+        }
+    }
+}
