@@ -244,13 +244,20 @@ public sealed class CourseStore(SqliteDatabase database, LabStore labs, UserStor
         var created = await labs.CreateAsync(student.Id, assignment.TemplateYaml, await FreeLabNameAsync(student.Id, assignment), $"from assignment {assignment.Title}");
         if (!created.Succeeded)
         {
-            return created;
+            // A racing open may have taken the free name with its copy a moment ago: that copy is the student's.
+            return await CopyOfAsync(student.Id, assignmentId) is { } raced ? StoreResult<LabSummary>.Success(raced) : created;
         }
 
-        // The assignment's checks come with the copy, so "Check my work" grades what the instructor will.
+        // The copy grades with the assignment's checks (Check my work reads the lab's checks); they were validated
+        // against this same template at publish, so saving them cannot be refused for their content.
         if (!string.IsNullOrWhiteSpace(assignment.Checks))
         {
-            await labs.SaveChecksAsync(student.Id, created.Value!.Id, assignment.Checks);
+            var saved = await labs.SaveChecksAsync(student.Id, created.Value!.Id, assignment.Checks);
+            if (!saved.Succeeded)
+            {
+                await labs.DeleteAsync(student.Id, created.Value!.Id);
+                return StoreResult<LabSummary>.Refused(saved.Problems);
+            }
         }
 
         var inserted = await database.WriteAsync(async () =>
@@ -281,8 +288,13 @@ public sealed class CourseStore(SqliteDatabase database, LabStore labs, UserStor
         return labId is { } id ? await labs.GetLabAsync(studentId, id) : null;
     }
 
-    /// <summary>Records a student's hand-in of the assignment: late when after its due time.</summary>
-    public async Task<StoreResult<Submission>> SubmitAsync(CurrentUser student, long assignmentId, long? runId, int passed, int total)
+    /// <summary>
+    /// Records a student's hand-in of the assignment: <paramref name="runId"/> must be a graded run (Check my work) of
+    /// the student's own copy, graded with the assignment's checks as published; passed and total are that run's grade,
+    /// never the caller's figures, so a grade cannot be made up or taken from checks the student rewrote. Late when
+    /// after the due time.
+    /// </summary>
+    public async Task<StoreResult<Submission>> SubmitAsync(CurrentUser student, long assignmentId, long runId)
     {
         ArgumentNullException.ThrowIfNull(student);
         var assignment = await GetAssignmentAsync(student, assignmentId);
@@ -291,25 +303,31 @@ public sealed class CourseStore(SqliteDatabase database, LabStore labs, UserStor
             return StoreResult<Submission>.Refused("assignment", $"there is no assignment {assignmentId} open to you", "submit from your copy of an assignment");
         }
 
-        if (passed < 0 || total < passed)
-        {
-            return StoreResult<Submission>.Refused("grade", $"{passed} of {total} checks is no grade", "grade the lab again");
-        }
-
-        var now = time.GetUtcNow();
-        var late = assignment.Due is { } due && now > due;
         return await database.WriteAsync(async () =>
         {
             using var connection = database.Open();
-            // A run is named only when it is the student's own.
-            var ownRun = runId is { } id
-                ? await connection.ExecuteScalarAsync<long?>("SELECT id FROM runs WHERE id = @id AND owner_id = @studentId", new { id, studentId = student.Id })
-                : null;
+            var grade = await connection.QuerySingleOrDefaultAsync<GradeRow>(
+                "SELECT g.passed AS Passed, g.total AS Total, g.checks AS Checks FROM run_grades g " +
+                "JOIN runs r ON r.id = g.run_id JOIN assignment_labs l ON l.lab_id = r.lab_id " +
+                "WHERE g.run_id = @runId AND r.owner_id = @studentId AND l.assignment_id = @assignmentId AND l.student_id = @studentId",
+                new { runId, assignmentId, studentId = student.Id });
+            if (grade is null)
+            {
+                return StoreResult<Submission>.Refused("run", $"run {runId} is no graded run of your copy of '{assignment.Title}'", "press Check my work in your copy, then submit that run");
+            }
+
+            if (!string.Equals(grade.Checks, assignment.Checks, StringComparison.Ordinal))
+            {
+                return StoreResult<Submission>.Refused("run", $"run {runId} was graded with other checks than the assignment's", "put the assignment's checks back in the Checks tab (or open a fresh copy), press Check my work, then submit that run");
+            }
+
+            var now = time.GetUtcNow();
+            var late = assignment.Due is { } due && now > due;
             var submissionId = await connection.ExecuteScalarAsync<long>(
                 "INSERT INTO submissions (assignment_id, student_id, run_id, passed, total, submitted_ms, late) " +
-                "VALUES (@assignmentId, @studentId, @ownRun, @passed, @total, @now, @late) RETURNING id",
-                new { assignmentId, studentId = student.Id, ownRun, passed, total, now = now.ToUnixTimeMilliseconds(), late = late ? 1 : 0 });
-            return StoreResult<Submission>.Success(new Submission(submissionId, assignmentId, student.Id, ownRun, passed, total, now, late));
+                "VALUES (@assignmentId, @studentId, @runId, @Passed, @Total, @now, @late) RETURNING id",
+                new { assignmentId, studentId = student.Id, runId, grade.Passed, grade.Total, now = now.ToUnixTimeMilliseconds(), late = late ? 1 : 0 });
+            return StoreResult<Submission>.Success(new Submission(submissionId, assignmentId, student.Id, runId, (int)grade.Passed, (int)grade.Total, now, late));
         });
     }
 
@@ -511,6 +529,15 @@ public sealed class CourseStore(SqliteDatabase database, LabStore labs, UserStor
         public long SubmittedMs { get; init; }
 
         public long Late { get; init; }
+    }
+
+    private sealed class GradeRow
+    {
+        public long Passed { get; init; }
+
+        public long Total { get; init; }
+
+        public string Checks { get; init; } = "";
     }
 
     private sealed class SubmissionRow

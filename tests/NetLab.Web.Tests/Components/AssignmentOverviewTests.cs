@@ -37,13 +37,16 @@ public sealed class AssignmentOverviewTests : IAsyncDisposable
 
         var copy = (await Courses.OpenCopyAsync(alice, assignment.Id)).Value!;
         await _context.Store.MarkAppliedAsync(alice.Id, copy.Id, 1);
-        await Courses.SubmitAsync(alice, assignment.Id, runId: null, passed: 1, total: 2);
+        var graded = await new RunStore(_context.Database, TimeProvider.System).RecordGradingAsync(alice.Id, copy.Id,
+            new GradingRecord(1, assignment.TemplateYaml, "macvlan-bridge", assignment.Checks, DateTimeOffset.UtcNow, NetLab.Web.Tests.Grading.GradeStoreTests.Grade(), null));
+        Assert.True((await Courses.SubmitAsync(alice, assignment.Id, graded!.Id)).Succeeded);
 
         page.WaitForAssertion(() =>
         {
             Assert.Equal("revision 1", Row(page, "alice", ".overview-copy"));
             Assert.Equal("revision 1", Row(page, "alice", ".overview-applied"));
             Assert.Equal("1 of 2", Row(page, "alice", ".overview-submitted"));
+            Assert.Equal("1 of 2 passed", Row(page, "alice", ".overview-check"));
         });
         Assert.Equal("not opened", Row(page, "bob", ".overview-copy"));
         Assert.Equal("1 of 2 opened, 1 applied, 1 submitted", string.Join(' ', page.Find(".overview-counts").TextContent.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
@@ -79,7 +82,7 @@ public sealed class AssignmentOverviewTests : IAsyncDisposable
         var course = (await Courses.CreateCourseAsync(teacher, "c")).Value!;
         await Courses.EnrolAsync(teacher, course.Id, "alice");
         await Courses.EnrolAsync(teacher, course.Id, "bob");
-        var assignment = (await Courses.PublishAsync(teacher, course.Id, new AssignmentDraft("a", RepositoryFiles.Lab("macvlan-bridge.yaml")))).Value!;
+        var assignment = (await Courses.PublishAsync(teacher, course.Id, new AssignmentDraft("a", RepositoryFiles.Lab("macvlan-bridge.yaml"), Checks: NetLab.Web.Tests.Grading.GradeStoreTests.Checks))).Value!;
         return (teacher, new CurrentUser(aliceAccount.Id, aliceAccount.Name), course, assignment);
     }
 }

@@ -120,37 +120,67 @@ public sealed class CourseStoreTests : IDisposable
         var (teacher, alice, bob) = (await UserAsync("teacher", UserRole.Instructor), await UserAsync("alice"), await UserAsync("bob"));
         var course = (await _courses.CreateCourseAsync(teacher, "c")).Value!;
         await _courses.EnrolAsync(teacher, course.Id, "alice");
-        var assignment = (await _courses.PublishAsync(teacher, course.Id, new AssignmentDraft("a", Template, Due: _time.GetUtcNow().AddDays(1)))).Value!;
+        var assignment = (await _courses.PublishAsync(teacher, course.Id, new AssignmentDraft("a", Template, Checks: Checks, Due: _time.GetUtcNow().AddDays(1)))).Value!;
+        var copy = (await _courses.OpenCopyAsync(alice, assignment.Id)).Value!;
+        var graded = await GradedRunAsync(alice, copy.Id, Checks);
 
-        var onTime = (await _courses.SubmitAsync(alice, assignment.Id, runId: null, passed: 1, total: 2)).Value!;
+        var onTime = (await _courses.SubmitAsync(alice, assignment.Id, graded)).Value!;
         _time.Advance(TimeSpan.FromDays(2));
-        var late = (await _courses.SubmitAsync(alice, assignment.Id, runId: null, passed: 2, total: 2)).Value!;
-        var stranger = await _courses.SubmitAsync(bob, assignment.Id, runId: null, passed: 2, total: 2);
-        var nonsense = await _courses.SubmitAsync(alice, assignment.Id, runId: null, passed: 3, total: 2);
+        var late = (await _courses.SubmitAsync(alice, assignment.Id, graded)).Value!;
+        var stranger = await _courses.SubmitAsync(bob, assignment.Id, graded);
 
         Assert.False(onTime.Late);
         Assert.True(late.Late);
+        Assert.Equal((1, 2, graded), (late.Passed, late.Total, late.RunId)); // the run's grade, not figures of the caller's
         Assert.False(stranger.Succeeded);
         Assert.False((await _courses.OpenCopyAsync(bob, assignment.Id)).Succeeded);
-        Assert.False(nonsense.Succeeded);
         Assert.Equal([late.Id, onTime.Id], (await _courses.ListSubmissionsAsync(teacher, assignment.Id)).Select(s => s.Id));
+        Assert.Equal([late.Id, onTime.Id], (await _courses.ListSubmissionsAsync(alice, assignment.Id)).Select(s => s.Id));
         Assert.Empty(await _courses.ListSubmissionsAsync(bob, assignment.Id));
     }
 
     [Fact]
-    public async Task A_submission_names_a_run_only_when_it_is_the_students_own()
+    public async Task A_students_copy_grades_with_the_assignments_checks()
+    {
+        var (teacher, alice) = (await UserAsync("teacher", UserRole.Instructor), await UserAsync("alice"));
+        var course = (await _courses.CreateCourseAsync(teacher, "c")).Value!;
+        await _courses.EnrolAsync(teacher, course.Id, "alice");
+        var assignment = (await _courses.PublishAsync(teacher, course.Id, new AssignmentDraft("a", Template, Checks: Checks))).Value!;
+
+        var copy = (await _courses.OpenCopyAsync(alice, assignment.Id)).Value!;
+
+        Assert.Equal(Checks, (await _db.Store.GetChecksAsync(alice.Id, copy.Id))!.Text);
+    }
+
+    [Fact]
+    public async Task A_submission_is_only_a_graded_run_of_the_students_own_copy_graded_with_the_assignments_checks()
     {
         var (teacher, alice, bob) = (await UserAsync("teacher", UserRole.Instructor), await UserAsync("alice"), await UserAsync("bob"));
         var course = (await _courses.CreateCourseAsync(teacher, "c")).Value!;
         await _courses.EnrolAsync(teacher, course.Id, "alice");
-        var assignment = (await _courses.PublishAsync(teacher, course.Id, new AssignmentDraft("a", Template))).Value!;
-        var bobsLab = (await _db.Store.CreateAsync(bob.Id, Template, "b")).Value!;
-        var bobsRun = await new RunStore(_db.Database, _time).CreateRunAsync(bob.Id, bobsLab.Id, 1, Template, "vepa", "", "");
+        await _courses.EnrolAsync(teacher, course.Id, "bob");
+        var assignment = (await _courses.PublishAsync(teacher, course.Id, new AssignmentDraft("a", Template, Checks: Checks))).Value!;
+        var alicesCopy = (await _courses.OpenCopyAsync(alice, assignment.Id)).Value!;
+        var bobsCopy = (await _courses.OpenCopyAsync(bob, assignment.Id)).Value!;
+        var alicesOtherLab = (await _db.Store.CreateAsync(alice.Id, Template, "other")).Value!;
 
-        var submission = (await _courses.SubmitAsync(alice, assignment.Id, bobsRun.Id, passed: 1, total: 1)).Value!;
+        var bobsRun = await GradedRunAsync(bob, bobsCopy.Id, Checks);
+        var otherLabsRun = await GradedRunAsync(alice, alicesOtherLab.Id, Checks);
+        var rewrittenChecks = await GradedRunAsync(alice, alicesCopy.Id, "checks:\n  - { interface: ns2/macvlan2, exists: false }\n");
+        var ungraded = await new RunStore(_db.Database, _time).CreateRunAsync(alice.Id, alicesCopy.Id, 1, Template, "vepa", "", "");
 
-        Assert.Null(submission.RunId);
+        foreach (var run in new[] { bobsRun, otherLabsRun, rewrittenChecks, ungraded.Id, long.MaxValue })
+        {
+            Assert.Equal("run", Assert.Single((await _courses.SubmitAsync(alice, assignment.Id, run)).Problems).Path);
+        }
+
+        Assert.Empty(await _courses.ListSubmissionsAsync(teacher, assignment.Id));
     }
+
+    /// <summary>A run of the lab graded as Check my work records it: with <paramref name="checks"/>, 1 of 2 passed.</summary>
+    private async Task<long> GradedRunAsync(CurrentUser owner, long labId, string checks) =>
+        (await new RunStore(_db.Database, _time).RecordGradingAsync(owner.Id, labId,
+            new GradingRecord(1, Template, "vepa", checks, _time.GetUtcNow(), Grading.GradeStoreTests.Grade(), null)))!.Id;
 
     private async Task<CurrentUser> UserAsync(string name, UserRole role = UserRole.Student)
     {
