@@ -34,8 +34,8 @@ public static class WebServices
             sp.GetRequiredService<IOptions<WebOptions>>().Value.ResolvedDatabaseFile, logger: sp.GetRequiredService<ILogger<SqliteDatabase>>()));
         services.AddSingleton<LabStore>();
         services.AddSingleton(sp => new LabTemplates(sp.GetRequiredService<IOptions<WebOptions>>().Value.TemplatesFolder));
-        // Local accounts, cookie sign-in required everywhere, the circuits revalidated each minute; the signed-in user.
-        services.AddNetLabAuthentication();
+        // Local accounts and single sign-on (when configured), cookie sign-in required everywhere, the circuits revalidated each minute; the signed-in user.
+        services.AddNetLabAuthentication(configuration);
         services.AddSingleton(sp => new AgentClient(sp.GetRequiredService<IOptions<WebOptions>>().Value.AgentSocketPath));
         // The one edge to the agent, the one live subscription per lab, and the one "apply, then record it" service.
         services.AddSingleton<IAgentGateway, AgentGateway>();
