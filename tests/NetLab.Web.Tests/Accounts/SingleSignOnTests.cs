@@ -15,7 +15,7 @@ namespace NetLab.Web.Tests.Accounts;
 /// browserless journey that follows each redirect itself with one cookie jar across both sites, through the provider's
 /// own login form.
 /// </summary>
-public sealed partial class SingleSignOnTests : IAsyncLifetime
+public sealed partial class SingleSignOnTests(SingleSignOnTests.Provider provider) : IAsyncLifetime, IClassFixture<SingleSignOnTests.Provider>
 {
     private static readonly Uri Web = new("http://localhost/");
 
@@ -28,7 +28,7 @@ public sealed partial class SingleSignOnTests : IAsyncLifetime
         """;
 
     private readonly TempDatabase _db = new();
-    private TestIdentityProviderProcess? _provider;
+    private readonly TestIdentityProviderProcess? _provider = provider.Process;
     private WebApplicationFactory<Program>? _app;
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
@@ -37,14 +37,13 @@ public sealed partial class SingleSignOnTests : IAsyncLifetime
 
     private UserStore Users => App.Services.GetRequiredService<UserStore>();
 
-    public async ValueTask InitializeAsync()
+    public ValueTask InitializeAsync()
     {
-        _provider = await TestIdentityProviderProcess.StartAsync(Config, Cancel);
         _app = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseSetting("Web:DataFolder", _db.Folder);
             web.UseSetting("Web:DatabaseFile", Path.Combine(_db.Folder, "sso.db"));
-            web.UseSetting("Web:Oidc:Authority", _provider.Authority.ToString());
+            web.UseSetting("Web:Oidc:Authority", _provider!.Authority.ToString());
             web.UseSetting("Web:Oidc:ClientId", "netlab");
             web.UseSetting("Web:Oidc:ClientSecret", "s3cret");
             web.UseSetting("Web:Oidc:Scopes", "openid profile roles");
@@ -52,6 +51,7 @@ public sealed partial class SingleSignOnTests : IAsyncLifetime
             web.UseSetting("Web:Oidc:DisplayName", "School Login");
             web.ConfigureTestServices(services => services.AddSingleton<IAgentGateway>(new FakeAgentGateway()));
         });
+        return ValueTask.CompletedTask;
     }
 
     public async ValueTask DisposeAsync()
@@ -59,11 +59,6 @@ public sealed partial class SingleSignOnTests : IAsyncLifetime
         if (_app is not null)
         {
             await _app.DisposeAsync();
-        }
-
-        if (_provider is not null)
-        {
-            await _provider.DisposeAsync();
         }
 
         _db.Dispose();
@@ -200,6 +195,22 @@ public sealed partial class SingleSignOnTests : IAsyncLifetime
         Assert.Contains("Sign in with School Login", html, StringComparison.Ordinal);
         Assert.Contains($"href=\"{SingleSignOn.StartPath}?returnUrl=%2Flabs\"", html, StringComparison.Ordinal);
         Assert.Equal(SignInOutcome.WrongNameOrPassword, (await Users.VerifyAsync("alice", "pw-alice")).Outcome);
+    }
+
+    /// <summary>One provider process for the class (each test has its own web and store): starting one is the slow part.</summary>
+    public sealed class Provider : IAsyncLifetime
+    {
+        internal TestIdentityProviderProcess? Process { get; private set; }
+
+        public async ValueTask InitializeAsync() => Process = await TestIdentityProviderProcess.StartAsync(Config, CancellationToken.None);
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Process is not null)
+            {
+                await Process.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>One cookie jar across the web (in-process) and the provider (a real process); no redirect followed unasked.</summary>
