@@ -162,6 +162,7 @@ public sealed class WebOptionsValidator : IValidateOptions<WebOptions>
         }
     }
 
-    private static bool IsLoopback(Uri url) =>
+    /// <summary>True for an address on this machine only (localhost, 127.0.0.0/8, ::1).</summary>
+    internal static bool IsLoopback(Uri url) =>
         url.IsLoopback || (IPAddress.TryParse(url.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
 }

@@ -42,8 +42,8 @@ public static class WebServices
         services.AddSingleton<Courses.CourseStore>();
         services.AddSingleton<Courses.RosterImport>();
         services.AddSingleton(sp => new LabTemplates(sp.GetRequiredService<IOptions<WebOptions>>().Value.TemplatesFolder));
-        // Local accounts, cookie sign-in required everywhere, the circuits revalidated each minute; the signed-in user.
-        services.AddNetLabAuthentication();
+        // Local accounts and single sign-on (when configured), cookie sign-in required everywhere, the circuits revalidated each minute; the signed-in user.
+        services.AddNetLabAuthentication(configuration);
         services.AddSignInRateLimit();
         services.AddSingleton(sp => new AgentClient(sp.GetRequiredService<IOptions<WebOptions>>().Value.AgentSocketPath));
         // The one edge to the agent, the one live subscription per lab, and the one "apply, then record it" service.

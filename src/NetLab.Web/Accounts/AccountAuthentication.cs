@@ -25,7 +25,7 @@ public static class AccountAuthentication
     /// <summary>How long a sign-in lasts without use (sliding); a disabled account ends sooner, at its next request.</summary>
     public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(12);
 
-    public static IServiceCollection AddNetLabAuthentication(this IServiceCollection services)
+    public static IServiceCollection AddNetLabAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<UserStore>();
         services.AddSingleton(AccountRevalidationInterval.Default);
@@ -59,7 +59,8 @@ public static class AccountAuthentication
                         await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
                     }
                 };
-            });
+            })
+            .AddNetLabSingleSignOn(configuration);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         services.AddCascadingAuthenticationState();
@@ -75,6 +76,7 @@ public static class AccountAuthentication
     {
         endpoints.MapPost(SignInPath, (Delegate)SignInAsync).AllowAnonymous().RequireRateLimiting(SignInRateLimit.PolicyName);
         endpoints.MapPost(SignOutPath, (Delegate)SignOutAsync).AllowAnonymous();
+        endpoints.MapSingleSignOnEndpoints();
         return endpoints;
     }
 

@@ -96,7 +96,7 @@ public static class UserAdmin
                 foreach (var account in accounts)
                 {
                     var created = account.Created.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
-                    var line = $"{account.Name.PadRight(width)}  {UserStore.RoleName(account.Role),-10}  {(account.Disabled ? "disabled" : "active"),-8}  {created}  {account.DisplayName}";
+                    var line = $"{account.Name.PadRight(width)}  {UserStore.RoleName(account.Role),-10}  {(account.Disabled ? "disabled" : "active"),-8}  {created}  {account.DisplayName}{(account.SingleSignOn ? "  (single sign-on)" : string.Empty)}";
                     await output.WriteLineAsync(line).ConfigureAwait(false);
                 }
 

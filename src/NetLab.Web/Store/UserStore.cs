@@ -13,8 +13,12 @@ public enum UserRole
     Instructor,
 }
 
-/// <summary>A local account as the store keeps it, without its password hash.</summary>
-public sealed record UserAccount(long Id, string Name, string DisplayName, UserRole Role, bool Disabled, string SecurityStamp, DateTimeOffset Created);
+/// <summary>An account as the store keeps it, without its password hash.</summary>
+public sealed record UserAccount(long Id, string Name, string DisplayName, UserRole Role, bool Disabled, string SecurityStamp, DateTimeOffset Created)
+{
+    /// <summary>True for an account made by single sign-on: it has no password and signs in through its provider only.</summary>
+    public bool SingleSignOn { get; init; }
+}
 
 /// <summary>The outcome of a sign-in attempt; only <see cref="SignInOutcome.SignedIn"/> carries the account.</summary>
 public sealed record SignInResult(SignInOutcome Outcome, UserAccount? Account);
@@ -45,7 +49,11 @@ public sealed partial class UserStore(SqliteDatabase database, TimeProvider time
     public const int MaxPasswordLength = 1024;
 
     private const string Columns =
-        "id AS Id, name AS Name, display_name AS DisplayName, role AS Role, disabled AS Disabled, security_stamp AS SecurityStamp, created_ms AS CreatedMs";
+        "id AS Id, name AS Name, display_name AS DisplayName, role AS Role, disabled AS Disabled, security_stamp AS SecurityStamp, created_ms AS CreatedMs, " +
+        "external_subject IS NOT NULL AS SingleSignOn";
+
+    /// <summary>A row that can sign in: with a password, or through single sign-on (the pre-accounts user 'local' has neither).</summary>
+    private const string IsAccount = "(password_hash IS NOT NULL OR external_subject IS NOT NULL)";
 
     // The hasher needs no user: its format does not depend on one.
     private static readonly PasswordHasher<UserAccount> Hasher = new();
@@ -89,14 +97,14 @@ public sealed partial class UserStore(SqliteDatabase database, TimeProvider time
     public async Task<bool> AnyAccountAsync()
     {
         using var connection = database.Open();
-        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM users WHERE password_hash IS NOT NULL") > 0;
+        return await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM users WHERE {IsAccount}") > 0;
     }
 
     /// <summary>Every account, by name (the pre-accounts owner row, which cannot sign in, is no account).</summary>
     public async Task<IReadOnlyList<UserAccount>> ListAsync()
     {
         using var connection = database.Open();
-        var rows = await connection.QueryAsync<UserRow>($"SELECT {Columns} FROM users WHERE password_hash IS NOT NULL ORDER BY name COLLATE NOCASE");
+        var rows = await connection.QueryAsync<UserRow>($"SELECT {Columns} FROM users WHERE {IsAccount} ORDER BY name COLLATE NOCASE");
         return [.. rows.Select(r => r.ToAccount())];
     }
 
@@ -110,7 +118,7 @@ public sealed partial class UserStore(SqliteDatabase database, TimeProvider time
     {
         using var connection = database.Open();
         var row = await connection.QuerySingleOrDefaultAsync<UserRow>(
-            $"SELECT {Columns} FROM users WHERE id = @id AND password_hash IS NOT NULL", new { id });
+            $"SELECT {Columns} FROM users WHERE id = @id AND {IsAccount}", new { id });
         return row?.ToAccount();
     }
 
@@ -177,6 +185,11 @@ public sealed partial class UserStore(SqliteDatabase database, TimeProvider time
         Check(PasswordProblem(password));
         using var connection = database.Open();
         var account = await RequireAsync(connection, name);
+        if (account.SingleSignOn)
+        {
+            throw new ArgumentException($"'{account.Name}' signs in with single sign-on and has no password in NetLab: its password is the identity provider's to reset");
+        }
+
         await connection.ExecuteAsync(
             "UPDATE users SET password_hash = @hash, security_stamp = @stamp WHERE id = @id",
             new { hash = Hasher.HashPassword(null!, password), stamp = NewStamp(), id = account.Id });
@@ -223,6 +236,69 @@ public sealed partial class UserStore(SqliteDatabase database, TimeProvider time
         return new SignInResult(SignInOutcome.SignedIn, row.ToAccount());
     }
 
+    /// <summary>
+    /// The account of a person the identity provider vouched for, found by issuer and subject (never by name): made on
+    /// first sign-in, as a student unless <see cref="ExternalIdentity.Role"/> says otherwise. Later sign-ins keep the
+    /// account and its user name, take the display name again and, when the provider says the role, the role (a changed
+    /// role changes the stamp, so sessions issued with the old role end). A disabled account is refused. A name that
+    /// already belongs to another account (a local one, or another person's at a provider) is refused, never taken over.
+    /// </summary>
+    public Task<ExternalSignInResult> SignInExternalAsync(ExternalIdentity identity) => database.WriteAsync(async () =>
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        var key = new { issuer = identity.Issuer, subject = identity.Subject };
+        var row = await connection.QuerySingleOrDefaultAsync<UserRow>(
+            $"SELECT {Columns} FROM users WHERE external_issuer = @issuer AND external_subject = @subject", key, transaction);
+        if (row is { Disabled: true })
+        {
+            return new ExternalSignInResult(ExternalSignInOutcome.Disabled, row.ToAccount());
+        }
+
+        var outcome = ExternalSignInOutcome.SignedIn;
+        if (row is null)
+        {
+            // Any row of that name, the pre-accounts user included: its name is taken too.
+            var taken = await connection.ExecuteScalarAsync<long>(
+                "SELECT COUNT(*) FROM users WHERE name = @name COLLATE NOCASE", new { name = identity.UserName }, transaction);
+            if (taken > 0)
+            {
+                return new ExternalSignInResult(ExternalSignInOutcome.NameTaken, null);
+            }
+
+            await connection.ExecuteAsync(
+                "INSERT INTO users (name, display_name, role, password_hash, disabled, security_stamp, created_ms, external_issuer, external_subject) " +
+                "VALUES (@name, @displayName, @role, NULL, 0, @stamp, @now, @issuer, @subject)",
+                new
+                {
+                    name = identity.UserName,
+                    displayName = identity.DisplayName,
+                    role = RoleName(identity.Role ?? UserRole.Student),
+                    stamp = NewStamp(),
+                    now = Now(),
+                    key.issuer,
+                    key.subject,
+                },
+                transaction);
+            outcome = ExternalSignInOutcome.Created;
+        }
+        else
+        {
+            var account = row.ToAccount();
+            var role = identity.Role ?? account.Role;
+            await connection.ExecuteAsync(
+                "UPDATE users SET display_name = @displayName, role = @role, security_stamp = @stamp WHERE id = @id",
+                new { displayName = identity.DisplayName, role = RoleName(role), stamp = role == account.Role ? account.SecurityStamp : NewStamp(), id = account.Id },
+                transaction);
+        }
+
+        row = await connection.QuerySingleAsync<UserRow>(
+            $"SELECT {Columns} FROM users WHERE external_issuer = @issuer AND external_subject = @subject", key, transaction);
+        transaction.Commit();
+        return new ExternalSignInResult(outcome, row.ToAccount());
+    });
+
     private static readonly Lazy<string> DummyHash = new(() => Hasher.HashPassword(null!, Convert.ToHexString(RandomNumberGenerator.GetBytes(16))));
 
     private static void Check(string? problem)
@@ -235,7 +311,7 @@ public sealed partial class UserStore(SqliteDatabase database, TimeProvider time
 
     private static async Task<UserRow?> FindRowAsync(SqliteConnection connection, string name, SqliteTransaction? transaction = null) =>
         await connection.QuerySingleOrDefaultAsync<UserRow>(
-            $"SELECT {Columns}, password_hash AS PasswordHash FROM users WHERE name = @name COLLATE NOCASE AND password_hash IS NOT NULL",
+            $"SELECT {Columns}, password_hash AS PasswordHash FROM users WHERE name = @name COLLATE NOCASE AND {IsAccount}",
             new { name },
             transaction);
 
@@ -270,6 +346,8 @@ public sealed partial class UserStore(SqliteDatabase database, TimeProvider time
 
         public string? PasswordHash { get; init; }
 
+        public bool SingleSignOn { get; init; }
+
         public UserAccount ToAccount() => new(
             Id,
             Name,
@@ -277,6 +355,32 @@ public sealed partial class UserStore(SqliteDatabase database, TimeProvider time
             ParseRole(Role) ?? UserRole.Student,
             Disabled,
             SecurityStamp,
-            DateTimeOffset.FromUnixTimeMilliseconds(CreatedMs));
+            DateTimeOffset.FromUnixTimeMilliseconds(CreatedMs))
+        {
+            SingleSignOn = SingleSignOn,
+        };
     }
+}
+
+/// <summary>
+/// A person as the identity provider vouched for them: the provider (issuer) and its stable id for them (subject), the
+/// user name and display name for NetLab, and the role when the provider says one (null: it does not).
+/// </summary>
+public sealed record ExternalIdentity(string Issuer, string Subject, string UserName, string DisplayName, UserRole? Role);
+
+/// <summary>What a single sign-on came to; <see cref="Account"/> is set for <c>SignedIn</c>, <c>Created</c> and <c>Disabled</c>.</summary>
+public sealed record ExternalSignInResult(ExternalSignInOutcome Outcome, UserAccount? Account);
+
+public enum ExternalSignInOutcome
+{
+    /// <summary>The person's account existed and is enabled.</summary>
+    SignedIn,
+
+    /// <summary>First sign-in: the account was made.</summary>
+    Created,
+
+    Disabled,
+
+    /// <summary>Another account (local, or another person's at a provider) has the user name: refused, not taken over.</summary>
+    NameTaken,
 }
