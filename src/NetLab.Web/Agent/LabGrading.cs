@@ -28,7 +28,14 @@ public sealed class LabGrading(IAgentGateway agent, LabStore labs, RunStore runs
     /// <summary>Waits this long at most for each ping of the grade's connectivity check, as "Check connectivity" does.</summary>
     public int ProbeTimeoutMilliseconds { get; init; } = 1000;
 
-    public async Task<GradingOutcome> GradeAsync(long ownerId, long labId, CancellationToken cancellationToken = default)
+    public Task<GradingOutcome> GradeAsync(long ownerId, long labId, CancellationToken cancellationToken = default) =>
+        GradeAsync(ownerId, labId, checksText: null, cancellationToken);
+
+    /// <summary>
+    /// Grades against <paramref name="checksText"/> in place of the lab's own checks (null: the lab's): a submission is
+    /// graded against its assignment's checks, which the student cannot edit, not the copy's.
+    /// </summary>
+    public async Task<GradingOutcome> GradeAsync(long ownerId, long labId, string? checksText, CancellationToken cancellationToken = default)
     {
         if (await labs.GetLabAsync(ownerId, labId).ConfigureAwait(false) is not { } lab)
         {
@@ -40,7 +47,8 @@ public sealed class LabGrading(IAgentGateway agent, LabStore labs, RunStore runs
             return GradingOutcome.Refused("Apply the lab first: grading checks what the kernel holds.");
         }
 
-        if (await labs.GetChecksAsync(ownerId, labId).ConfigureAwait(false) is not { Any: true } checks)
+        var checks = checksText is not null ? new LabChecks(labId, checksText, null) : await labs.GetChecksAsync(ownerId, labId).ConfigureAwait(false);
+        if (checks is not { Any: true })
         {
             return GradingOutcome.Refused("The lab has no checks: write them in the Checks tab, or generate them from the predictions.");
         }

@@ -288,6 +288,19 @@ public sealed class CourseStore(SqliteDatabase database, LabStore labs, UserStor
         return labId is { } id ? await labs.GetLabAsync(studentId, id) : null;
     }
 
+    /// <summary>The assignment whose copy lab <paramref name="labId"/> is (the student's own, enrolled, open), or null.</summary>
+    public async Task<Assignment?> AssignmentOfLabAsync(CurrentUser student, long labId)
+    {
+        ArgumentNullException.ThrowIfNull(student);
+        using var connection = database.Open();
+        var assignmentId = await connection.ExecuteScalarAsync<long?>(
+            "SELECT al.assignment_id FROM assignment_labs al JOIN assignments a ON a.id = al.assignment_id " +
+            "JOIN enrolments e ON e.course_id = a.course_id AND e.student_id = al.student_id " +
+            "WHERE al.lab_id = @labId AND al.student_id = @studentId",
+            new { labId, studentId = student.Id });
+        return assignmentId is { } id ? await FindAssignmentAsync(connection, student, id) : null;
+    }
+
     /// <summary>
     /// Records a student's hand-in of the assignment: <paramref name="runId"/> must be a graded run (Check my work) of
     /// the student's own copy, graded with the assignment's checks as published; passed and total are that run's grade,

@@ -19,7 +19,6 @@ public sealed class AssignmentOverviewTests : IAsyncDisposable
     public AssignmentOverviewTests() => _context = new WebTestContext(services =>
     {
         services.AddTransient(_ => _signedIn ?? throw new InvalidOperationException("no user signed in yet"));
-        services.AddSingleton<CourseStore>();
     });
 
     private CourseStore Courses => _context.Bunit.Services.GetRequiredService<CourseStore>();

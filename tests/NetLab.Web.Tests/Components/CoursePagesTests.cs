@@ -21,7 +21,6 @@ public sealed class CoursePagesTests : IAsyncDisposable
     public CoursePagesTests() => _context = new WebTestContext(services =>
     {
         services.AddTransient(_ => _signedIn ?? throw new InvalidOperationException("no user signed in yet"));
-        services.AddSingleton<CourseStore>();
         services.AddSingleton<RosterImport>();
     });
 

@@ -47,6 +47,8 @@ public sealed class WebTestContext : IAsyncDisposable
         Bunit.Services.AddSingleton<LabApplication>();
         Bunit.Services.AddSingleton<LabDeletion>();
         Bunit.Services.AddSingleton<LabGrading>();
+        Bunit.Services.AddSingleton<NetLab.Web.Courses.CourseStore>();
+        Bunit.Services.AddSingleton<NetLab.Web.Courses.AssignmentSubmission>();
         Bunit.Services.AddSingleton(Captures);
         configureServices?.Invoke(Bunit.Services);
 
