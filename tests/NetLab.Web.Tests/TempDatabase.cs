@@ -19,6 +19,19 @@ public sealed class TempDatabase : IDisposable
 
     public LabStore Store { get; }
 
+    /// <summary>
+    /// Marks the lab as applied before labs had kernel names of their own, as migration 005 marks such labs: the kernel
+    /// holds it under its applied revision's YAML name.
+    /// </summary>
+    public void MakeLegacy(long labId)
+    {
+        using var connection = Database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE labs SET kernel_legacy = 1 WHERE id = $id AND applied_revision IS NOT NULL";
+        command.Parameters.AddWithValue("$id", labId);
+        Assert.Equal(1, command.ExecuteNonQuery());
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();

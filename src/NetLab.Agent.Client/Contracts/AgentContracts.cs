@@ -5,8 +5,13 @@ namespace NetLab.Agent.Client.Contracts;
 
 // The agent's JSON API (docs/agent-api.md). Records here are the wire format: camelCase JSON, enums as strings.
 
-/// <summary>A lab sent to the agent: the file's text and its format ("yaml" or "json"). The agent validates it again.</summary>
-public sealed record LabDocument(string Text, string Format = "yaml");
+/// <summary>
+/// A lab sent to the agent: the file's text and its format ("yaml" or "json"). The agent validates it again.
+/// <paramref name="Name"/>, when given, is the name the kernel knows the lab by, in place of the file's <c>name</c>:
+/// the web gives each stored lab a name of its own (the file's name may be a template's, shared by many users), and
+/// the agent checks it as it checks a file's name, then validates the lab under it.
+/// </summary>
+public sealed record LabDocument(string Text, string Format = "yaml", string? Name = null);
 
 /// <summary>One operation of a plan, with the iproute2 command a student would type for it.</summary>
 public sealed record PlannedOperation(int Index, string Kind, string Source, string Namespace, string Command);

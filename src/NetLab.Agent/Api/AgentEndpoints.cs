@@ -245,7 +245,10 @@ internal static class AgentEndpoints
             return;
         }
 
-        var checks = NetLab.Core.Grading.ChecksFormat.LoadAndValidate(request.Checks.Text, LabDocuments.FormatOf(request.Checks.Format), lab);
+        // A checks file names its lab by the lab file's own name (CheckGenerator writes it so); a lab sent under a
+        // kernel name of the web's (LabDocument.Name) is still that file's lab for its checks.
+        var checksLab = request.Lab.Name is null ? lab : lab with { Name = LabDocuments.FileNameOf(request.Lab) ?? lab.Name };
+        var checks = NetLab.Core.Grading.ChecksFormat.LoadAndValidate(request.Checks.Text, LabDocuments.FormatOf(request.Checks.Format), checksLab);
         if (!checks.Succeeded)
         {
             await WriteErrorAsync(context, AgentErrors.InvalidChecks([.. checks.Problems.Select(checks.Locate)])).ConfigureAwait(false);

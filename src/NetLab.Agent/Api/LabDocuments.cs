@@ -8,13 +8,40 @@ namespace NetLab.Agent.Api;
 /// <summary>Reads a <see cref="LabDocument"/> into a valid <see cref="Lab"/>: the agent validates every lab again, whoever sent it.</summary>
 public static class LabDocuments
 {
-    /// <exception cref="InvalidLabException">The text does not parse, or the lab has problems (each with its line and column).</exception>
+    /// <summary>
+    /// The lab of the document, under the document's <see cref="LabDocument.Name"/> when it gives one: that name is
+    /// checked as a file's would be, and the lab is validated under it, so every kernel name it makes fits.
+    /// </summary>
+    /// <exception cref="InvalidLabException">The text does not parse, the name is not a lab name, or the lab has problems (each with its line and column).</exception>
     /// <exception cref="ArgumentException">The format is neither yaml nor json.</exception>
     public static Lab Read(LabDocument document)
     {
         ArgumentNullException.ThrowIfNull(document);
-        var loaded = LabFormat.LoadAndValidate(document.Text ?? "", FormatOf(document.Format));
-        return loaded.Lab ?? throw new InvalidLabException(loaded.Problems);
+        var loaded = LabFormat.Load(document.Text ?? "", FormatOf(document.Format));
+        if (loaded.Lab is not { } lab)
+        {
+            throw new InvalidLabException(loaded.Problems);
+        }
+
+        if (document.Name is { } name)
+        {
+            if (LabName.Problem(name) is { } problem)
+            {
+                throw new InvalidLabException([new Problem("name", $"the lab's kernel name is not valid: {problem}", "The web names each lab itself; this is a fault of the caller")]);
+            }
+
+            lab = lab with { Name = name };
+        }
+
+        var problems = LabValidator.Validate(lab).Select(loaded.Locate).ToList();
+        return problems.Count == 0 ? lab : throw new InvalidLabException(problems);
+    }
+
+    /// <summary>The <c>name</c> the document's text gives its lab (not <see cref="LabDocument.Name"/>), or null when it gives none.</summary>
+    public static string? FileNameOf(LabDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        return LabFormat.Load(document.Text ?? "", FormatOf(document.Format)).Lab?.Name is { Length: > 0 } name ? name : null;
     }
 
     /// <summary>

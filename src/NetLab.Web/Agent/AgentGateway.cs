@@ -6,7 +6,12 @@ using NetLab.Agent.Client.Contracts;
 
 namespace NetLab.Web.Agent;
 
-/// <summary>The agent over its Unix socket (<see cref="AgentClient"/>), with every failure turned into a message by <see cref="Explain"/>.</summary>
+/// <summary>
+/// The agent over its Unix socket (<see cref="AgentClient"/>), with every failure turned into a message by
+/// <see cref="Explain"/>. Each call acts for its lab's owner (<see cref="AgentClient.For"/>), so the agent sees and
+/// touches only that user's labs; only a legacy kernel lab (<see cref="OwnedKernelLab.Legacy"/>) is asked about as
+/// the administrator.
+/// </summary>
 public sealed partial class AgentGateway(AgentClient agent, TimeProvider time, ILogger<AgentGateway> logger) : IAgentGateway
 {
     /// <summary>The code of a failure where no agent answered at all (not one of the agent's own codes).</summary>
@@ -45,27 +50,46 @@ public sealed partial class AgentGateway(AgentClient agent, TimeProvider time, I
             : $"The NetLab agent is not running at {socketPath}: start it with `sudo netlab agent" +
               (socketPath == AgentSocket.DefaultPath ? "`" : $" --socket {socketPath}`");
 
-    public Task<AgentOutcome<PlanView>> PlanAsync(string yaml, CancellationToken cancellationToken = default) =>
-        CallAsync(() => agent.PlanAsync(new LabDocument(yaml), cancellationToken));
-
-    public Task<AgentOutcome<ApplyResult>> ApplyAsync(string yaml, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default) =>
-        CallAsync(() => ResultOfAsync(agent.ApplyAsync(new LabDocument(yaml), cancellationToken), onProgress));
-
-    public Task<AgentOutcome<ApplyResult>> DestroyAsync(string lab, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default) =>
-        CallAsync(() => ResultOfAsync(agent.DestroyAsync(lab, cancellationToken), onProgress));
-
-    public Task<AgentOutcome<ProbeReport>> ProbeAsync(string lab, ProbeRequest request, CancellationToken cancellationToken = default) =>
-        CallAsync(() => agent.ProbeAsync(lab, request, cancellationToken));
-
-    public Task<AgentOutcome<GradeView>> GradeAsync(string lab, GradeRequest request, CancellationToken cancellationToken = default) =>
-        CallAsync(() => agent.GradeAsync(lab, request, cancellationToken));
-
-    public Task<AgentOutcome<LabState>> StateAsync(string lab, CancellationToken cancellationToken = default) =>
-        CallAsync(() => agent.GetLabAsync(lab, cancellationToken));
-
-    public async IAsyncEnumerable<CaptureStreamItem> CaptureAsync(string lab, CaptureRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The client that asks about <paramref name="lab"/>: acting for its owner, or the administrator's for a legacy kernel lab.</summary>
+    public AgentClient ClientFor(OwnedKernelLab lab)
     {
-        var items = agent.CaptureAsync(lab, request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        ArgumentNullException.ThrowIfNull(lab);
+        return lab.ActingUser is { } user ? agent.For(user) : agent;
+    }
+
+    /// <summary>The lab's text under the lab's kernel name: the agent applies it as that, whatever the YAML's <c>name</c>.</summary>
+    public static LabDocument DocumentOf(OwnedKernelLab lab, string yaml)
+    {
+        ArgumentNullException.ThrowIfNull(lab);
+        return new LabDocument(yaml, Name: lab.Name);
+    }
+
+    public Task<AgentOutcome<PlanView>> PlanAsync(OwnedKernelLab lab, string yaml, CancellationToken cancellationToken = default) =>
+        CallAsync(() => ClientFor(lab).PlanAsync(DocumentOf(lab, yaml), cancellationToken));
+
+    public Task<AgentOutcome<ApplyResult>> ApplyAsync(OwnedKernelLab lab, string yaml, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default) =>
+        CallAsync(() => ResultOfAsync(ClientFor(lab).ApplyAsync(DocumentOf(lab, yaml), cancellationToken), onProgress));
+
+    public Task<AgentOutcome<ApplyResult>> DestroyAsync(OwnedKernelLab lab, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default) =>
+        CallAsync(() => ResultOfAsync(ClientFor(lab).DestroyAsync(lab.Name, cancellationToken), onProgress));
+
+    public Task<AgentOutcome<ProbeReport>> ProbeAsync(OwnedKernelLab lab, ProbeRequest request, CancellationToken cancellationToken = default) =>
+        CallAsync(() => ClientFor(lab).ProbeAsync(lab.Name, request, cancellationToken));
+
+    /// <summary>Grades under the lab's kernel name: the request's lab document is sent under that name, as an apply's is.</summary>
+    public Task<AgentOutcome<GradeView>> GradeAsync(OwnedKernelLab lab, GradeRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lab);
+        ArgumentNullException.ThrowIfNull(request);
+        return CallAsync(() => ClientFor(lab).GradeAsync(lab.Name, request with { Lab = request.Lab with { Name = lab.Name } }, cancellationToken));
+    }
+
+    public Task<AgentOutcome<LabState>> StateAsync(OwnedKernelLab lab, CancellationToken cancellationToken = default) =>
+        CallAsync(() => ClientFor(lab).GetLabAsync(lab.Name, cancellationToken));
+
+    public async IAsyncEnumerable<CaptureStreamItem> CaptureAsync(OwnedKernelLab lab, CaptureRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var items = ClientFor(lab).CaptureAsync(lab.Name, request, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
             while (true)
@@ -99,14 +123,15 @@ public sealed partial class AgentGateway(AgentClient agent, TimeProvider time, I
     /// Rather than end when the stream breaks, waits briefly and subscribes again; the agent starts every subscription
     /// with fresh snapshots, so a watcher is never left with a gap.
     /// </summary>
-    public async IAsyncEnumerable<LabEvent> WatchAsync(string lab, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<LabEvent> WatchAsync(OwnedKernelLab lab, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var client = ClientFor(lab);
         // One lab-wide Resync per outage, not one per failed attempt.
         var outageAnnounced = false;
         while (!cancellationToken.IsCancellationRequested)
         {
             string failure;
-            var events = agent.EventsAsync(lab, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var events = client.EventsAsync(lab.Name, cancellationToken).GetAsyncEnumerator(cancellationToken);
             try
             {
                 while (true)
@@ -134,11 +159,11 @@ public sealed partial class AgentGateway(AgentClient agent, TimeProvider time, I
                 yield break;
             }
 
-            LogStreamBroke(logger, lab, failure);
+            LogStreamBroke(logger, lab.Name, failure);
             if (!outageAnnounced)
             {
                 outageAnnounced = true;
-                yield return new LabEvent(LabEventKind.Resync, lab, "", time.GetUtcNow(), Message: failure);
+                yield return new LabEvent(LabEventKind.Resync, lab.Name, "", time.GetUtcNow(), Message: failure);
             }
 
             await Task.Delay(ReconnectDelay, time, cancellationToken).ConfigureAwait(false);

@@ -12,14 +12,16 @@ public sealed record AppliedCorrection(long OwnerId, long LabId, string Lab, str
 /// the agent finished it (<see cref="LabApplication"/>), so a web killed in between (kill -9, a crash, a power cut of the
 /// web's host only) leaves the record behind the kernel, and so does an agent killed after its last change and before
 /// its answer (the web, still running, cannot know how far it got); a destroy from the CLI leaves it ahead. Per lab,
-/// under its kernel name (<see cref="KernelLabNames"/>):
+/// under its kernel lab (<see cref="KernelLabs.OfAsync"/>), acting for the lab's owner:
 /// <list type="bullet">
-/// <item>the kernel holds no such lab: the lab is recorded as not applied;</item>
+/// <item>the kernel holds no such lab (for its owner): the lab is recorded as not applied;</item>
 /// <item>it holds one: the revision the kernel matches exactly (an empty plan) is recorded as applied, looking at the
-/// recorded one first, then the current one, then the newest <see cref="MaxRevisionsCompared"/> of that kernel name;
-/// when none matches (an apply that stopped half-way, a change made by hand) the record is left as it is, unless
-/// another lab applied that kernel name later (then the kernel lab is that lab's, and this one is not applied).</item>
+/// recorded one first, then the current one, then the newest <see cref="MaxRevisionsCompared"/>; when none matches (an
+/// apply that stopped half-way, a change made by hand) the record is left as it is.</item>
 /// </list>
+/// A lab applied before labs had kernel names of their own is looked for under its old name (<see cref="KernelLabs.LegacyAsync"/>),
+/// and there only revisions of that YAML <c>name</c> can match; another lab that applied that name later holds it, so
+/// this one is asked about under its own name (which the kernel does not hold: it is recorded as not applied).
 /// The agent's answers are all it goes by; when the agent cannot be reached it says so in the log and tries again
 /// later (5 s, doubling up to a minute), and the web's start never waits for it. A store change is made only if the
 /// lab still records what was read (<see cref="LabStore.ReplaceAppliedAsync"/>), so an apply finishing meanwhile wins.
@@ -70,8 +72,6 @@ public sealed partial class AppliedStateReconciler(IAgentGateway agent, LabStore
     public async Task<IReadOnlyList<AppliedCorrection>?> ReconcileOnceAsync(CancellationToken cancellationToken)
     {
         var labs = await store.ListAllLabsAsync().ConfigureAwait(false);
-        // Grows as labs are found applied, so a second lab of the same YAML name does not claim the same kernel lab.
-        var applied = (await store.ListAppliedLabsAsync().ConfigureAwait(false)).ToList();
         var corrections = new List<AppliedCorrection>();
         foreach (var lab in labs)
         {
@@ -79,10 +79,9 @@ public sealed partial class AppliedStateReconciler(IAgentGateway agent, LabStore
             var revisions = await store.ListRevisionsAsync(lab.OwnerId, lab.Id).ConfigureAwait(false); // newest first
             var recorded = lab.AppliedRevision is { } number ? revisions.FirstOrDefault(r => r.Number == number) : null;
             var current = lab.CurrentRevision is { } currentNumber ? revisions.FirstOrDefault(r => r.Number == currentNumber) : null;
-            var kernelLab = KernelLabNames.Of((recorded ?? current)?.Yaml, lab.Name);
-            var heldByAnother = KernelLabNames.HeldByAnother(KernelLabNames.LastAppliedBy(applied, kernelLab, lab.Id), lab.Applied);
+            var kernel = await KernelLabs.OfAsync(store, lab).ConfigureAwait(false);
 
-            var state = await agent.StateAsync(kernelLab, cancellationToken).ConfigureAwait(false);
+            var state = await agent.StateAsync(kernel, cancellationToken).ConfigureAwait(false);
             if (!state.Succeeded && state.ErrorCode != AgentErrorCodes.NotFound)
             {
                 LogAgentUnreachable(logger, state.Error ?? "no answer");
@@ -91,26 +90,22 @@ public sealed partial class AppliedStateReconciler(IAgentGateway agent, LabStore
 
             if (!state.Succeeded)
             {
-                // The kernel holds no lab of that name: nothing of this lab is applied.
-                await CorrectAsync(corrections, lab, kernelLab, null, $"the kernel holds no lab {kernelLab}").ConfigureAwait(false);
+                // The kernel holds no lab of that name for the owner: nothing of this lab is applied.
+                await CorrectAsync(corrections, lab, kernel.Name, null, $"the kernel holds no lab {kernel.Name}").ConfigureAwait(false);
                 continue;
             }
 
-            if (recorded is null && heldByAnother)
-            {
-                continue; // the kernel lab is another lab's, which records it
-            }
-
             // The kernel holds the lab: which revision, exactly? The recorded one first (the usual answer, one plan).
+            // Under a legacy name only revisions of that YAML name can be it.
             var candidates = new[] { recorded, current }.OfType<LabRevision>()
                 .Concat(revisions)
                 .DistinctBy(r => r.Number)
-                .Where(r => KernelLabNames.Of(r.Yaml, lab.Name) == kernelLab)
+                .Where(r => !kernel.Legacy || KernelLabs.LegacyName(r.Yaml, lab.Name) == kernel.Name)
                 .Take(MaxRevisionsCompared);
             int? matched = null;
             foreach (var candidate in candidates)
             {
-                var plan = await agent.PlanAsync(candidate.Yaml, cancellationToken).ConfigureAwait(false);
+                var plan = await agent.PlanAsync(kernel, candidate.Yaml, cancellationToken).ConfigureAwait(false);
                 if (plan.Value is { } view)
                 {
                     if (view.Operations.Count == 0)
@@ -131,19 +126,11 @@ public sealed partial class AppliedStateReconciler(IAgentGateway agent, LabStore
 
             if (matched is { } holds)
             {
-                await CorrectAsync(corrections, lab, kernelLab, holds, $"the kernel holds {kernelLab} exactly as revision {holds}").ConfigureAwait(false);
-                if (recorded is null)
-                {
-                    applied.Add(new AppliedLab(lab.OwnerId, lab.Id, lab.Name, holds, time.GetUtcNow(), revisions.First(r => r.Number == holds).Yaml));
-                }
-            }
-            else if (heldByAnother)
-            {
-                await CorrectAsync(corrections, lab, kernelLab, null, $"the kernel's {kernelLab} matches none of its revisions and another lab applied that name since").ConfigureAwait(false);
+                await CorrectAsync(corrections, lab, kernel.Name, holds, $"the kernel holds {kernel.Name} exactly as revision {holds}").ConfigureAwait(false);
             }
             else
             {
-                LogUndetermined(logger, lab.Name, lab.Id, kernelLab, Describe(lab.AppliedRevision));
+                LogUndetermined(logger, lab.Name, lab.Id, kernel.Name, Describe(lab.AppliedRevision));
             }
         }
 

@@ -1,3 +1,4 @@
+using NetLab.Agent.Client;
 using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Model;
 using NetLab.Web.Quotas;
@@ -20,15 +21,38 @@ public sealed record LabRunOutcome(AgentOutcome<ApplyResult> Agent, bool Recorde
 /// whoever applied it. The lab's shared live state is told too, so every panel watching it catches up at once. When the
 /// agent gave no result (it was killed, the connection broke), how far it got is unknown: the
 /// <paramref name="reconciler"/> is asked to compare the store with the kernel once the agent answers again.
+/// The lab is applied under its own kernel name (<see cref="LabSummary.KernelName"/>), acting for its owner; a lab the
+/// kernel still holds under its old name (<see cref="LabSummary.LegacyKernel"/>) is destroyed there first, so the
+/// move to its own name leaves nothing behind.
 /// </summary>
 public sealed class LabApplication(IAgentGateway agent, LabStore store, LiveLabs live, AppliedStateReconciler? reconciler = null, ApplyAdmission? admission = null)
 {
     /// <summary>The error code of an apply refused by a quota before the agent was asked (nothing changed).</summary>
     public const string QuotaErrorCode = "quota";
 
+    /// <summary>What applying <paramref name="yaml"/> to lab <paramref name="labId"/> would do, under the lab's own kernel name and acting for its owner.</summary>
+    public async Task<AgentOutcome<PlanView>> PlanAsync(long ownerId, long labId, string yaml, CancellationToken cancellationToken = default) =>
+        await store.GetLabAsync(ownerId, labId).ConfigureAwait(false) is { } lab
+            ? await agent.PlanAsync(KernelLabs.Own(lab), yaml, cancellationToken).ConfigureAwait(false)
+            : AgentOutcome<PlanView>.Failed(NoSuchLabMessage(labId));
+
     /// <summary>Applies <paramref name="yaml"/> (revision <paramref name="revision"/> of lab <paramref name="labId"/>); on success the store records it as applied.</summary>
     public async Task<LabRunOutcome> ApplyAsync(long ownerId, long labId, int revision, string yaml, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default)
     {
+        return await store.GetLabAsync(ownerId, labId).ConfigureAwait(false) is { } lab
+            ? await ApplyAsync(lab, revision, yaml, onProgress, cancellationToken).ConfigureAwait(false)
+            : NoSuchLab(labId);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="yaml"/> (revision <paramref name="revision"/>) to <paramref name="lab"/> as read by the
+    /// caller (its owner's): a lab under its own kernel name is not read again, so a run whose store fills up meanwhile
+    /// still applies, and says so.
+    /// </summary>
+    public async Task<LabRunOutcome> ApplyAsync(LabSummary lab, int revision, string yaml, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lab);
+        var (ownerId, labId) = (lab.OwnerId, lab.Id);
         // The account's quota of namespaces applied at once, looked at and taken in one turn of the account's.
         using var turn = admission is null ? null : await admission.TurnAsync(ownerId, cancellationToken).ConfigureAwait(false);
         if (admission is not null && await admission.CheckAsync(ownerId, labId, yaml).ConfigureAwait(false) is { } full)
@@ -36,16 +60,50 @@ public sealed class LabApplication(IAgentGateway agent, LabStore store, LiveLabs
             return new(AgentOutcome<ApplyResult>.Failed(full.Message, errorCode: QuotaErrorCode), false);
         }
 
-        var outcome = await agent.ApplyAsync(yaml, onProgress, cancellationToken).ConfigureAwait(false);
+        if (await KernelLabs.LegacyAsync(store, lab).ConfigureAwait(false) is { } legacy)
+        {
+            var moved = await DestroyKernelLabAsync(legacy, () => store.ClearAppliedAsync(ownerId, labId), onProgress, cancellationToken).ConfigureAwait(false);
+            if (moved.Result is not { Succeeded: true })
+            {
+                return moved;
+            }
+        }
+
+        var outcome = await agent.ApplyAsync(KernelLabs.Own(lab), yaml, onProgress, cancellationToken).ConfigureAwait(false);
         return await RecordAsync(outcome, () => store.MarkAppliedAsync(ownerId, labId, revision)).ConfigureAwait(false);
     }
 
-    /// <summary>Removes the lab's kernel objects (<paramref name="lab"/>: its kernel name); on success the store records that nothing is applied.</summary>
-    public async Task<LabRunOutcome> DestroyAsync(long ownerId, long labId, string lab, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Removes the lab's kernel objects (under its legacy name while the kernel holds it there); on success the store
+    /// records that nothing is applied, also when the agent knows no such lab of the owner's ("not-found").
+    /// </summary>
+    public async Task<LabRunOutcome> DestroyAsync(long ownerId, long labId, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default)
     {
-        var outcome = await agent.DestroyAsync(lab, onProgress, cancellationToken).ConfigureAwait(false);
-        return await RecordAsync(outcome, () => store.ClearAppliedAsync(ownerId, labId)).ConfigureAwait(false);
+        if (await store.GetLabAsync(ownerId, labId).ConfigureAwait(false) is not { } lab)
+        {
+            return NoSuchLab(labId);
+        }
+
+        var kernel = await KernelLabs.OfAsync(store, lab).ConfigureAwait(false);
+        return await DestroyKernelLabAsync(kernel, () => store.ClearAppliedAsync(ownerId, labId), onProgress, cancellationToken).ConfigureAwait(false);
     }
+
+    private async Task<LabRunOutcome> DestroyKernelLabAsync(OwnedKernelLab kernel, Func<Task<bool>> clear, Action<OperationProgress> onProgress, CancellationToken cancellationToken)
+    {
+        var outcome = await agent.DestroyAsync(kernel, onProgress, cancellationToken).ConfigureAwait(false);
+        if (outcome.ErrorCode == AgentErrorCodes.NotFound)
+        {
+            // The kernel holds nothing of the lab for its owner (never applied under this name, or destroyed already):
+            // what a destroy makes sure of, with nothing to do.
+            outcome = AgentOutcome<ApplyResult>.Success(new ApplyResult(kernel.Name, true, 0, 0, 0));
+        }
+
+        return await RecordAsync(outcome, clear).ConfigureAwait(false);
+    }
+
+    private static LabRunOutcome NoSuchLab(long labId) => new(AgentOutcome<ApplyResult>.Failed(NoSuchLabMessage(labId)), false);
+
+    private static string NoSuchLabMessage(long labId) => $"There is no lab {labId} of yours: it may have been deleted; reload the list.";
 
     private async Task<LabRunOutcome> RecordAsync(AgentOutcome<ApplyResult> outcome, Func<Task<bool>> record)
     {

@@ -1,22 +1,17 @@
 using NetLab.Agent.Client.Contracts;
-using NetLab.Web.Model;
 using NetLab.Web.Store;
 
 namespace NetLab.Web.Agent;
 
 /// <summary>
-/// What deleting a lab will do, said before it is done: its revisions and recorded runs go, and the kernel lab it
-/// applied is destroyed first, unless another lab holds that kernel name now.
+/// What deleting a lab will do, said before it is done: its revisions and recorded runs go, and its kernel lab is
+/// destroyed first.
 /// </summary>
 /// <param name="Lab">The lab as the store has it.</param>
 /// <param name="Revisions">How many revisions it has (all go).</param>
 /// <param name="RecordedRuns">How many recorded runs it has (all go).</param>
-/// <param name="KernelLab">The name the kernel knows it by: its applied revision's YAML <c>name</c>, else its current one's.</param>
-/// <param name="HeldBy">Null when the delete destroys <paramref name="KernelLab"/>; else who holds that name in the kernel (another lab applied it since), which the delete leaves alone.</param>
-public sealed record LabDeletionPlan(LabSummary Lab, int Revisions, int RecordedRuns, string KernelLab, string? HeldBy)
-{
-    public bool DestroysKernelLab => HeldBy is null;
-}
+/// <param name="KernelLab">The name the kernel knows it by (<see cref="KernelLabs.OfAsync"/>).</param>
+public sealed record LabDeletionPlan(LabSummary Lab, int Revisions, int RecordedRuns, string KernelLab);
 
 /// <summary>How a delete ended: deleted, or refused with why (then nothing was deleted).</summary>
 public sealed record LabDeletionOutcome(bool Deleted, string? Error, ApplyResult? Destroyed = null)
@@ -25,11 +20,13 @@ public sealed record LabDeletionOutcome(bool Deleted, string? Error, ApplyResult
 }
 
 /// <summary>
-/// Deleting a lab: the kernel lab first, through the agent, then the store's lab with its revisions and runs. A lab
-/// deleted from the store while its namespaces live on would leave them with nothing in the web that names them, so a
-/// destroy that fails (no agent, a namespace the kernel would not delete) refuses the delete and nothing is deleted.
+/// Deleting a lab: the kernel lab first, through the agent (<see cref="LabApplication.DestroyAsync"/>, acting for the
+/// lab's owner), then the store's lab with its revisions and runs. A lab deleted from the store while its namespaces
+/// live on would leave them with nothing in the web that names them, so a destroy that fails (no agent, a namespace the
+/// kernel would not delete) refuses the delete and nothing is deleted. A kernel lab the agent does not hold for the
+/// owner (never applied) is nothing to destroy.
 /// </summary>
-public sealed class LabDeletion(IAgentGateway agent, LabStore store, RunStore runs, LiveLabs live, AppliedStateReconciler? reconciler = null)
+public sealed class LabDeletion(LabApplication application, LabStore store, RunStore runs)
 {
     /// <summary>What deleting the owner's lab would do now; null when the owner has no such lab.</summary>
     public async Task<LabDeletionPlan?> PlanAsync(long ownerId, long labId)
@@ -40,19 +37,9 @@ public sealed class LabDeletion(IAgentGateway agent, LabStore store, RunStore ru
         }
 
         var revisions = await store.ListRevisionsAsync(ownerId, labId).ConfigureAwait(false);
-        var applied = lab.AppliedRevision is { } number ? revisions.FirstOrDefault(r => r.Number == number) : null;
-        var current = lab.CurrentRevision is { } currentNumber ? revisions.FirstOrDefault(r => r.Number == currentNumber) : null;
-        var kernelLab = KernelLabNames.Of((applied ?? current)?.Yaml, lab.Name);
-
-        // The kernel lab belongs to the lab that applied it last: another lab of the same YAML name applied after this
-        // one (or this one never was) holds it now, and its record of being applied must stay true.
-        var holder = KernelLabNames.LastAppliedBy(await store.ListAppliedLabsAsync().ConfigureAwait(false), kernelLab, labId);
-        var heldBy = KernelLabNames.HeldByAnother(holder, lab.Applied)
-            ? holder!.OwnerId == ownerId ? $"your lab {holder.Name}" : "another user's lab"
-            : null;
-
+        var kernel = await KernelLabs.OfAsync(store, lab).ConfigureAwait(false);
         var recordedRuns = await runs.CountRunsAsync(ownerId, labId).ConfigureAwait(false);
-        return new LabDeletionPlan(lab, revisions.Count, recordedRuns, kernelLab, heldBy);
+        return new LabDeletionPlan(lab, revisions.Count, recordedRuns, kernel.Name);
     }
 
     /// <summary>
@@ -67,31 +54,17 @@ public sealed class LabDeletion(IAgentGateway agent, LabStore store, RunStore ru
             return LabDeletionOutcome.Refused($"There is no lab {labId} of yours: it may have been deleted already; reload the list.");
         }
 
-        ApplyResult? destroyed = null;
-        if (plan.DestroysKernelLab)
+        var outcome = await application.DestroyAsync(ownerId, labId, onProgress, cancellationToken).ConfigureAwait(false);
+        var destroyed = outcome.Result;
+        if (destroyed is not { Succeeded: true })
         {
-            var outcome = await agent.DestroyAsync(plan.KernelLab, onProgress, cancellationToken).ConfigureAwait(false);
-            destroyed = outcome.Value;
-            if (destroyed is not null)
-            {
-                live.Changed(destroyed.Lab);
-            }
-            else
-            {
-                // No result: how far the destroy got is unknown, and the lab (not deleted) may record too much.
-                reconciler?.Request();
-            }
-
-            if (destroyed is not { Succeeded: true })
-            {
-                var why = destroyed?.Failure is { } failure
-                    ? $"{failure.Operation.Command} failed: {failure.KernelMessage ?? failure.Message}"
-                    : outcome.Error ?? "the agent gave no result";
-                return LabDeletionOutcome.Refused(
-                    $"{plan.Lab.Name} was not deleted: destroying its kernel lab {plan.KernelLab} failed ({why}). Nothing was deleted; " +
-                    "fix that and delete again, so no namespace of the lab is left without a lab in NetLab that names it.",
-                    destroyed);
-            }
+            var why = destroyed?.Failure is { } failure
+                ? $"{failure.Operation.Command} failed: {failure.KernelMessage ?? failure.Message}"
+                : outcome.Agent.Error ?? "the agent gave no result";
+            return LabDeletionOutcome.Refused(
+                $"{plan.Lab.Name} was not deleted: destroying its kernel lab {plan.KernelLab} failed ({why}). Nothing was deleted; " +
+                "fix that and delete again, so no namespace of the lab is left without a lab in NetLab that names it.",
+                destroyed);
         }
 
         try
@@ -103,7 +76,7 @@ public sealed class LabDeletion(IAgentGateway agent, LabStore store, RunStore ru
         catch (StoreFullException full)
         {
             // SQLite needs room even to delete (the WAL grows before the file shrinks).
-            return LabDeletionOutcome.Refused($"{plan.Lab.Name} was not deleted{(destroyed is null ? "" : ", though its kernel lab was destroyed")}. {full.Message}", destroyed);
+            return LabDeletionOutcome.Refused($"{plan.Lab.Name} was not deleted, though its kernel lab was destroyed. {full.Message}", destroyed);
         }
     }
 }

@@ -1,6 +1,5 @@
 using NetLab.Agent.Client.Contracts;
 using NetLab.Core.Validation;
-using NetLab.Web.Model;
 using NetLab.Web.Store;
 
 namespace NetLab.Web.Agent;
@@ -53,10 +52,13 @@ public sealed class LabGrading(IAgentGateway agent, LabStore labs, RunStore runs
             return GradingOutcome.Refused("The lab has no checks: write them in the Checks tab, or generate them from the predictions.");
         }
 
-        var kernelLab = LabDraft.Of(applied.Yaml, lab.Name).KernelName;
+        // The kernel lab the applied revision made: the lab's own kernel name, acting for its owner (or its old name, as
+        // the administrator, for a lab applied before kernel names of their own).
+        var kernel = await KernelLabs.OfAsync(labs, lab).ConfigureAwait(false);
+        var kernelLab = kernel.Name;
         var started = time.GetUtcNow();
         var graded = await agent.GradeAsync(
-            kernelLab,
+            kernel,
             new GradeRequest(new LabDocument(applied.Yaml), new LabDocument(checks.Text), ProbeTimeoutMilliseconds),
             cancellationToken).ConfigureAwait(false);
         var outcome = new GradingOutcome(graded.Value, graded.Error, graded.Problems);

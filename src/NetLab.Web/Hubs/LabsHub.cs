@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using NetLab.Agent.Client.Contracts;
 using NetLab.Core.Labs;
+using NetLab.Web.Agent;
 using NetLab.Web.Model;
 using NetLab.Web.Store;
 
@@ -12,7 +13,7 @@ namespace NetLab.Web.Hubs;
 /// The public live-state hub at <see cref="Path"/> (docs/web-api.md): the same events the dashboard shows, for other
 /// clients. A client that reconnects calls <see cref="Watch"/> again and starts from fresh snapshots.
 /// </summary>
-public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs) : Hub
+public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs, LabStore labs) : Hub
 {
     public const string Path = "/hubs/labs";
 
@@ -24,7 +25,9 @@ public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs) : H
 
     /// <summary>
     /// A snapshot of each namespace of the lab, then every change, until the client stops the stream. Read from the
-    /// lab's shared live state: any number of clients cost the agent one event stream per lab.
+    /// lab's shared live state: any number of clients cost the agent one event stream per lab. <paramref name="lab"/> is
+    /// the kernel name of one of the signed-in user's labs (<see cref="LabSummary.KernelName"/>); any other name is
+    /// refused as if no lab had it, and the watch acts for the user at the agent.
     /// </summary>
     public async IAsyncEnumerable<LabEvent> Watch(string lab, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -34,7 +37,23 @@ public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs) : H
             throw new HubException(problem);
         }
 
-        using var lease = live.Watch(lab);
+        var user = SignedInUser;
+        OwnedKernelLab? kernel = null;
+        foreach (var candidate in await labs.ListLabsAsync(user.Id).ConfigureAwait(false))
+        {
+            if ((await KernelLabs.OfAsync(labs, candidate).ConfigureAwait(false)) is { } owned && owned.Name == lab)
+            {
+                kernel = owned;
+                break;
+            }
+        }
+
+        if (kernel is null)
+        {
+            throw new HubException($"You have no lab the kernel knows as {lab}: a lab's kernel name is shown on its page.");
+        }
+
+        using var lease = live.Watch(kernel);
         var changes = Channel.CreateUnbounded<LabEvent>(new UnboundedChannelOptions { SingleReader = true });
         var (current, listening) = lease.State.Listen(change => changes.Writer.TryWrite(change), time.GetUtcNow());
         using (listening)

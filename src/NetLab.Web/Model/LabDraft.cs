@@ -1,26 +1,23 @@
 using NetLab.Core.Experiments;
 using NetLab.Core.Formats;
 using NetLab.Core.Validation;
-using NetLab.Web.Agent;
 using CoreLab = NetLab.Core.Labs.Lab;
 
 namespace NetLab.Web.Model;
 
 /// <summary>
 /// A lab's text read once: the parsed lab (also when the validator finds problems in it, so the canvas can draw it),
-/// its problems (file syntax first, with lines and columns), and the name the kernel knows it by. The lab page makes one
+/// its problems (file syntax first, with lines and columns), and its name. The lab page makes one
 /// per edit and hands it to its panels, which then never parse the YAML themselves.
 /// </summary>
 /// <param name="Text">The YAML.</param>
 /// <param name="Lab">The lab as read, or null when the text does not read as a lab at all.</param>
 /// <param name="Problems">Everything wrong with it; empty for a valid lab.</param>
-/// <param name="KernelName">
-/// The lab's YAML <c>name</c>, what the agent knows it by, also when the validator finds problems (a stored revision
-/// was valid when saved, and a stricter validator of a later NetLab must not turn its name into the store's, which may
-/// name another kernel lab after a rename or an import); the store's name only when the text is no lab at all
-/// (<see cref="KernelLabNames.Of(CoreLab?, string)"/>).
+/// <param name="Name">
+/// The lab's YAML <c>name</c> (a template's name finds its guide), also when the validator finds problems; the store's
+/// name when the text names none. Not the kernel's name of the lab: that is the store's (<see cref="Store.LabSummary.KernelName"/>).
 /// </param>
-public sealed record LabDraft(string Text, CoreLab? Lab, IReadOnlyList<Problem> Problems, string KernelName)
+public sealed record LabDraft(string Text, CoreLab? Lab, IReadOnlyList<Problem> Problems, string Name)
 {
     private IReadOnlyList<PairPrediction>? _predictions;
 
@@ -44,6 +41,6 @@ public sealed record LabDraft(string Text, CoreLab? Lab, IReadOnlyList<Problem> 
         }
 
         var problems = LabValidator.Validate(lab).Select(loaded.Locate).ToList();
-        return new(text, lab, problems, KernelLabNames.Of(lab, storeName));
+        return new(text, lab, problems, lab.Name is { Length: > 0 } name ? name : storeName);
     }
 }

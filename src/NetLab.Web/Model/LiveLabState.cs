@@ -39,11 +39,17 @@ public sealed class LiveLabState(string lab)
     public string? Problem { get; private set; }
 
     /// <summary>Applies events and counter readings until <paramref name="cancellationToken"/> ends it.</summary>
-    public async Task RunAsync(IAgentGateway source, TimeProvider time, CancellationToken cancellationToken)
+    public async Task RunAsync(IAgentGateway source, OwnedKernelLab lab, TimeProvider time, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(lab);
+        if (lab.Name != Lab)
+        {
+            throw new ArgumentException($"This is the state of {Lab}, not of {lab.Name}.", nameof(lab));
+        }
+
         try
         {
-            await Task.WhenAll(WatchAsync(source, cancellationToken), ReadCountersAsync(source, time, cancellationToken)).ConfigureAwait(false);
+            await Task.WhenAll(WatchAsync(source, lab, cancellationToken), ReadCountersAsync(source, lab, time, cancellationToken)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -147,21 +153,21 @@ public sealed class LiveLabState(string lab)
         Changed?.Invoke();
     }
 
-    private async Task WatchAsync(IAgentGateway source, CancellationToken cancellationToken)
+    private async Task WatchAsync(IAgentGateway source, OwnedKernelLab lab, CancellationToken cancellationToken)
     {
-        await foreach (var change in source.WatchAsync(Lab, cancellationToken).ConfigureAwait(false))
+        await foreach (var change in source.WatchAsync(lab, cancellationToken).ConfigureAwait(false))
         {
             Apply(change);
         }
     }
 
-    private async Task ReadCountersAsync(IAgentGateway source, TimeProvider time, CancellationToken cancellationToken)
+    private async Task ReadCountersAsync(IAgentGateway source, OwnedKernelLab lab, TimeProvider time, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(CounterInterval, time);
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
         {
             // The event stream reports outages; a missed reading is only a gap in the sparkline.
-            if ((await source.StateAsync(Lab, cancellationToken).ConfigureAwait(false)).Value is { } state)
+            if ((await source.StateAsync(lab, cancellationToken).ConfigureAwait(false)).Value is { } state)
             {
                 ApplyCounters(state, time.GetUtcNow());
             }

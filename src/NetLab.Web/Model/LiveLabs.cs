@@ -7,6 +7,8 @@ namespace NetLab.Web.Model;
 /// interface tables of a page, twenty tabs on one lab, a hub client, all cost the agent one event stream and one
 /// counter poll per lab. The first lease starts them; when the last lease is gone they stop after
 /// <see cref="Grace"/>, so a page that re-renders or a tab that reloads does not tear down and reopen the stream.
+/// The subscription acts for the lab's owner (<see cref="OwnedKernelLab"/>), whoever watches (a kernel name is one
+/// lab's, and only its owner's pages and hub calls name it); watchers share a state only when they name the same owner.
 /// </summary>
 public sealed partial class LiveLabs(IAgentGateway agent, TimeProvider time, ILogger<LiveLabs> logger) : IDisposable
 {
@@ -14,7 +16,7 @@ public sealed partial class LiveLabs(IAgentGateway agent, TimeProvider time, ILo
     public static readonly TimeSpan DefaultGrace = TimeSpan.FromSeconds(5);
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, Watched> _labs = new(StringComparer.Ordinal);
+    private readonly Dictionary<OwnedKernelLab, Watched> _labs = [];
 
     /// <summary>Settable for tests (zero: stop as the last lease goes).</summary>
     public TimeSpan Grace { get; init; } = DefaultGrace;
@@ -31,15 +33,17 @@ public sealed partial class LiveLabs(IAgentGateway agent, TimeProvider time, ILo
         }
     }
 
-    /// <summary>The shared live state of <paramref name="lab"/> (its kernel name), kept current while the lease is held.</summary>
-    public LiveLease Watch(string lab)
+    /// <summary>The shared live state of <paramref name="lab"/>, kept current while the lease is held.</summary>
+    public LiveLease Watch(OwnedKernelLab lab)
     {
-        ArgumentException.ThrowIfNullOrEmpty(lab);
+        ArgumentNullException.ThrowIfNull(lab);
+        ArgumentException.ThrowIfNullOrEmpty(lab.Name);
         lock (_gate)
         {
+            // Keyed by name and owner: a state is only ever shared by watchers acting for the same user.
             if (!_labs.TryGetValue(lab, out var watched))
             {
-                watched = _labs[lab] = new Watched(new LiveLabState(lab));
+                watched = _labs[lab] = new Watched(new LiveLabState(lab.Name), lab);
             }
 
             watched.Leases++;
@@ -62,7 +66,7 @@ public sealed partial class LiveLabs(IAgentGateway agent, TimeProvider time, ILo
     {
         lock (_gate)
         {
-            if (_labs.TryGetValue(lab, out var watched) && watched.Running is not null && watched.State.Problem is not null)
+            foreach (var watched in _labs.Values.Where(w => w.State.Lab == lab && w.Running is not null && w.State.Problem is not null))
             {
                 Stop(watched);
                 Start(watched);
@@ -107,7 +111,7 @@ public sealed partial class LiveLabs(IAgentGateway agent, TimeProvider time, ILo
     {
         lock (_gate)
         {
-            if (watched.Leases == 0 && _labs.TryGetValue(watched.State.Lab, out var current) && current == watched)
+            if (watched.Leases == 0 && _labs.TryGetValue(watched.Kernel, out var current) && current == watched)
             {
                 Forget(watched);
             }
@@ -120,7 +124,7 @@ public sealed partial class LiveLabs(IAgentGateway agent, TimeProvider time, ILo
         watched.Stopping?.Dispose();
         watched.Stopping = null;
         Stop(watched);
-        _labs.Remove(watched.State.Lab);
+        _labs.Remove(watched.Kernel);
     }
 
     // Under _gate.
@@ -128,7 +132,7 @@ public sealed partial class LiveLabs(IAgentGateway agent, TimeProvider time, ILo
     {
         var running = new CancellationTokenSource();
         watched.Running = running;
-        _ = Task.Run(() => RunAsync(watched.State, running.Token));
+        _ = Task.Run(() => RunAsync(watched.State, watched.Kernel, running.Token));
     }
 
     // Under _gate.
@@ -142,11 +146,11 @@ public sealed partial class LiveLabs(IAgentGateway agent, TimeProvider time, ILo
         }
     }
 
-    private async Task RunAsync(LiveLabState state, CancellationToken cancellationToken)
+    private async Task RunAsync(LiveLabState state, OwnedKernelLab kernel, CancellationToken cancellationToken)
     {
         try
         {
-            await state.RunAsync(agent, time, cancellationToken).ConfigureAwait(false);
+            await state.RunAsync(agent, kernel, time, cancellationToken).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // A broken subscription must not take the process down: watchers are told why.
         catch (Exception error) when (!cancellationToken.IsCancellationRequested)
@@ -161,9 +165,12 @@ public sealed partial class LiveLabs(IAgentGateway agent, TimeProvider time, ILo
     private static partial void LogStopped(ILogger logger, string lab, Exception error);
 
     /// <summary>A lab's state, how many hold it, and its subscription (null while stopped).</summary>
-    internal sealed class Watched(LiveLabState state)
+    internal sealed class Watched(LiveLabState state, OwnedKernelLab kernel)
     {
         public LiveLabState State { get; } = state;
+
+        /// <summary>The lab and whom the subscription acts for.</summary>
+        public OwnedKernelLab Kernel { get; } = kernel;
 
         public int Leases { get; set; }
 

@@ -1,3 +1,5 @@
+using NetLab.Web.Agent;
+
 namespace NetLab.Web.Model;
 
 /// <summary>
@@ -10,10 +12,11 @@ public sealed class LiveWatch : IDisposable
     private readonly UpdateThrottle _throttle;
 
     // `update` runs on a timer thread: a component marshals it (InvokeAsync); it must not throw.
-    public LiveWatch(LiveLabs labs, string lab, TimeSpan interval, Func<Task> update, TimeProvider time, bool leading = false)
+    public LiveWatch(LiveLabs labs, OwnedKernelLab lab, TimeSpan interval, Func<Task> update, TimeProvider time, bool leading = false)
     {
         ArgumentNullException.ThrowIfNull(labs);
         _lease = labs.Watch(lab);
+        Kernel = lab;
         _throttle = new UpdateThrottle(interval, update, time, leading);
         _lease.State.Changed += _throttle.Signal;
     }
@@ -21,6 +24,9 @@ public sealed class LiveWatch : IDisposable
     public LiveLabState State => _lease.State;
 
     public string Lab => _lease.State.Lab;
+
+    /// <summary>The lab watched, and whom the watch acts for.</summary>
+    public OwnedKernelLab Kernel { get; }
 
     public void Dispose()
     {

@@ -23,7 +23,19 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time, IOption
 
     private const string LabColumns =
         "id AS Id, owner_id AS OwnerId, name AS Name, created_ms AS CreatedMs, updated_ms AS UpdatedMs, " +
-        "current_revision AS CurrentRevision, applied_revision AS AppliedRevision, applied_ms AS AppliedMs";
+        "current_revision AS CurrentRevision, applied_revision AS AppliedRevision, applied_ms AS AppliedMs, " +
+        "kernel_name AS KernelName, kernel_legacy AS KernelLegacy";
+
+    /// <summary>
+    /// A new lab's kernel name (as migration 005 gave the labs before it): up to 16 characters of its name, '-', 4
+    /// random hex digits and its id in hex. Unique because ids are (the random part has a fixed width); random so a
+    /// store made afresh does not meet the kernel labs of an old one under the same names. Made here rather than in
+    /// SQL so the summary CreateAsync returns carries exactly what it wrote.
+    /// </summary>
+    private static string NewKernelName(string labName, long labId) =>
+        labName[..Math.Min(16, labName.Length)].TrimEnd('-', '_') + "-" +
+        System.Security.Cryptography.RandomNumberGenerator.GetHexString(4, lowercase: true) +
+        labId.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
 
     // Qualified because the revision queries join labs (which has its own created_ms) to check the owner.
     private const string RevisionColumns =
@@ -101,9 +113,11 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time, IOption
             return NameTaken(labName);
         }
 
+        var kernelName = NewKernelName(labName, labId);
+        await connection.ExecuteAsync("UPDATE labs SET kernel_name = @kernelName WHERE id = @labId", new { kernelName, labId }, transaction);
         await InsertRevisionAsync(connection, transaction, labId, 1, null, yaml, note, now);
         transaction.Commit();
-        return StoreResult<LabSummary>.Success((await FindLabAsync(connection, ownerId, labId, null))!.ToSummary());
+        return StoreResult<LabSummary>.Success((await FindLabAsync(connection, ownerId, labId, null))!.ToSummary() with { KernelName = kernelName });
     });
 
     public Task<StoreResult<LabSummary>> RenameAsync(long ownerId, long labId, string newName) => database.WriteAsync(async () =>
@@ -248,7 +262,7 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time, IOption
     {
         using var connection = database.Open();
         return await connection.ExecuteAsync(
-            "UPDATE labs SET applied_revision = @number, applied_ms = @now WHERE id = @labId AND owner_id = @ownerId " +
+            "UPDATE labs SET applied_revision = @number, applied_ms = @now, kernel_legacy = 0 WHERE id = @labId AND owner_id = @ownerId " +
             "AND EXISTS (SELECT 1 FROM lab_revisions WHERE lab_id = @labId AND number = @number)",
             new { number, now = Now(), labId, ownerId }) > 0;
     });
@@ -265,21 +279,32 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time, IOption
     {
         using var connection = database.Open();
         return await connection.ExecuteAsync(
-            "UPDATE labs SET applied_revision = NULL, applied_ms = NULL WHERE id = @labId AND owner_id = @ownerId",
+            "UPDATE labs SET applied_revision = NULL, applied_ms = NULL, kernel_legacy = 0 WHERE id = @labId AND owner_id = @ownerId",
             new { labId, ownerId }) > 0;
     });
 
-    /// <summary>
-    /// Every lab of every owner that records an applied revision, with that revision's YAML: the kernel has one
-    /// namespace of names for all users, so which lab holds a kernel lab name is a question across owners (asked by
-    /// the web itself when a lab is deleted or its applied state reconciled, never shown to another user).
-    /// </summary>
+    /// <summary>Every applied lab of every owner with its applied revision's YAML (for the quotas' count of applied namespaces, never shown to a user).</summary>
     public async Task<IReadOnlyList<AppliedLab>> ListAppliedLabsAsync()
     {
         using var connection = database.Open();
         var rows = await connection.QueryAsync<AppliedRow>(
             "SELECT l.owner_id AS OwnerId, l.id AS LabId, l.name AS Name, l.applied_revision AS Revision, l.applied_ms AS AppliedMs, r.yaml AS Yaml " +
             "FROM labs l JOIN lab_revisions r ON r.lab_id = l.id AND r.number = l.applied_revision ORDER BY l.id");
+        return [.. rows.Select(r => new AppliedLab(r.OwnerId, r.LabId, r.Name, (int)r.Revision, FromMs(r.AppliedMs ?? 0), r.Yaml))];
+    }
+
+    /// <summary>
+    /// Every lab of every owner applied before kernel names of their own (<see cref="LabSummary.LegacyKernel"/>), with
+    /// its applied revision's YAML: those labs share one namespace of names (their YAML <c>name</c>) across all users,
+    /// so which of them holds a kernel lab is a question across owners (asked by the web itself when such a lab is
+    /// destroyed, deleted or reconciled, never shown to another user).
+    /// </summary>
+    public async Task<IReadOnlyList<AppliedLab>> ListLegacyAppliedLabsAsync()
+    {
+        using var connection = database.Open();
+        var rows = await connection.QueryAsync<AppliedRow>(
+            "SELECT l.owner_id AS OwnerId, l.id AS LabId, l.name AS Name, l.applied_revision AS Revision, l.applied_ms AS AppliedMs, r.yaml AS Yaml " +
+            "FROM labs l JOIN lab_revisions r ON r.lab_id = l.id AND r.number = l.applied_revision WHERE l.kernel_legacy = 1 ORDER BY l.id");
         return [.. rows.Select(r => new AppliedLab(r.OwnerId, r.LabId, r.Name, (int)r.Revision, FromMs(r.AppliedMs ?? 0), r.Yaml))];
     }
 
@@ -303,7 +328,8 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time, IOption
         ArgumentNullException.ThrowIfNull(seen);
         using var connection = database.Open();
         return await connection.ExecuteAsync(
-            "UPDATE labs SET applied_revision = @applied, applied_ms = CASE WHEN @applied IS NULL THEN NULL ELSE @now END " +
+            "UPDATE labs SET applied_revision = @applied, applied_ms = CASE WHEN @applied IS NULL THEN NULL ELSE @now END, " +
+            "kernel_legacy = CASE WHEN @applied IS NULL THEN 0 ELSE kernel_legacy END " +
             "WHERE id = @labId AND owner_id = @ownerId AND applied_revision IS @expected AND applied_ms IS @expectedMs " +
             "AND (@applied IS NULL OR EXISTS (SELECT 1 FROM lab_revisions WHERE lab_id = @labId AND number = @applied))",
             new
@@ -434,11 +460,17 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time, IOption
             "INSERT INTO lab_revisions (lab_id, number, parent_number, yaml, note, created_ms) VALUES (@labId, @number, @parent, @yaml, @note, @now)",
             new { labId, number, parent, yaml, note, now }, transaction);
 
-    private sealed record LabRow(long Id, long OwnerId, string Name, long CreatedMs, long UpdatedMs, long? CurrentRevision, long? AppliedRevision, long? AppliedMs)
+    private sealed record LabRow(
+        long Id, long OwnerId, string Name, long CreatedMs, long UpdatedMs, long? CurrentRevision, long? AppliedRevision, long? AppliedMs,
+        string? KernelName, long KernelLegacy)
     {
         public LabSummary ToSummary() => new(
             Id, OwnerId, Name, FromMs(CreatedMs), FromMs(UpdatedMs), (int?)CurrentRevision, (int?)AppliedRevision,
-            AppliedMs is { } ms ? FromMs(ms) : null);
+            AppliedMs is { } ms ? FromMs(ms) : null)
+        {
+            KernelName = KernelName ?? Name,
+            LegacyKernel = KernelLegacy != 0 && AppliedRevision is not null,
+        };
     }
 
     private sealed record ChecksRow(long LabId, string Text, long? UpdatedMs)

@@ -11,9 +11,22 @@ public sealed record LabSummary(
     DateTimeOffset Updated,
     int? CurrentRevision,
     int? AppliedRevision,
-    DateTimeOffset? Applied);
+    DateTimeOffset? Applied)
+{
+    /// <summary>
+    /// The name the kernel knows the lab by, fixed when the lab was made (a short id after its name then): neither a
+    /// rename nor a new YAML <c>name</c> changes it, and no two labs of any users share it.
+    /// </summary>
+    public string KernelName { get; init; } = Name;
 
-/// <summary>A lab that records an applied revision, with that revision's YAML (whose <c>name</c> is the kernel's name of the lab).</summary>
+    /// <summary>
+    /// Applied before labs had kernel names of their own: the kernel holds it under its applied revision's YAML
+    /// <c>name</c> (with no owner recorded at the agent) until it is destroyed or applied again (<see cref="Agent.KernelLabs"/>).
+    /// </summary>
+    public bool LegacyKernel { get; init; }
+}
+
+/// <summary>A lab applied before kernel names of their own, with its applied revision's YAML (whose <c>name</c> is its kernel name).</summary>
 public sealed record AppliedLab(long OwnerId, long LabId, string Name, int Revision, DateTimeOffset Applied, string Yaml);
 
 /// <summary>

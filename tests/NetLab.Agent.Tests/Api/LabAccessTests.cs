@@ -97,6 +97,40 @@ public sealed class LabAccessTests
         Assert.Equal($"{winner}\n", File.ReadAllText(Path.Combine(agent.Directory, "owners", "demo")));
     }
 
+    [Fact]
+    public async Task Two_users_applying_one_file_under_kernel_names_of_their_own_each_get_theirs()
+    {
+        await using var agent = await StartAsync();
+        var alice = agent.Client.For("alice");
+        var bob = agent.Client.For("bob");
+
+        await ApplyAsync(alice, new LabDocument(Labs.ValidYaml, Name: "demo-a1"));
+        await ApplyAsync(bob, new LabDocument(Labs.ValidYaml, Name: "demo-b2"));
+
+        Assert.Equal("demo-a1", (await alice.PlanAsync(new LabDocument(Labs.ValidYaml, Name: "demo-a1"), Cancel)).Lab);
+        Assert.Equal(["demo-a1"], (await alice.GetLabsAsync(Cancel)).Select(l => l.Lab));
+        Assert.Equal(["demo-b2"], (await bob.GetLabsAsync(Cancel)).Select(l => l.Lab));
+        Assert.Equal("alice\n", File.ReadAllText(Path.Combine(agent.Directory, "owners", "demo-a1")));
+        Assert.Equal(AgentErrorCodes.NotFound, (await Assert.ThrowsAsync<AgentClientException>(() => bob.GetLabAsync("demo-a1", Cancel))).Error.Code);
+        Assert.Equal(AgentErrorCodes.NotFound, (await Assert.ThrowsAsync<AgentClientException>(async () => await bob.DestroyAsync("demo-a1", Cancel).ToListAsync(Cancel))).Error.Code);
+        Assert.Equal(AgentErrorCodes.NotFound, (await Assert.ThrowsAsync<AgentClientException>(() => bob.PlanAsync(new LabDocument(Labs.ValidYaml, Name: "demo-a1"), Cancel))).Error.Code);
+    }
+
+    [Theory]
+    [InlineData("../etc")]
+    [InlineData("a.b")]
+    [InlineData("")]
+    public async Task A_kernel_name_that_is_no_lab_name_is_refused_as_an_invalid_lab(string name)
+    {
+        await using var agent = await StartAsync();
+
+        var error = await Assert.ThrowsAsync<AgentClientException>(() => agent.Client.For("alice").PlanAsync(new LabDocument(Labs.ValidYaml, Name: name), Cancel));
+
+        Assert.Equal(AgentErrorCodes.InvalidLab, error.Error.Code);
+        Assert.Contains(error.Error.Problems!, p => p.Path == "name");
+        Assert.Empty(agent.Engine.Calls);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("alice smith")]
@@ -137,6 +171,8 @@ public sealed class LabAccessTests
         return await TestAgent.StartAsync(o => o with { LabOwnerDirectory = Path.Combine(directory, "owners") }, directory);
     }
 
-    private static async Task ApplyAsync(AgentClient client, string yaml) =>
-        Assert.True((await client.ApplyAsync(new LabDocument(yaml), Cancel).LastAsync(Cancel)).Result!.Succeeded);
+    private static Task ApplyAsync(AgentClient client, string yaml) => ApplyAsync(client, new LabDocument(yaml));
+
+    private static async Task ApplyAsync(AgentClient client, LabDocument document) =>
+        Assert.True((await client.ApplyAsync(document, Cancel).LastAsync(Cancel)).Result!.Succeeded);
 }

@@ -10,15 +10,20 @@ public sealed class AgentGatewayTests
 {
     private static readonly string Yaml = RepositoryFiles.Lab("macvlan-bridge.yaml");
 
+    /// <summary>A stored lab of the template under its own kernel name, owned by store user 7.</summary>
+    private static readonly OwnedKernelLab Alices = new("macvlan-bridge-a1", 7);
+
+    private static readonly OwnedKernelLab Bobs = new("macvlan-bridge-b2", 8);
+
     [Fact]
     public async Task Plan_returns_the_operations_with_their_commands_and_the_kinds_the_kernel_lacks()
     {
         await using var agent = await FakeEngineAgent.StartAsync();
 
-        var outcome = await agent.Gateway.PlanAsync(Yaml, TestContext.Current.CancellationToken);
+        var outcome = await agent.Gateway.PlanAsync(Alices, Yaml, TestContext.Current.CancellationToken);
 
         Assert.True(outcome.Succeeded, outcome.Error);
-        Assert.Equal(FakeEngineAgent.FakeEngine.OperationsOf("macvlan-bridge"), outcome.Value!.Operations);
+        Assert.Equal(FakeEngineAgent.FakeEngine.OperationsOf("macvlan-bridge-a1"), outcome.Value!.Operations);
         Assert.Equal("vlan", Assert.Single(outcome.Value.Unsupported).Kind);
     }
 
@@ -28,9 +33,10 @@ public sealed class AgentGatewayTests
         await using var agent = await FakeEngineAgent.StartAsync();
         var progress = new List<OperationProgress>();
 
-        var outcome = await agent.Gateway.ApplyAsync(Yaml, progress.Add, TestContext.Current.CancellationToken);
+        var outcome = await agent.Gateway.ApplyAsync(Alices, Yaml, progress.Add, TestContext.Current.CancellationToken);
 
         Assert.True(outcome.Value!.Succeeded);
+        Assert.Equal("macvlan-bridge-a1", outcome.Value.Lab);
         Assert.Equal(2, outcome.Value.Applied);
         Assert.Equal(
             [(0, OperationStatus.Started), (0, OperationStatus.Done), (1, OperationStatus.Started), (1, OperationStatus.Done)],
@@ -44,7 +50,7 @@ public sealed class AgentGatewayTests
         agent.Engine.FailApply = true;
         var progress = new List<OperationProgress>();
 
-        var outcome = await agent.Gateway.ApplyAsync(Yaml, progress.Add, TestContext.Current.CancellationToken);
+        var outcome = await agent.Gateway.ApplyAsync(Alices, Yaml, progress.Add, TestContext.Current.CancellationToken);
 
         var result = outcome.Value!;
         Assert.False(result.Succeeded);
@@ -58,12 +64,50 @@ public sealed class AgentGatewayTests
     public async Task Destroy_streams_its_progress_and_result()
     {
         await using var agent = await FakeEngineAgent.StartAsync();
+        await agent.Gateway.ApplyAsync(Alices, Yaml, _ => { }, TestContext.Current.CancellationToken);
         var progress = new List<OperationProgress>();
 
-        var outcome = await agent.Gateway.DestroyAsync("macvlan-bridge", progress.Add, TestContext.Current.CancellationToken);
+        var outcome = await agent.Gateway.DestroyAsync(Alices, progress.Add, TestContext.Current.CancellationToken);
 
         Assert.True(outcome.Value!.Succeeded);
-        Assert.Equal("ip netns delete nl-macvlan-bridge-h1", Assert.Single(progress).Operation.Command);
+        Assert.Equal("ip netns delete nl-macvlan-bridge-a1-h1", Assert.Single(progress).Operation.Command);
+    }
+
+    [Fact]
+    public async Task Two_users_applying_one_template_act_for_themselves_and_neither_reaches_the_others_lab()
+    {
+        await using var agent = await FakeEngineAgent.StartAsync();
+        var cancel = TestContext.Current.CancellationToken;
+
+        Assert.True((await agent.Gateway.ApplyAsync(Alices, Yaml, _ => { }, cancel)).Value!.Succeeded);
+        Assert.True((await agent.Gateway.ApplyAsync(Bobs, Yaml, _ => { }, cancel)).Value!.Succeeded);
+
+        // The gateway sent each owner as the acting user: the agent recorded them as the labs' owners.
+        Assert.Equal("7\n", File.ReadAllText(Path.Combine(agent.OwnerDirectory, "macvlan-bridge-a1")));
+        Assert.Equal("8\n", File.ReadAllText(Path.Combine(agent.OwnerDirectory, "macvlan-bridge-b2")));
+        Assert.Equal(["apply macvlan-bridge-a1", "apply macvlan-bridge-b2"], agent.Engine.Calls.Where(c => c.StartsWith("apply", StringComparison.Ordinal)));
+
+        // Bob's calls naming Alice's kernel lab answer as if it did not exist, and the engine destroys nothing.
+        var alicesAsBob = Alices with { OwnerId = Bobs.OwnerId };
+        Assert.Equal(AgentErrorCodes.NotFound, (await agent.Gateway.StateAsync(alicesAsBob, cancel)).ErrorCode);
+        Assert.Equal(AgentErrorCodes.NotFound, (await agent.Gateway.DestroyAsync(alicesAsBob, _ => { }, cancel)).ErrorCode);
+        Assert.Equal(AgentErrorCodes.NotFound, (await agent.Gateway.ProbeAsync(alicesAsBob, new ProbeRequest(), cancel)).ErrorCode);
+        Assert.Equal(AgentErrorCodes.LabTaken, (await agent.Gateway.ApplyAsync(alicesAsBob, Yaml, _ => { }, cancel)).ErrorCode);
+        Assert.DoesNotContain(agent.Engine.Calls, c => c.StartsWith("destroy", StringComparison.Ordinal));
+        Assert.Equal("macvlan-bridge-a1", (await agent.Gateway.StateAsync(Alices, cancel)).Value!.Lab);
+    }
+
+    [Fact]
+    public async Task A_legacy_kernel_lab_is_asked_about_as_the_administrator_which_reaches_a_lab_with_no_owner()
+    {
+        await using var agent = await FakeEngineAgent.StartAsync();
+        var cancel = TestContext.Current.CancellationToken;
+        // Applied before the web named users: no owner recorded.
+        await agent.Client.ApplyAsync(new LabDocument(Yaml), cancel).LastAsync(cancel);
+
+        Assert.Equal(AgentErrorCodes.NotFound, (await agent.Gateway.DestroyAsync(new OwnedKernelLab("macvlan-bridge", 7), _ => { }, cancel)).ErrorCode);
+        Assert.True((await agent.Gateway.DestroyAsync(new OwnedKernelLab("macvlan-bridge", 7, Legacy: true), _ => { }, cancel)).Value!.Succeeded);
+        Assert.Contains("destroy macvlan-bridge", agent.Engine.Calls);
     }
 
     [Fact]
@@ -71,7 +115,7 @@ public sealed class AgentGatewayTests
     {
         await using var agent = await FakeEngineAgent.StartAsync();
 
-        var outcome = await agent.Gateway.PlanAsync(RepositoryFiles.Lab("invalid/macvlan-passthru-two-children.yaml"), TestContext.Current.CancellationToken);
+        var outcome = await agent.Gateway.PlanAsync(Alices, RepositoryFiles.Lab("invalid/macvlan-passthru-two-children.yaml"), TestContext.Current.CancellationToken);
 
         Assert.False(outcome.Succeeded);
         Assert.Contains("not valid", outcome.Error, StringComparison.Ordinal);
@@ -85,7 +129,7 @@ public sealed class AgentGatewayTests
         using var client = new AgentClient(socket);
 
         var gateway = new AgentGateway(client, TimeProvider.System, NullLogger<AgentGateway>.Instance);
-        var outcome = await gateway.ApplyAsync(Yaml, _ => Assert.Fail("no progress expected"), TestContext.Current.CancellationToken);
+        var outcome = await gateway.ApplyAsync(Alices, Yaml, _ => Assert.Fail("no progress expected"), TestContext.Current.CancellationToken);
 
         Assert.Equal($"The NetLab agent is not running at {socket}: start it with `sudo netlab agent --socket {socket}`", outcome.Error);
     }
@@ -105,11 +149,11 @@ public sealed class AgentGatewayTests
         using var client = new AgentClient(socket);
         var gateway = new AgentGateway(client, TimeProvider.System, NullLogger<AgentGateway>.Instance);
 
-        var items = await gateway.CaptureAsync("demo", new CaptureRequest("h1", "eth0"), TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken);
+        var items = await gateway.CaptureAsync(Alices, new CaptureRequest("h1", "eth0"), TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken);
         Assert.StartsWith("The NetLab agent is not running at", Assert.Single(items).Error!.Message, StringComparison.Ordinal);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        await using var events = gateway.WatchAsync("demo", stop.Token).GetAsyncEnumerator(stop.Token);
+        await using var events = gateway.WatchAsync(Alices, stop.Token).GetAsyncEnumerator(stop.Token);
         Assert.True(await events.MoveNextAsync());
         Assert.Equal((LabEventKind.Resync, ""), (events.Current.Kind, events.Current.Element));
         Assert.StartsWith("The NetLab agent is not running at", events.Current.Message, StringComparison.Ordinal);
@@ -123,13 +167,16 @@ public sealed class AgentGatewayTests
         // The fake engine holds no kernel: no ping is probed and no namespace exists, so pings are not checked and
         // state checks fail, each with NetLab's explanation.
         agent.Engine.GradeState = NetLab.Core.Planning.ObservedState.Empty;
-        var checks = "checks:\n- { from: ns2, reaches: 100.0.0.3 }\n- { interface: ns2/macvlan2, kind: macvlan, mode: bridge }\n";
+        // Generated checks name the lab by its file's name; the web grades it under the lab's own kernel name.
+        var checks = "lab: macvlan-bridge\nchecks:\n- { from: ns2, reaches: 100.0.0.3 }\n- { interface: ns2/macvlan2, kind: macvlan, mode: bridge }\n";
 
-        var outcome = await agent.Gateway.GradeAsync("macvlan-bridge", new GradeRequest(new LabDocument(Yaml), new LabDocument(checks)), TestContext.Current.CancellationToken);
+        await agent.Gateway.ApplyAsync(Alices, Yaml, _ => { }, TestContext.Current.CancellationToken);
+
+        var outcome = await agent.Gateway.GradeAsync(Alices, new GradeRequest(new LabDocument(Yaml), new LabDocument(checks)), TestContext.Current.CancellationToken);
 
         Assert.True(outcome.Succeeded, outcome.Error);
         var grade = outcome.Value!;
-        Assert.Equal(("macvlan-bridge", "0 of 2 checks passed (1 failed, 1 not checked)"), (grade.Lab, grade.Summary));
+        Assert.Equal((Alices.Name, "0 of 2 checks passed (1 failed, 1 not checked)"), (grade.Lab, grade.Summary));
         Assert.Equal(["reach/ns2/100.0.0.3", "kind/ns2/macvlan2"], grade.Checks.Select(c => c.Id));
         Assert.Equal(NetLab.Core.Grading.CheckOutcome.NotChecked, grade.Checks[0].Outcome);
         Assert.Equal(NetLab.Core.Grading.CheckOutcome.Failed, grade.Checks[1].Outcome);
@@ -142,7 +189,9 @@ public sealed class AgentGatewayTests
         await using var agent = await FakeEngineAgent.StartAsync();
         agent.Engine.GradeState = NetLab.Core.Planning.ObservedState.Empty;
 
-        var outcome = await agent.Gateway.GradeAsync("macvlan-bridge",
+        await agent.Gateway.ApplyAsync(Alices, Yaml, _ => { }, TestContext.Current.CancellationToken);
+
+        var outcome = await agent.Gateway.GradeAsync(Alices,
             new GradeRequest(new LabDocument(Yaml), new LabDocument("checks:\n- { from: ns9, reaches: 100.0.0.3 }\n")), TestContext.Current.CancellationToken);
 
         Assert.False(outcome.Succeeded);

@@ -23,6 +23,7 @@ public sealed class AgentGatewayWatchTests : IAsyncDisposable
 
     private string SocketPath => Path.Combine(_folder, "agent.sock");
 
+
     public async ValueTask DisposeAsync()
     {
         if (_agent is not null)
@@ -39,7 +40,7 @@ public sealed class AgentGatewayWatchTests : IAsyncDisposable
         await StartAgentAsync();
         using var client = new AgentClient(SocketPath);
         var source = new AgentGateway(client, TimeProvider.System, NullLogger<AgentGateway>.Instance);
-        await using var events = source.WatchAsync(DemoLab, TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+        await using var events = source.WatchAsync(Demo, TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
 
         var outage = await NextAsync(events);
         Assert.Equal((LabEventKind.Resync, ""), (outage.Kind, outage.Element));
@@ -49,8 +50,8 @@ public sealed class AgentGatewayWatchTests : IAsyncDisposable
 
         var snapshot = await NextAsync(events);
         Assert.Equal((LabEventKind.Snapshot, "ns2"), (snapshot.Kind, snapshot.Element));
-        Assert.Equal(AgentErrorCodes.NotFound, (await source.StateAsync("missing", TestContext.Current.CancellationToken)).ErrorCode);
-        Assert.Equal(DemoLab, (await source.StateAsync(DemoLab, TestContext.Current.CancellationToken)).Value!.Lab);
+        Assert.Equal(AgentErrorCodes.NotFound, (await source.StateAsync(Demo with { Name = "missing" }, TestContext.Current.CancellationToken)).ErrorCode);
+        Assert.Equal(DemoLab, (await source.StateAsync(Demo, TestContext.Current.CancellationToken)).Value!.Lab);
     }
 
     [Fact]
@@ -60,7 +61,7 @@ public sealed class AgentGatewayWatchTests : IAsyncDisposable
         await StartAgentAsync();
         using var client = new AgentClient(SocketPath);
         var source = new AgentGateway(client, TimeProvider.System, NullLogger<AgentGateway>.Instance);
-        await using var events = source.WatchAsync(DemoLab, TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+        await using var events = source.WatchAsync(Demo, TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         Assert.Equal(LabEventKind.Snapshot, (await NextAsync(events)).Kind);
         _engine.Changes.Writer.TryWrite(Changed("ns2", Interface("macvlan2", 2, operState: "down")));
         Assert.Equal(LabEventKind.InterfaceChanged, (await NextAsync(events)).Kind);
@@ -85,7 +86,15 @@ public sealed class AgentGatewayWatchTests : IAsyncDisposable
 
     private async Task StartAgentAsync()
     {
-        _agent = AgentHost.Create(new AgentOptions { SocketPath = SocketPath }, _engine);
+        // The agent's owner records, as a user's first apply of the lab would have left them (the engine here applies nothing).
+        var owners = Path.Combine(_folder, "owners");
+        if (OperatingSystem.IsLinux())
+        {
+            Directory.CreateDirectory(owners, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        File.WriteAllText(Path.Combine(owners, DemoLab), OwnedKernelLab.ActingUserOf(Demo.OwnerId) + "\n");
+        _agent = AgentHost.Create(new AgentOptions { SocketPath = SocketPath, LabOwnerDirectory = owners }, _engine);
         await _agent.StartAsync(TestContext.Current.CancellationToken);
     }
 

@@ -36,9 +36,8 @@ public sealed class AppliedStateReconcilerTests : IDisposable
                 ? AgentOutcome<LabState>.Success(new LabState(lab, []))
                 : AgentOutcome<LabState>.Failed($"The kernel holds no lab named '{lab}'.", errorCode: AgentErrorCodes.NotFound);
         };
-        _agent.PlanOf = yaml =>
+        _agent.PlanOf = (lab, yaml) =>
         {
-            var lab = KernelLabNames.Of(yaml, "?");
             _asked.Enqueue($"plan {lab}");
             var matches = _kernel.TryGetValue(lab, out var held) && held == yaml;
             return AgentOutcome<PlanView>.Success(new PlanView(lab, matches ? [] : FakeAgentGateway.Operations, []));
@@ -60,9 +59,9 @@ public sealed class AppliedStateReconcilerTests : IDisposable
 
         Assert.Null((await Store.GetLabAsync(Owner, lab.Id))!.AppliedRevision);
         var correction = Assert.Single(corrections!);
-        Assert.Equal((1, (int?)null, "the kernel holds no lab alpha"), (correction.Was, correction.Now, correction.Why));
+        Assert.Equal((1, (int?)null, $"the kernel holds no lab {lab.KernelName}"), (correction.Was, correction.Now, correction.Why));
         Assert.Contains(_logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning
-            && r.Message == $"Lab alpha (id {lab.Id}) recorded revision 1 as applied, but the kernel holds no lab alpha: now it records nothing");
+            && r.Message == $"Lab alpha (id {lab.Id}) recorded revision 1 as applied, but the kernel holds no lab {lab.KernelName}: now it records nothing");
     }
 
     [Fact]
@@ -70,7 +69,7 @@ public sealed class AppliedStateReconcilerTests : IDisposable
     {
         // kill -9 of the web between the agent's apply and the store's record of it.
         var lab = await LabAsync("alpha", First, applied: null);
-        _kernel["alpha"] = First;
+        _kernel[lab.KernelName] = First;
 
         var corrections = await Reconciler().ReconcileOnceAsync(Cancel);
 
@@ -85,12 +84,12 @@ public sealed class AppliedStateReconcilerTests : IDisposable
     {
         var lab = await LabAsync("alpha", First, applied: 1);
         Assert.True((await Store.SaveRevisionAsync(Owner, lab.Id, Second)).Succeeded);
-        _kernel["alpha"] = Second; // the agent finished the apply nobody was left to record
+        _kernel[lab.KernelName] = Second; // the agent finished the apply nobody was left to record
 
         await Reconciler().ReconcileOnceAsync(Cancel);
 
         Assert.Equal(2, (await Store.GetLabAsync(Owner, lab.Id))!.AppliedRevision);
-        Assert.Equal(["state alpha", "plan alpha", "plan alpha"], _asked); // the recorded revision first, then the current one
+        Assert.Equal([$"state {lab.KernelName}", $"plan {lab.KernelName}", $"plan {lab.KernelName}"], _asked); // the recorded revision first, then the current one
     }
 
     [Fact]
@@ -98,25 +97,25 @@ public sealed class AppliedStateReconcilerTests : IDisposable
     {
         var lab = await LabAsync("alpha", First, applied: 1);
         Assert.True((await Store.SaveRevisionAsync(Owner, lab.Id, Second)).Succeeded);
-        _kernel["alpha"] = First;
+        _kernel[lab.KernelName] = First;
         var before = (await Store.GetLabAsync(Owner, lab.Id))!;
 
         Assert.Empty((await Reconciler().ReconcileOnceAsync(Cancel))!);
 
         Assert.Equal(before, await Store.GetLabAsync(Owner, lab.Id));
-        Assert.Equal(["state alpha", "plan alpha"], _asked);
+        Assert.Equal([$"state {lab.KernelName}", $"plan {lab.KernelName}"], _asked);
     }
 
     [Fact]
     public async Task A_kernel_lab_that_matches_no_revision_is_left_as_recorded_and_said_so()
     {
         var lab = await LabAsync("alpha", First, applied: 1);
-        _kernel["alpha"] = "name: alpha\ndescription: changed by hand\n";
+        _kernel[lab.KernelName] = "name: alpha\ndescription: changed by hand\n";
 
         Assert.Empty((await Reconciler().ReconcileOnceAsync(Cancel))!);
 
         Assert.Equal(1, (await Store.GetLabAsync(Owner, lab.Id))!.AppliedRevision);
-        Assert.Contains(_logger.Collector.GetSnapshot(), r => r.Message.StartsWith($"Lab alpha (id {lab.Id}): the kernel holds alpha, but none of its latest revisions exactly", StringComparison.Ordinal));
+        Assert.Contains(_logger.Collector.GetSnapshot(), r => r.Message.StartsWith($"Lab alpha (id {lab.Id}): the kernel holds {lab.KernelName}, but none of its latest revisions exactly", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -124,7 +123,7 @@ public sealed class AppliedStateReconcilerTests : IDisposable
     {
         var applied = await LabAsync("alpha", First, applied: 1);
         var copy = await LabAsync("alpha-copy", First, applied: null); // the same YAML under another store name
-        _kernel["alpha"] = First;
+        _kernel[applied.KernelName] = First;
 
         Assert.Empty((await Reconciler().ReconcileOnceAsync(Cancel))!);
 
@@ -187,7 +186,7 @@ public sealed class AppliedStateReconcilerTests : IDisposable
         var lab = await LabAsync("alpha", First, applied: apply ? null : 1);
         if (!apply)
         {
-            _kernel["alpha"] = First;
+            _kernel[lab.KernelName] = First;
         }
 
         var reconciler = Reconciler();
@@ -198,14 +197,14 @@ public sealed class AppliedStateReconcilerTests : IDisposable
 
         var running = apply
             ? application.ApplyAsync(Owner, lab.Id, 1, First, _ => { }, Cancel)
-            : application.DestroyAsync(Owner, lab.Id, "alpha", _ => { }, Cancel);
+            : application.DestroyAsync(Owner, lab.Id, _ => { }, Cancel);
         if (apply)
         {
-            _kernel["alpha"] = First;
+            _kernel[lab.KernelName] = First;
         }
         else
         {
-            _kernel.TryRemove("alpha", out _);
+            _kernel.TryRemove(lab.KernelName, out _);
         }
 
         _agent.Outcome.SetResult(AgentOutcome<ApplyResult>.Failed("The connection to the agent at /run/netlab/agent.sock broke: end of stream", errorCode: AgentErrorCodes.ConnectionLost));

@@ -14,7 +14,9 @@ namespace NetLab.Web.Tests.Agent;
 /// (pending until completed); captures stream what the test writes; each watcher gets its own channel holding the
 /// snapshot of the moment it subscribed, then whatever the test publishes; state answers <see cref="State"/>; grade
 /// answers <see cref="GradeOutcome"/> (pending until completed).
-/// Every call is counted, so a test can tell how much of the agent a page costs.
+/// Every call is counted, so a test can tell how much of the agent a page costs, and recorded with the kernel lab and
+/// acting user it named (<see cref="Acting"/>). As the agent does, an apply claims its kernel name for its acting user
+/// when nobody holds it, and another user's call on a claimed name answers "not-found" (<see cref="KernelOwners"/>).
 /// </summary>
 public sealed class FakeAgentGateway : IAgentGateway
 {
@@ -34,6 +36,12 @@ public sealed class FakeAgentGateway : IAgentGateway
 
     /// <summary>Plan, apply, destroy, probe, grade and capture calls in order ("plan", "apply", "destroy LAB", "probe LAB", "grade LAB", "capture LAB element/interface").</summary>
     public ConcurrentQueue<string> Calls { get; } = new();
+
+    /// <summary>Every call with the kernel lab it named (its name, owner and whom the gateway acted for), in order.</summary>
+    public ConcurrentQueue<(string Call, OwnedKernelLab Lab)> Acting { get; } = new();
+
+    /// <summary>Kernel names applied for an acting user, and that user: as the agent's lab owner records.</summary>
+    public ConcurrentDictionary<string, string> KernelOwners { get; } = new();
 
     public AgentOutcome<PlanView> PlanOutcome { get; set; } = AgentOutcome<PlanView>.Success(new PlanView(Lab, Operations, []));
 
@@ -92,8 +100,8 @@ public sealed class FakeAgentGateway : IAgentGateway
     /// <summary>When set, what <see cref="StateAsync"/> answers per lab instead of <see cref="State"/> (e.g. an unreachable agent).</summary>
     public Func<string, AgentOutcome<LabState>>? StateOf { get; set; }
 
-    /// <summary>When set, what <see cref="PlanAsync"/> answers per lab YAML instead of <see cref="PlanOutcome"/>.</summary>
-    public Func<string, AgentOutcome<PlanView>>? PlanOf { get; set; }
+    /// <summary>When set, what <see cref="PlanAsync"/> answers per kernel lab name and YAML instead of <see cref="PlanOutcome"/>.</summary>
+    public Func<string, string, AgentOutcome<PlanView>>? PlanOf { get; set; }
 
     /// <summary>The lab of every event stream opened, in order: the kernel name a page watches.</summary>
     public ConcurrentQueue<string> WatchedLabs { get; } = new();
@@ -140,55 +148,79 @@ public sealed class FakeAgentGateway : IAgentGateway
 
     public Channel<CaptureStreamItem> CaptureOf(string target) => Captures.GetOrAdd(target, _ => Channel.CreateUnbounded<CaptureStreamItem>());
 
-    public Task<AgentOutcome<PlanView>> PlanAsync(string yaml, CancellationToken cancellationToken = default)
+    public Task<AgentOutcome<PlanView>> PlanAsync(OwnedKernelLab lab, string yaml, CancellationToken cancellationToken = default)
     {
-        Calls.Enqueue("plan");
-        return Task.FromResult(PlanOf?.Invoke(yaml) ?? PlanOutcome);
+        Record("plan", lab);
+        return Task.FromResult(Refusal<PlanView>(lab) ?? PlanOf?.Invoke(lab.Name, yaml) ?? PlanOutcome);
     }
 
-    public Task<AgentOutcome<ApplyResult>> ApplyAsync(string yaml, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default)
+    public Task<AgentOutcome<ApplyResult>> ApplyAsync(OwnedKernelLab lab, string yaml, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default)
     {
-        Calls.Enqueue("apply");
+        Record("apply", lab);
+        if (lab.ActingUser is { } user && KernelOwners.GetOrAdd(lab.Name, user) != user)
+        {
+            return Task.FromResult(AgentOutcome<ApplyResult>.Failed($"A lab named '{lab.Name}' is held by someone else; nothing was changed.", errorCode: AgentErrorCodes.LabTaken));
+        }
+
         return RunAsync(onProgress);
     }
 
-    public Task<AgentOutcome<ApplyResult>> DestroyAsync(string lab, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default)
+    public Task<AgentOutcome<ApplyResult>> DestroyAsync(OwnedKernelLab lab, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default)
     {
-        Calls.Enqueue($"destroy {lab}");
-        return RunAsync(onProgress);
+        Record($"destroy {lab.Name}", lab);
+        return Refusal<ApplyResult>(lab) is { } refused ? Task.FromResult(refused) : RunAsync(onProgress);
     }
 
-    public Task<AgentOutcome<ProbeReport>> ProbeAsync(string lab, ProbeRequest request, CancellationToken cancellationToken = default)
+    public Task<AgentOutcome<ProbeReport>> ProbeAsync(OwnedKernelLab lab, ProbeRequest request, CancellationToken cancellationToken = default)
     {
-        Calls.Enqueue($"probe {lab}");
-        return ProbeOutcome.Task;
+        Record($"probe {lab.Name}", lab);
+        return Refusal<ProbeReport>(lab) is { } refused ? Task.FromResult(refused) : ProbeOutcome.Task;
     }
 
-    public Task<AgentOutcome<GradeView>> GradeAsync(string lab, GradeRequest request, CancellationToken cancellationToken = default)
+    public Task<AgentOutcome<GradeView>> GradeAsync(OwnedKernelLab lab, GradeRequest request, CancellationToken cancellationToken = default)
     {
-        GradeRequests.Enqueue((lab, request));
-        Calls.Enqueue($"grade {lab}");
-        return GradeOutcome.Task;
+        GradeRequests.Enqueue((lab.Name, request));
+        Record($"grade {lab.Name}", lab);
+        return Refusal<GradeView>(lab) is { } refused ? Task.FromResult(refused) : GradeOutcome.Task;
     }
 
-    public Task<AgentOutcome<LabState>> StateAsync(string lab, CancellationToken cancellationToken = default)
+    /// <summary>The agent's answer to a user's call on another user's kernel lab: as if it did not exist.</summary>
+    private AgentOutcome<T>? Refusal<T>(OwnedKernelLab lab)
+        where T : class =>
+        lab.ActingUser is { } user && KernelOwners.TryGetValue(lab.Name, out var owner) && owner != user
+            ? AgentOutcome<T>.Failed($"The kernel holds no lab named '{lab.Name}'.", errorCode: AgentErrorCodes.NotFound)
+            : null;
+
+    private void Record(string call, OwnedKernelLab lab)
+    {
+        Calls.Enqueue(call);
+        Acting.Enqueue((call, lab));
+    }
+
+    public Task<AgentOutcome<LabState>> StateAsync(OwnedKernelLab lab, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _stateCalls);
+        Acting.Enqueue(("state", lab));
+        if (Refusal<LabState>(lab) is { } refused)
+        {
+            return Task.FromResult(refused);
+        }
+
         if (StateOf is { } stateOf)
         {
-            return Task.FromResult(stateOf(lab));
+            return Task.FromResult(stateOf(lab.Name));
         }
 
         return Task.FromResult(State is { } state
             ? AgentOutcome<LabState>.Success(state)
-            : AgentOutcome<LabState>.Failed($"The kernel holds no lab named '{lab}'.", errorCode: AgentErrorCodes.NotFound));
+            : AgentOutcome<LabState>.Failed($"The kernel holds no lab named '{lab.Name}'.", errorCode: AgentErrorCodes.NotFound));
     }
 
-    public async IAsyncEnumerable<CaptureStreamItem> CaptureAsync(string lab, CaptureRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<CaptureStreamItem> CaptureAsync(OwnedKernelLab kernelLab, CaptureRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var target = $"{request.Element}/{request.Interface}";
+        var (lab, target) = (kernelLab.Name, $"{request.Element}/{request.Interface}");
         Requests.Enqueue((lab, request));
-        Calls.Enqueue($"capture {lab} {target}");
+        Record($"capture {lab} {target}", kernelLab);
         if (CaptureRefusal is { } refusal || (RefuseCaptureOf == target && (refusal = new AgentError(AgentErrorCodes.NotFound, $"{target} does not exist")) is not null))
         {
             yield return new CaptureStreamItem(Error: refusal);
@@ -261,10 +293,12 @@ public sealed class FakeAgentGateway : IAgentGateway
         }
     }
 
-    public async IAsyncEnumerable<LabEvent> WatchAsync(string lab, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<LabEvent> WatchAsync(OwnedKernelLab kernelLab, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _watchCalls);
+        var lab = kernelLab.Name;
         WatchedLabs.Enqueue(lab);
+        Acting.Enqueue(("watch", kernelLab));
         var channel = Channel.CreateUnbounded<LabEvent>();
         lock (_gate)
         {

@@ -26,6 +26,9 @@ public sealed class FakeEngineAgent : IAsyncDisposable
 
     public string Folder { get; }
 
+    /// <summary>Where the agent records which user owns which lab (one file per kernel lab name, holding the user).</summary>
+    public string OwnerDirectory => Path.Combine(Folder, "owners");
+
     public AgentHost Host { get; }
 
     public FakeEngine Engine { get; }
@@ -41,7 +44,8 @@ public sealed class FakeEngineAgent : IAsyncDisposable
         var folder = Path.Combine("/tmp", $"nlweb-{Guid.NewGuid():N}"[..14]);
         Directory.CreateDirectory(folder);
         var engine = new FakeEngine();
-        var host = AgentHost.Create(new AgentOptions { SocketPath = Path.Combine(folder, "agent.sock") }, engine);
+        // The lab owners of this agent alone: the web's calls act for users, whose first apply of a name records them.
+        var host = AgentHost.Create(new AgentOptions { SocketPath = Path.Combine(folder, "agent.sock"), LabOwnerDirectory = Path.Combine(folder, "owners") }, engine);
         try
         {
             await host.StartAsync(TestContext.Current.CancellationToken);
@@ -74,11 +78,18 @@ public sealed class FakeEngineAgent : IAsyncDisposable
             new(1, "link-add", "hosts.h1.nics.eth0", $"nl-{lab}-h1", $"ip -n nl-{lab}-h1 link add eth0 type veth peer name p1"),
         ];
 
+        /// <summary>"apply LAB" and "destroy LAB" in order, as the agent asked the engine.</summary>
+        public System.Collections.Concurrent.ConcurrentQueue<string> Calls { get; } = new();
+
+        /// <summary>The labs applied and not destroyed since (state answers them, with no namespaces).</summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<string, bool> Applied { get; } = new();
+
         public Task<PlanView> PlanAsync(Lab lab, CancellationToken cancellationToken = default) =>
             Task.FromResult(new PlanView(lab.Name, OperationsOf(lab.Name), [new KindWarning("namespaces.ns2.interfaces.v1", "vlan", "this kernel has no 8021q")]));
 
         public Task<ApplyResult> ApplyAsync(Lab lab, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
         {
+            Calls.Enqueue($"apply {lab.Name}");
             var operations = OperationsOf(lab.Name);
             for (var i = 0; i < operations.Count; i++)
             {
@@ -94,18 +105,21 @@ public sealed class FakeEngineAgent : IAsyncDisposable
                 progress?.Report(new OperationProgress(i, operations.Count, operations[i], OperationStatus.Done, 0.25));
             }
 
+            Applied[lab.Name] = true;
             return Task.FromResult(new ApplyResult(lab.Name, true, operations.Count, operations.Count, 1.5));
         }
 
         public Task<ApplyResult> DestroyAsync(string labName, IProgress<OperationProgress>? progress = null, CancellationToken cancellationToken = default)
         {
+            Calls.Enqueue($"destroy {labName}");
+            Applied.TryRemove(labName, out _);
             var operation = new PlannedOperation(0, "namespace-delete", "hosts.h1", $"nl-{labName}-h1", $"ip netns delete nl-{labName}-h1");
             progress?.Report(new OperationProgress(0, 1, operation, OperationStatus.Done, 0.75));
             return Task.FromResult(new ApplyResult(labName, true, 1, 1, 0.75));
         }
 
         public Task<IReadOnlyList<LabState>> StateAsync(string? labName = null, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<LabState>>([]);
+            Task.FromResult<IReadOnlyList<LabState>>([.. Applied.Keys.Where(name => labName is null || name == labName).Order(StringComparer.Ordinal).Select(name => new LabState(name, []))]);
 
         public async IAsyncEnumerable<LabEvent> EventsAsync(string labName, [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
@@ -124,7 +138,7 @@ public sealed class FakeEngineAgent : IAsyncDisposable
                 yield return new CaptureStreamItem(Frame: frame);
             }
         }
-        // This engine holds no labs (StateAsync is empty), so a probe meets what the real engine answers for those.
+        // A probe meets what the real engine answers for a lab it does not hold.
         public Task<ProbeReport> ProbeAsync(string labName, ProbeRequest request, CancellationToken cancellationToken = default) =>
             throw new LabNotFoundException(labName);
 

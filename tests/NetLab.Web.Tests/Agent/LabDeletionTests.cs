@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using NetLab.Agent.Client;
 using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Agent;
 using NetLab.Web.Model;
@@ -21,7 +22,7 @@ public sealed class LabDeletionTests : IDisposable
     {
         _live = new LiveLabs(_agent, TimeProvider.System, NullLogger<LiveLabs>.Instance) { Grace = TimeSpan.Zero };
         _runs = new RunStore(_db.Database, TimeProvider.System);
-        _deletion = new LabDeletion(_agent, _db.Store, _runs, _live);
+        _deletion = new LabDeletion(new LabApplication(_agent, _db.Store, _live), _db.Store, _runs);
     }
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
@@ -40,21 +41,23 @@ public sealed class LabDeletionTests : IDisposable
         var lab = await AppliedLabWithRunsAsync(runs: 2);
 
         var deleting = _deletion.DeleteAsync(Owner, lab.Id, _ => { }, Cancel);
-        await WaitForCallAsync("destroy macvlan-bridge");
+        await WaitForCallAsync($"destroy {lab.KernelName}");
 
         // The agent is destroying: the store has deleted nothing yet.
         Assert.False(deleting.IsCompleted);
         Assert.NotNull(await Store.GetLabAsync(Owner, lab.Id));
         Assert.Equal(2, await _runs.CountRunsAsync(Owner, lab.Id));
 
-        _agent.Outcome.SetResult(Destroyed("macvlan-bridge"));
+        _agent.Outcome.SetResult(Destroyed(lab.KernelName));
         var outcome = await deleting;
 
         Assert.True(outcome.Deleted, outcome.Error);
         Assert.Null(await Store.GetLabAsync(Owner, lab.Id));
         Assert.Empty(await Store.ListRevisionsAsync(Owner, lab.Id));
         Assert.Equal(0, await _runs.CountRunsAsync(Owner, lab.Id));
-        Assert.Equal(["destroy macvlan-bridge"], _agent.Calls);
+        Assert.Equal([$"destroy {lab.KernelName}"], _agent.Calls);
+        // Acting for the lab's owner.
+        Assert.Equal(OwnedKernelLab.ActingUserOf(Owner), Assert.Single(_agent.Acting).Lab.ActingUser);
     }
 
     [Fact]
@@ -68,7 +71,7 @@ public sealed class LabDeletionTests : IDisposable
 
         Assert.False(outcome.Deleted);
         Assert.Equal(
-            "macvlan-bridge was not deleted: destroying its kernel lab macvlan-bridge failed (The NetLab agent is not running at /run/netlab/agent.sock: " +
+            $"macvlan-bridge was not deleted: destroying its kernel lab {lab.KernelName} failed (The NetLab agent is not running at /run/netlab/agent.sock: " +
             "start it with `sudo netlab agent`). Nothing was deleted; fix that and delete again, so no namespace of the lab is left without a lab in NetLab that names it.",
             outcome.Error);
         await AssertUntouchedAsync(lab, runs: 1);
@@ -78,60 +81,82 @@ public sealed class LabDeletionTests : IDisposable
     public async Task A_destroy_the_kernel_refused_part_way_is_refused_too_and_names_the_command()
     {
         var lab = await AppliedLabWithRunsAsync(runs: 0);
-        var operation = new PlannedOperation(0, "namespace-delete", "ns2", "nl-macvlan-bridge.ns2", "ip netns del nl-macvlan-bridge.ns2");
+        var operation = new PlannedOperation(0, "namespace-delete", "ns2", $"nl-{lab.KernelName}.ns2", $"ip netns del nl-{lab.KernelName}.ns2");
         _agent.Outcome.SetResult(AgentOutcome<ApplyResult>.Success(
-            new ApplyResult("macvlan-bridge", false, 3, 4, 2.0, new ApplyFailure(operation, "delete failed", "EBUSY", "Device or resource busy"))));
+            new ApplyResult(lab.KernelName, false, 3, 4, 2.0, new ApplyFailure(operation, "delete failed", "EBUSY", "Device or resource busy"))));
 
         var outcome = await _deletion.DeleteAsync(Owner, lab.Id, _ => { }, Cancel);
 
         Assert.False(outcome.Deleted);
-        Assert.Contains("(ip netns del nl-macvlan-bridge.ns2 failed: Device or resource busy)", outcome.Error, StringComparison.Ordinal);
+        Assert.Contains($"(ip netns del nl-{lab.KernelName}.ns2 failed: Device or resource busy)", outcome.Error, StringComparison.Ordinal);
         await AssertUntouchedAsync(lab, runs: 0);
     }
 
     [Fact]
-    public async Task The_kernel_name_is_the_applied_revisions_even_when_the_current_revision_renamed_the_lab()
+    public async Task The_kernel_name_stays_the_labs_own_when_its_YAML_and_its_store_name_change()
     {
         var lab = await AppliedLabWithRunsAsync(runs: 0);
         var renamed = (await Store.GetCurrentRevisionAsync(Owner, lab.Id))!.Yaml.Replace("name: macvlan-bridge", "name: bridge-two", StringComparison.Ordinal);
         Assert.True((await Store.SaveRevisionAsync(Owner, lab.Id, renamed)).Succeeded);
+        Assert.True((await Store.RenameAsync(Owner, lab.Id, "bridge-three")).Succeeded);
+        _agent.Outcome.SetResult(Destroyed(lab.KernelName));
+
+        var plan = (await _deletion.PlanAsync(Owner, lab.Id))!;
+        var outcome = await _deletion.DeleteAsync(Owner, lab.Id, _ => { }, Cancel);
+
+        Assert.Equal((lab.KernelName, 2), (plan.KernelLab, plan.Revisions));
+        Assert.True(outcome.Deleted);
+        Assert.Equal([$"destroy {lab.KernelName}"], _agent.Calls);
+    }
+
+    [Fact]
+    public async Task A_lab_never_applied_still_destroys_its_kernel_name_in_case_the_store_missed_an_apply_and_goes_when_the_agent_knows_none()
+    {
+        var lab = (await Store.CreateAsync(Owner, RepositoryFiles.Lab("macvlan-bridge.yaml"), "copy")).Value!;
+        _agent.Outcome.SetResult(AgentOutcome<ApplyResult>.Failed($"The kernel holds no lab named '{lab.KernelName}'.", errorCode: AgentErrorCodes.NotFound));
+
+        var outcome = await _deletion.DeleteAsync(Owner, lab.Id, _ => { }, Cancel);
+
+        Assert.True(outcome.Deleted, outcome.Error);
+        Assert.Equal([$"destroy {lab.KernelName}"], _agent.Calls);
+    }
+
+    [Fact]
+    public async Task A_lab_applied_before_kernel_names_of_their_own_destroys_its_old_kernel_lab_as_the_administrator()
+    {
+        var lab = await AppliedLabWithRunsAsync(runs: 0);
+        _db.MakeLegacy(lab.Id);
         _agent.Outcome.SetResult(Destroyed("macvlan-bridge"));
 
         var plan = (await _deletion.PlanAsync(Owner, lab.Id))!;
         var outcome = await _deletion.DeleteAsync(Owner, lab.Id, _ => { }, Cancel);
 
-        Assert.Equal(("macvlan-bridge", 2, true), (plan.KernelLab, plan.Revisions, plan.DestroysKernelLab));
-        Assert.True(outcome.Deleted);
-        Assert.Equal(["destroy macvlan-bridge"], _agent.Calls);
+        Assert.Equal("macvlan-bridge", plan.KernelLab);
+        Assert.True(outcome.Deleted, outcome.Error);
+        var (call, kernel) = Assert.Single(_agent.Acting);
+        // The agent recorded no owner for it (the web named none then): only the administrator reaches it.
+        Assert.Equal(("destroy macvlan-bridge", true, null), (call, kernel.Legacy, kernel.ActingUser));
     }
 
     [Fact]
-    public async Task A_lab_never_applied_still_destroys_its_kernel_name_in_case_the_store_missed_an_apply()
-    {
-        var lab = (await Store.CreateAsync(Owner, RepositoryFiles.Lab("macvlan-bridge.yaml"), "copy")).Value!;
-        _agent.Outcome.SetResult(Destroyed("macvlan-bridge"));
-
-        var outcome = await _deletion.DeleteAsync(Owner, lab.Id, _ => { }, Cancel);
-
-        Assert.True(outcome.Deleted);
-        Assert.Equal(["destroy macvlan-bridge"], _agent.Calls);
-    }
-
-    [Fact]
-    public async Task A_kernel_name_another_lab_applied_since_is_left_to_that_lab()
+    public async Task An_old_kernel_name_another_legacy_lab_applied_since_is_left_to_that_lab()
     {
         var first = await AppliedLabWithRunsAsync(runs: 0);
         await Task.Delay(5, Cancel); // applied times are milliseconds: the second apply is later
         var second = (await Store.CreateAsync(Owner, RepositoryFiles.Lab("macvlan-bridge.yaml"), "bridge-copy")).Value!;
         Assert.True(await Store.MarkAppliedAsync(Owner, second.Id, 1));
+        _db.MakeLegacy(first.Id);
+        _db.MakeLegacy(second.Id);
+        _agent.Outcome.SetResult(Destroyed(first.KernelName));
 
         var plan = (await _deletion.PlanAsync(Owner, first.Id))!;
         var outcome = await _deletion.DeleteAsync(Owner, first.Id, _ => { }, Cancel);
 
-        Assert.Equal("your lab bridge-copy", plan.HeldBy);
+        Assert.Equal(first.KernelName, plan.KernelLab);
         Assert.True(outcome.Deleted);
-        Assert.Empty(_agent.Calls);
-        Assert.Equal(1, (await Store.GetLabAsync(Owner, second.Id))!.AppliedRevision);
+        Assert.Equal([$"destroy {first.KernelName}"], _agent.Calls);
+        var kept = (await Store.GetLabAsync(Owner, second.Id))!;
+        Assert.Equal((1, true), (kept.AppliedRevision, kept.LegacyKernel));
     }
 
     private async Task<LabSummary> AppliedLabWithRunsAsync(int runs)
@@ -141,7 +166,7 @@ public sealed class LabDeletionTests : IDisposable
         var yaml = (await Store.GetCurrentRevisionAsync(Owner, lab.Id))!.Yaml;
         for (var i = 0; i < runs; i++)
         {
-            _ = await _runs.CreateRunAsync(Owner, lab.Id, 1, yaml, "macvlan-bridge", $"run {i}", "");
+            _ = await _runs.CreateRunAsync(Owner, lab.Id, 1, yaml, lab.KernelName, $"run {i}", "");
         }
 
         return (await Store.GetLabAsync(Owner, lab.Id))!;

@@ -36,7 +36,7 @@ public sealed class CaptureListTests : IAsyncDisposable
     [Fact]
     public void Every_interface_of_the_lab_can_be_chosen_and_start_waits_for_a_choice()
     {
-        var list = _context.Bunit.Render<CaptureList>(p => p.Add(c => c.Lab, DemoLab));
+        var list = _context.Bunit.Render<CaptureList>(p => p.Add(c => c.Lab, Demo));
 
         list.WaitForAssertion(() => Assert.Equal(["", "h1/lo", "h1/eth0", "sw1/p1"], list.FindAll("select.capture-target option").Select(o => o.GetAttribute("value"))), Patience);
         Assert.True(list.Find(".capture-start").HasAttribute("disabled"));
@@ -48,13 +48,13 @@ public sealed class CaptureListTests : IAsyncDisposable
     public async Task Started_capture_lists_frames_live_in_a_bounded_window_and_stops()
     {
         var list = _context.Bunit.Render<CaptureList>(p => p
-            .Add(c => c.Lab, DemoLab)
+            .Add(c => c.Lab, Demo)
             .Add(c => c.Window, 3)
             .Add(c => c.Throttle, TimeSpan.FromMilliseconds(10)));
         list.WaitForAssertion(() => Assert.Equal(4, list.FindAll("select.capture-target option").Count), Patience);
 
-        list.Find("select.capture-target").Change("sw1/p1");
-        list.Find(".capture-start").Click();
+        await list.InvokeAsync(() => list.Find("select.capture-target").Change("sw1/p1"));
+        await list.InvokeAsync(() => list.Find(".capture-start").Click());
 
         // The capture's stream is opened by a task of its own: wait for it rather than race it. Not with WaitForAssertion,
         // which looks again only when the component renders, and the request may come after the last render.
@@ -86,10 +86,10 @@ public sealed class CaptureListTests : IAsyncDisposable
     [Fact]
     public async Task A_capture_that_fails_shows_the_agents_reason()
     {
-        var list = _context.Bunit.Render<CaptureList>(p => p.Add(c => c.Lab, DemoLab).Add(c => c.Throttle, TimeSpan.FromMilliseconds(10)));
+        var list = _context.Bunit.Render<CaptureList>(p => p.Add(c => c.Lab, Demo).Add(c => c.Throttle, TimeSpan.FromMilliseconds(10)));
         list.WaitForAssertion(() => Assert.Equal(4, list.FindAll("select.capture-target option").Count), Patience);
-        list.Find("select.capture-target").Change("h1/eth0");
-        list.Find(".capture-start").Click();
+        await list.InvokeAsync(() => list.Find("select.capture-target").Change("h1/eth0"));
+        await list.InvokeAsync(() => list.Find(".capture-start").Click());
 
         await _context.Agent.Stream.Writer.WriteAsync(new CaptureStreamItem(Error: new AgentError("kernel-error", "The kernel refused: read a frame from eth0: ENODEV.")), Cancel);
 
@@ -101,7 +101,7 @@ public sealed class CaptureListTests : IAsyncDisposable
     public void A_lab_the_kernel_does_not_hold_says_to_apply_it()
     {
         _context.Agent.SnapshotOf = _ => [LabMissing];
-        var list = _context.Bunit.Render<CaptureList>(p => p.Add(c => c.Lab, DemoLab));
+        var list = _context.Bunit.Render<CaptureList>(p => p.Add(c => c.Lab, Demo));
         list.WaitForAssertion(() => Assert.Contains("apply it to see its interfaces and capture on them", list.Find(".capture-problem").TextContent, StringComparison.Ordinal), Patience);
     }
 
@@ -109,13 +109,14 @@ public sealed class CaptureListTests : IAsyncDisposable
     public async Task An_apply_on_the_same_page_lists_the_new_interfaces_without_a_reload()
     {
         _context.Agent.SnapshotOf = _ => [LabMissing];
-        var list = _context.Bunit.Render<CaptureList>(p => p.Add(c => c.Lab, DemoLab));
+        var list = _context.Bunit.Render<CaptureList>(p => p.Add(c => c.Lab, Demo));
         list.WaitForAssertion(() => Assert.Contains("apply it", list.Find(".capture-problem").TextContent, StringComparison.Ordinal), Patience);
 
         // Applied through the page's own service (the apply dialog's): from now on the agent's stream holds the lab.
         _context.Agent.SnapshotOf = _ => TheLabApplied;
         _context.Agent.Outcome.SetResult(FakeAgentGateway.Succeeded());
-        var applied = await _context.Bunit.Services.GetRequiredService<LabApplication>().ApplyAsync(LabStore.LocalUserId, 1, 1, "name: demo", _ => { }, Cancel);
+        var lab = (await _context.Store.CreateAsync(LabStore.LocalUserId, "name: demo\n")).Value!;
+        var applied = await _context.Bunit.Services.GetRequiredService<LabApplication>().ApplyAsync(LabStore.LocalUserId, lab.Id, 1, "name: demo\n", _ => { }, Cancel);
         Assert.True(applied.Result!.Succeeded);
 
         list.WaitForAssertion(() => Assert.Equal(["", "h1/lo", "h1/eth0", "sw1/p1"], list.FindAll("select.capture-target option").Select(o => o.GetAttribute("value"))), Patience);
@@ -130,18 +131,18 @@ public sealed class CaptureListTests : IAsyncDisposable
         {
             SnapshotOf = _ => [Resync("", "The NetLab agent is not running at /run/netlab/agent.sock: start it with `sudo netlab agent`")],
         });
-        var rendered = context.Bunit.Render<CaptureList>(p => p.Add(c => c.Lab, DemoLab));
+        var rendered = context.Bunit.Render<CaptureList>(p => p.Add(c => c.Lab, Demo));
         rendered.WaitForAssertion(() => Assert.Contains("Cannot list the lab's interfaces: The NetLab agent is not running", rendered.Find(".capture-problem").TextContent, StringComparison.Ordinal), Patience);
     }
 
     [Fact]
     public async Task A_page_opened_again_shows_the_labs_newest_capture()
     {
-        var capture = _context.Captures.Start(CurrentUser.Local, DemoLab, new CaptureRequest("h1", "eth0"));
+        var capture = _context.Captures.Start(CurrentUser.Local, Demo, new CaptureRequest("h1", "eth0"));
         await _context.Agent.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeAgentGateway.Echo(1)), Cancel);
         Assert.True(SpinWait.SpinUntil(() => capture.Count == 1, Patience));
 
-        var list = _context.Bunit.Render<CaptureList>(p => p.Add(c => c.Lab, DemoLab));
+        var list = _context.Bunit.Render<CaptureList>(p => p.Add(c => c.Lab, Demo));
 
         list.WaitForAssertion(() => Assert.Single(list.FindAll("tr.capture-frame")), Patience);
         Assert.Equal("h1/eth0", list.Find("select.capture-target").GetAttribute("value"));

@@ -10,6 +10,7 @@ using NetLab.Web.Model;
 using NetLab.Web.Model.Captures;
 using NetLab.Web.Store;
 using NetLab.Web.Tests.Agent;
+using static NetLab.Web.Tests.Live.LiveEvents;
 
 namespace NetLab.Web.Tests.Captures;
 
@@ -43,7 +44,7 @@ public sealed class CaptureServiceTests : IAsyncDisposable
             announced = capture;
             capture.FrameAdded += (_, frame) => seen.Add(frame.Frame.Number);
         };
-        var capture = _captures.Start(CurrentUser.Local, "demo", new CaptureRequest("h1", "eth0"));
+        var capture = _captures.Start(CurrentUser.Local, Demo, new CaptureRequest("h1", "eth0"));
         Assert.Same(capture, announced);
         Assert.Equal(CaptureStatus.Starting, capture.Status);
 
@@ -66,7 +67,7 @@ public sealed class CaptureServiceTests : IAsyncDisposable
     [Fact]
     public async Task Stop_closes_the_agent_request()
     {
-        var capture = _captures.Start(CurrentUser.Local, "demo", new CaptureRequest("h1", "eth0"));
+        var capture = _captures.Start(CurrentUser.Local, Demo, new CaptureRequest("h1", "eth0"));
         await _source.Stream.Writer.WriteAsync(new CaptureStreamItem(Started: capture.Request), Cancel);
         Assert.True(SpinWait.SpinUntil(() => capture.Status == CaptureStatus.Running, Patience));
 
@@ -81,7 +82,7 @@ public sealed class CaptureServiceTests : IAsyncDisposable
     public void A_capture_the_agent_refuses_fails_with_the_agents_words()
     {
         _source.CaptureRefusal = new AgentError(AgentErrorCodes.NotFound, "Element 'h1' of lab 'demo' has no interface 'eth9'. Its interfaces are: lo, eth0.");
-        var capture = _captures.Start(CurrentUser.Local, "demo", new CaptureRequest("h1", "eth9"));
+        var capture = _captures.Start(CurrentUser.Local, Demo, new CaptureRequest("h1", "eth9"));
         Assert.True(SpinWait.SpinUntil(() => capture.Status == CaptureStatus.Failed, Patience));
         Assert.Equal("Element 'h1' of lab 'demo' has no interface 'eth9'. Its interfaces are: lo, eth0.", capture.Problem);
     }
@@ -90,7 +91,7 @@ public sealed class CaptureServiceTests : IAsyncDisposable
     public async Task A_long_capture_lets_the_oldest_frames_go_beyond_its_memory_bound()
     {
         var capture = new LiveCapture("demo", new CaptureRequest("h1", "eth0"), DateTimeOffset.UnixEpoch, maxStoredBytes: 98 * 3);
-        var run = capture.RunAsync(_source, Cancel);
+        var run = capture.RunAsync(_source, Demo, Cancel);
         for (var i = 1; i <= 5; i++)
         {
             await _source.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeAgentGateway.Echo(i)), Cancel);
@@ -118,7 +119,7 @@ public sealed class CaptureServiceTests : IAsyncDisposable
             var captures = app.Services.GetRequiredService<CaptureService>();
             using var client = await Accounts.TestSignIn.ClientAsync(app);
             var tester = (await app.Services.GetRequiredService<UserStore>().FindAsync("tester"))!;
-            var capture = captures.Start(new CurrentUser(tester.Id, tester.Name), "demo", new CaptureRequest("h1", "eth0"));
+            var capture = captures.Start(new CurrentUser(tester.Id, tester.Name), Demo with { OwnerId = tester.Id }, new CaptureRequest("h1", "eth0"));
             await _source.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeAgentGateway.Echo(1)), Cancel);
             await _source.Stream.Writer.WriteAsync(new CaptureStreamItem(Frame: FakeAgentGateway.Echo(2, outgoing: false)), Cancel);
             Assert.True(SpinWait.SpinUntil(() => capture.Count == 2, Patience));
@@ -162,7 +163,9 @@ public sealed class GatewayCaptureTests
     {
         await using var agent = await FakeEngineAgent.StartAsync();
         using var captures = new CaptureService(agent.Gateway, TimeProvider.System, NullLogger<CaptureService>.Instance);
-        var capture = captures.Start(CurrentUser.Local, "demo", new CaptureRequest("h1", "eth0"));
+        // Applied by its owner first: the agent lets a user capture only on a lab of theirs.
+        Assert.True((await agent.Gateway.ApplyAsync(Demo, RepositoryFiles.Lab("macvlan-bridge.yaml"), _ => { }, TestContext.Current.CancellationToken)).Value!.Succeeded);
+        var capture = captures.Start(CurrentUser.Local, Demo, new CaptureRequest("h1", "eth0"));
         await agent.Engine.CaptureFrames.Writer.WriteAsync(FakeAgentGateway.Echo(1), TestContext.Current.CancellationToken);
 
         Assert.True(SpinWait.SpinUntil(() => capture.Count == 1, TimeSpan.FromSeconds(20)));

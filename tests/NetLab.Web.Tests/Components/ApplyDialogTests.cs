@@ -158,13 +158,13 @@ public sealed class ApplyDialogTests : IAsyncDisposable
         var service = _context.Bunit.Services.GetRequiredService<IDialogService>();
         var parameters = new DialogParameters<ApplyDialog>
         {
-            { d => d.Kind, LabRunKind.Destroy }, { d => d.LabId, lab.Id }, { d => d.LabName, lab.Name }, { d => d.KernelLab, lab.Name },
+            { d => d.Kind, LabRunKind.Destroy }, { d => d.LabId, lab.Id }, { d => d.LabName, lab.Name }, { d => d.KernelLab, lab.KernelName },
         };
         await Dialogs.InvokeAsync(() => service.ShowAsync<ApplyDialog>("Destroy", parameters));
         Dialogs.WaitForAssertion(() => Assert.NotNull(Dialogs.Find("button.destroy-run")));
 
         Assert.Contains($"removes every namespace and link of lab {lab.Name}", Dialogs.Find(".destroy-confirm").TextContent, StringComparison.Ordinal);
-        Assert.Empty(Dialogs.FindAll(".destroy-kernel-lab"));
+        Assert.Contains($"The kernel knows this lab as {lab.KernelName}", Dialogs.Find(".destroy-kernel-lab").TextContent, StringComparison.Ordinal);
         Assert.Empty(_runner.Calls);
 
         Dialogs.Find("button.destroy-run").Click();
@@ -172,7 +172,7 @@ public sealed class ApplyDialogTests : IAsyncDisposable
         _runner.Outcome.SetResult(AgentOutcome<ApplyResult>.Success(new ApplyResult(lab.Name, true, 1, 1, 0.75)));
 
         Dialogs.WaitForAssertion(() => Assert.Contains("Destroyed: 1 operations in 0.75 ms.", Dialogs.Find(".apply-succeeded").TextContent, StringComparison.Ordinal));
-        Assert.Equal([$"destroy {lab.Name}"], _runner.Calls);
+        Assert.Equal([$"destroy {lab.KernelName}"], _runner.Calls);
         Assert.Null((await _context.Store.GetLabAsync(LabStore.LocalUserId, lab.Id))!.AppliedRevision);
     }
 
@@ -183,7 +183,7 @@ public sealed class ApplyDialogTests : IAsyncDisposable
         var service = _context.Bunit.Services.GetRequiredService<IDialogService>();
         var parameters = new DialogParameters<ApplyDialog>
         {
-            { d => d.Kind, LabRunKind.Destroy }, { d => d.LabId, lab.Id }, { d => d.LabName, lab.Name }, { d => d.KernelLab, lab.Name },
+            { d => d.Kind, LabRunKind.Destroy }, { d => d.LabId, lab.Id }, { d => d.LabName, lab.Name }, { d => d.KernelLab, lab.KernelName },
         };
         await Dialogs.InvokeAsync(() => service.ShowAsync<ApplyDialog>("Destroy", parameters));
         Dialogs.WaitForAssertion(() => Assert.NotNull(Dialogs.Find("button.destroy-run")));
@@ -200,12 +200,14 @@ public sealed class ApplyDialogTests : IAsyncDisposable
 
     private async Task<IDialogReference> ShowAsync(LabRunKind kind, LabSummary? lab = null)
     {
+        // The dialog plans and applies a lab of the store, under that lab's own kernel name.
+        lab ??= (await _context.Store.CreateAsync(LabStore.LocalUserId, "name: demo\n")).Value!;
         var service = _context.Bunit.Services.GetRequiredService<IDialogService>();
         var parameters = new DialogParameters<ApplyDialog>
         {
             { d => d.Kind, kind },
-            { d => d.LabId, lab?.Id ?? 1 },
-            { d => d.LabName, lab?.Name ?? FakeAgentGateway.Lab },
+            { d => d.LabId, lab.Id },
+            { d => d.LabName, lab.Name },
             { d => d.Revision, 1 },
             { d => d.Yaml, "name: demo\n" },
         };

@@ -67,7 +67,7 @@ public sealed class CheckMyWorkTests : IAsyncDisposable
 
         page.WaitForAssertion(() => Assert.NotNull(page.Find(".check-my-work-progress")));
         Assert.True(page.Find("button.lab-check-my-work-button").HasAttribute("disabled"));
-        Assert.Equal(["grade macvlan-bridge"], _agent.Calls);
+        Assert.Equal([$"grade {lab.KernelName}"], _agent.Calls);
         Assert.Equal(GradeStoreTests.Checks, Assert.Single(_agent.GradeRequests).Request.Checks.Text);
 
         _agent.GradeOutcome.SetResult(AgentOutcome<GradeView>.Success(GradeStoreTests.Grade()));

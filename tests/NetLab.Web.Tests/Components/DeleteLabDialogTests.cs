@@ -25,7 +25,7 @@ public sealed class DeleteLabDialogTests : IAsyncDisposable
 
         Assert.Equal($"Delete {lab.Name} and its 1 revision? This cannot be undone.", Text(dialog, ".delete-what"));
         Assert.Equal(
-            "The applied lab will be destroyed first: revision 1, kernel name macvlan-bridge; its namespaces and links are removed from the kernel.",
+            $"The applied lab will be destroyed first: revision 1, kernel name {lab.KernelName}; its namespaces and links are removed from the kernel.",
             Text(dialog, ".delete-kernel"));
         Assert.Equal("Its 3 recorded runs will be deleted with it.", Text(dialog, ".delete-runs"));
         Assert.Empty(_context.Agent.Calls); // nothing happens before Delete
@@ -40,7 +40,7 @@ public sealed class DeleteLabDialogTests : IAsyncDisposable
 
         var dialog = OpenDeleteDialog(lab);
         Assert.Equal($"Delete {lab.Name} and its 2 revisions? This cannot be undone.", Text(dialog, ".delete-what"));
-        Assert.Equal("It is not recorded as applied; should the kernel hold a lab named macvlan-vepa, it will be destroyed first.", Text(dialog, ".delete-kernel"));
+        Assert.Equal($"It is not recorded as applied; should the kernel hold a lab named {lab.KernelName}, it will be destroyed first.", Text(dialog, ".delete-kernel"));
         Assert.Equal("Its 1 recorded run will be deleted with it.", Text(dialog, ".delete-runs"));
         _context.Dialogs.Find(".delete-cancel").Click();
         _context.Dialogs.WaitForAssertion(() => Assert.Empty(_context.Dialogs.FindAll(".delete-what")));
@@ -60,12 +60,12 @@ public sealed class DeleteLabDialogTests : IAsyncDisposable
         _context.Dialogs.Find(".delete-submit").Click();
 
         _context.Dialogs.WaitForAssertion(() => Assert.StartsWith(
-            "macvlan-bridge was not deleted: destroying its kernel lab macvlan-bridge failed (The NetLab agent is not running",
+            $"macvlan-bridge was not deleted: destroying its kernel lab {lab.KernelName} failed (The NetLab agent is not running",
             _context.Dialogs.Find(".delete-error").TextContent.Trim(),
             StringComparison.Ordinal));
         Assert.NotNull(await _context.Store.GetLabAsync(Owner, lab.Id));
         Assert.Equal(2, await Runs.CountRunsAsync(Owner, lab.Id));
-        Assert.Equal(["destroy macvlan-bridge"], _context.Agent.Calls);
+        Assert.Equal([$"destroy {lab.KernelName}"], _context.Agent.Calls);
         Assert.False(_context.Dialogs.Find(".delete-submit").HasAttribute("disabled")); // delete again once the agent is back
     }
 

@@ -1,3 +1,4 @@
+using NetLab.Web.Agent;
 using Bunit;
 using NetLab.Web.Components.Controls.Experiments;
 using NetLab.Web.Components.Controls.Live;
@@ -16,19 +17,18 @@ public sealed class LabDraftTests : IAsyncDisposable
     public ValueTask DisposeAsync() => _context.DisposeAsync();
 
     [Fact]
-    public void A_draft_keeps_the_parsed_lab_its_problems_and_its_kernel_name()
+    public void A_draft_keeps_the_parsed_lab_its_problems_and_its_name()
     {
         var valid = LabDraft.Of(RepositoryFiles.Lab("macvlan-bridge.yaml"), "stored");
         Assert.True(valid.IsValid);
-        Assert.Equal("macvlan-bridge", valid.KernelName);
+        Assert.Equal("macvlan-bridge", valid.Name);
         Assert.NotEmpty(valid.Predictions);
 
-        // Invalid but readable: the lab is there to draw, with its problems; the kernel name is still its YAML name (a
-        // stored revision a stricter validator now refuses names the kernel lab it applied, not the store's name).
+        // Invalid but readable: the lab is there to draw, with its problems, and its YAML name still finds its guide.
         var invalid = LabDraft.Of(RepositoryFiles.Lab("invalid/macvlan-passthru-two-children.yaml"), "stored");
         Assert.NotNull(invalid.Lab);
         Assert.Contains(invalid.Problems, p => p.Path == "namespaces.ns3.interfaces.macvlan3.parent");
-        Assert.Equal(("macvlan-passthru-two", false), (invalid.KernelName, invalid.IsValid));
+        Assert.Equal(("macvlan-passthru-two", false), (invalid.Name, invalid.IsValid));
         Assert.Empty(invalid.Predictions);
 
         var unreadable = LabDraft.Of("name: [unclosed", "stored");
@@ -48,6 +48,10 @@ public sealed class LabDraftTests : IAsyncDisposable
         Assert.Equal(canvas.Yaml, canvas.Draft!.Text);
         Assert.Same(canvas.Draft.Lab, canvas.Lab);
         Assert.Same(canvas.Draft, experiments.Draft);
-        Assert.Equal("macvlan-bridge", page.FindComponent<LiveInterfaces>().Instance.Lab);
+        // The live panel watches the lab's own kernel name, acting for its owner; the connectivity check asks about the same.
+        var kernel = new OwnedKernelLab(lab.KernelName, LabStore.LocalUserId);
+        Assert.Equal(kernel, page.FindComponent<LiveInterfaces>().Instance.Lab);
+        Assert.Equal(kernel, experiments.KernelLab);
+        Assert.StartsWith("macvlan-bridge-", lab.KernelName, StringComparison.Ordinal);
     }
 }

@@ -63,51 +63,53 @@ public sealed class LabPageRunTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Destroy_after_a_rename_names_the_kernel_lab_by_its_YAML_name_not_the_stores()
+    public async Task Destroy_after_a_rename_names_the_labs_own_kernel_name_which_no_rename_changes()
     {
         var lab = (await _context.Store.CreateAsync(LabStore.LocalUserId, RepositoryFiles.Lab("macvlan-bridge.yaml"))).Value!;
         await _context.Store.MarkAppliedAsync(LabStore.LocalUserId, lab.Id, 1);
         Assert.True((await _context.Store.RenameAsync(LabStore.LocalUserId, lab.Id, "renamed")).Succeeded);
         var page = _context.Bunit.Render<Lab>(p => p.Add(l => l.LabId, lab.Id));
 
-        var confirmation = Destroy(page, "macvlan-bridge");
+        var confirmation = Destroy(page, lab.KernelName);
 
         Assert.Contains("lab renamed from the kernel", confirmation, StringComparison.Ordinal);
-        Assert.Contains("The kernel knows this lab by its YAML name, macvlan-bridge.", confirmation, StringComparison.Ordinal);
-        Assert.Equal(["destroy macvlan-bridge"], _runner.Calls);
+        Assert.Contains($"The kernel knows this lab as {lab.KernelName}.", confirmation, StringComparison.Ordinal);
+        Assert.Equal([$"destroy {lab.KernelName}"], _runner.Calls);
         Assert.Null((await _context.Store.GetLabAsync(LabStore.LocalUserId, lab.Id))!.AppliedRevision);
     }
 
     [Fact]
-    public async Task A_lab_imported_under_another_name_is_destroyed_watched_and_checked_by_its_YAML_name()
+    public async Task A_lab_imported_under_another_name_is_destroyed_watched_and_checked_by_its_own_kernel_name_for_its_owner()
     {
         var lab = (await _context.Store.CreateAsync(LabStore.LocalUserId, RepositoryFiles.Lab("macvlan-bridge.yaml"), name: "imported")).Value!;
-        Assert.Equal("imported", lab.Name);
+        Assert.StartsWith("imported-", lab.KernelName, StringComparison.Ordinal);
         var page = _context.Bunit.Render<Lab>(p => p.Add(l => l.LabId, lab.Id));
 
-        await _runner.WaitForWatchOfAsync("macvlan-bridge");
+        await _runner.WaitForWatchOfAsync(lab.KernelName);
         page.Find("button.lab-check-connectivity").Click();
-        Destroy(page, "macvlan-bridge");
+        Destroy(page, lab.KernelName);
 
-        Assert.DoesNotContain("imported", _runner.WatchedLabs);
-        Assert.Equal(["probe macvlan-bridge", "destroy macvlan-bridge"], _runner.Calls);
+        Assert.Equal([$"probe {lab.KernelName}", $"destroy {lab.KernelName}"], _runner.Calls);
+        Assert.All(_runner.Acting, a => Assert.Equal((lab.KernelName, OwnedKernelLab.ActingUserOf(LabStore.LocalUserId)), (a.Lab.Name, a.Lab.ActingUser)));
     }
 
     [Fact]
-    public async Task After_a_revision_renames_the_YAML_the_page_acts_on_the_kernel_lab_the_applied_revision_made()
+    public async Task A_lab_applied_before_kernel_names_of_their_own_is_watched_and_destroyed_under_its_old_name_until_it_moves()
     {
         var lab = (await _context.Store.CreateAsync(LabStore.LocalUserId, RepositoryFiles.Lab("macvlan-bridge.yaml"))).Value!;
         await _context.Store.MarkAppliedAsync(LabStore.LocalUserId, lab.Id, 1);
         var renamedYaml = RepositoryFiles.Lab("macvlan-bridge.yaml").Replace("name: macvlan-bridge\n", "name: moved\n", StringComparison.Ordinal);
         Assert.True((await _context.Store.SaveRevisionAsync(LabStore.LocalUserId, lab.Id, renamedYaml)).Succeeded);
+        _context.MakeLegacy(lab.Id);
         var page = _context.Bunit.Render<Lab>(p => p.Add(l => l.LabId, lab.Id));
 
-        // The kernel holds macvlan-bridge (revision 1's name) until revision 2 is applied: that is what the page shows and destroys.
+        // The kernel holds macvlan-bridge (revision 1's YAML name, the old naming) until the lab is destroyed or applied again.
         await _runner.WaitForWatchOfAsync("macvlan-bridge");
         Destroy(page, "macvlan-bridge");
 
-        Assert.DoesNotContain("moved", _runner.WatchedLabs);
         Assert.Equal(["destroy macvlan-bridge"], _runner.Calls);
+        Assert.Null(_runner.Acting.Single(a => a.Call == "destroy macvlan-bridge").Lab.ActingUser);
+        Assert.False((await _context.Store.GetLabAsync(LabStore.LocalUserId, lab.Id))!.LegacyKernel);
     }
 
     /// <summary>Destroy on the page, confirmed, answered by the agent as a success for <paramref name="kernelLab"/>; returns the confirmation's text.</summary>

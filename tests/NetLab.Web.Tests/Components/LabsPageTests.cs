@@ -85,7 +85,7 @@ public sealed class LabsPageTests : IAsyncDisposable
     [Fact]
     public async Task Delete_asks_for_confirmation_and_then_removes_the_lab()
     {
-        await _context.Store.CreateBlankAsync(LabStore.LocalUserId, "doomed");
+        var doomed = (await _context.Store.CreateBlankAsync(LabStore.LocalUserId, "doomed")).Value!;
         _context.Agent.Outcome.SetResult(AgentOutcome<ApplyResult>.Success(new ApplyResult("doomed", true, 0, 0, 0.1)));
         var page = _context.Bunit.Render<Labs>();
 
@@ -97,6 +97,6 @@ public sealed class LabsPageTests : IAsyncDisposable
 
         page.WaitForAssertion(() => Assert.NotNull(page.Find(".labs-empty")));
         Assert.Empty(await _context.Store.ListLabsAsync(LabStore.LocalUserId));
-        Assert.Equal(["destroy doomed"], _context.Agent.Calls);
+        Assert.Equal([$"destroy {doomed.KernelName}"], _context.Agent.Calls);
     }
 }

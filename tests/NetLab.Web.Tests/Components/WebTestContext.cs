@@ -65,6 +65,9 @@ public sealed class WebTestContext : IAsyncDisposable
 
     public SqliteDatabase Database => _db.Database;
 
+    /// <inheritdoc cref="TempDatabase.MakeLegacy"/>
+    public void MakeLegacy(long labId) => _db.MakeLegacy(labId);
+
     /// <summary>The agent components see: idle until a test sets its snapshot, publishes, or answers a call.</summary>
     public FakeAgentGateway Agent { get; }
 

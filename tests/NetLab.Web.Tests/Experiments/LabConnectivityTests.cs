@@ -34,7 +34,8 @@ public sealed class LabConnectivityTests : IAsyncDisposable
 
         Assert.NotNull(page.Find(".connectivity-progress"));
         Assert.True(page.Find("button.lab-check-connectivity").HasAttribute("disabled"));
-        Assert.Equal(["probe macvlan-bridge"], _runner.Calls);
+        // The lab's own kernel name, readable from its store name.
+        Assert.Matches("^probe my-copy-[0-9a-f]{5,}$", Assert.Single(_runner.Calls));
 
         _runner.ProbeOutcome.SetResult(AgentOutcome<ProbeReport>.Success(ProbeReports.Report(ProbeReports.AsPredicted())));
 
@@ -85,7 +86,7 @@ public sealed class LabConnectivityTests : IAsyncDisposable
 
         var gateway = new AgentGateway(client, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<AgentGateway>.Instance);
 
-        var outcome = await gateway.ProbeAsync("macvlan-bridge", new ProbeRequest(), Xunit.TestContext.Current.CancellationToken);
+        var outcome = await gateway.ProbeAsync(new OwnedKernelLab("macvlan-bridge", NetLab.Web.Store.LabStore.LocalUserId), new ProbeRequest(), Xunit.TestContext.Current.CancellationToken);
 
         Assert.False(outcome.Succeeded);
         Assert.Contains("The NetLab agent is not running at", outcome.Error, StringComparison.Ordinal);

@@ -54,11 +54,11 @@ public sealed class GradeStoreTests : IDisposable
 
         // The agent was asked for the applied revision by its kernel name, with the lab's checks.
         var (kernelLab, request) = Assert.Single(_agent.GradeRequests);
-        Assert.Equal(("macvlan-bridge", RepositoryFiles.Lab("macvlan-bridge.yaml"), Checks), (kernelLab, request.Lab.Text, request.Checks.Text));
+        Assert.Equal((lab.KernelName, RepositoryFiles.Lab("macvlan-bridge.yaml"), Checks), (kernelLab, request.Lab.Text, request.Checks.Text));
 
         Assert.True(outcome.Succeeded);
         var run = outcome.Run!;
-        Assert.Equal((RunStatus.Succeeded, "Check my work", 1, "macvlan-bridge", "1 of 2 checks passed (1 failed)"), (run.Status, run.Title, run.Revision, run.KernelLab, run.Grade));
+        Assert.Equal((RunStatus.Succeeded, "Check my work", 1, lab.KernelName, "1 of 2 checks passed (1 failed)"), (run.Status, run.Title, run.Revision, run.KernelLab, run.Grade));
         Assert.Equal("1 of 2 checks passed (1 failed)", Assert.Single(await _runs.ListRunsAsync(LabStore.LocalUserId, lab.Id)).Grade);
 
         var entries = await _runs.GetEntriesAsync(LabStore.LocalUserId, run.Id);

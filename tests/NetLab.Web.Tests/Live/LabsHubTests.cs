@@ -44,7 +44,7 @@ public sealed class LabsHubTests : IAsyncDisposable
     public async Task A_client_gets_the_snapshot_then_the_changes_in_order()
     {
         await using var connection = await ConnectAsync();
-        await using var events = connection.StreamAsync<LabEvent>("Watch", DemoLab, TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+        await using var events = connection.StreamAsync<LabEvent>("Watch", await DemoKernelNameAsync(), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
 
         Assert.True(await events.MoveNextAsync());
         Assert.Equal(LabEventKind.Snapshot, events.Current.Kind);
@@ -68,7 +68,7 @@ public sealed class LabsHubTests : IAsyncDisposable
         {
             var connection = await ConnectAsync();
             connections.Add(connection);
-            var events = connection.StreamAsync<LabEvent>("Watch", DemoLab, TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+            var events = connection.StreamAsync<LabEvent>("Watch", await DemoKernelNameAsync(), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
             streams.Add(events);
             Assert.True(await events.MoveNextAsync());
             Assert.Equal(LabEventKind.Snapshot, events.Current.Kind);
@@ -96,7 +96,7 @@ public sealed class LabsHubTests : IAsyncDisposable
     {
         await using (var first = await ConnectAsync())
         {
-            await using var events = first.StreamAsync<LabEvent>("Watch", DemoLab, TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+            await using var events = first.StreamAsync<LabEvent>("Watch", await DemoKernelNameAsync(), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
             Assert.True(await events.MoveNextAsync());
         }
 
@@ -104,7 +104,7 @@ public sealed class LabsHubTests : IAsyncDisposable
         _source.SnapshotOf = _ => [Snapshot("ns2", Interface("lo", 1))];
 
         await using var second = await ConnectAsync();
-        await using var again = second.StreamAsync<LabEvent>("Watch", DemoLab, TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+        await using var again = second.StreamAsync<LabEvent>("Watch", await DemoKernelNameAsync(), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         Assert.True(await again.MoveNextAsync());
         Assert.Equal(LabEventKind.Snapshot, again.Current.Kind);
         Assert.Equal(["lo"], again.Current.Snapshot!.Interfaces.Select(i => i.Name));
@@ -123,6 +123,34 @@ public sealed class LabsHubTests : IAsyncDisposable
         });
 
         Assert.Contains(NetLab.Core.Labs.LabName.Problem("../etc")!, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Another_users_kernel_lab_is_refused_as_if_no_lab_had_that_name_and_the_agent_is_not_asked()
+    {
+        await using var connection = await ConnectAsync();
+        var alices = await DemoKernelNameAsync("alice");
+
+        var error = await Assert.ThrowsAsync<HubException>(async () =>
+        {
+            await foreach (var unused in connection.StreamAsync<LabEvent>("Watch", alices, TestContext.Current.CancellationToken))
+            {
+            }
+        });
+
+        Assert.Contains($"You have no lab the kernel knows as {alices}", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _source.WatchCalls);
+    }
+
+    /// <summary>The kernel name of a lab of <paramref name="user"/>'s (made, with the account, when missing), whose watch the fake answers.</summary>
+    private async Task<string> DemoKernelNameAsync(string user = "tester")
+    {
+        _ = await Accounts.TestSignIn.CookieAsync(_app, user);
+        var account = (await _app.Services.GetRequiredService<NetLab.Web.Store.UserStore>().FindAsync(user))!;
+        var labs = _app.Services.GetRequiredService<NetLab.Web.Store.LabStore>();
+        var lab = (await labs.ListLabsAsync(account.Id)).FirstOrDefault(l => l.Name == DemoLab)
+            ?? (await labs.CreateAsync(account.Id, $"name: {DemoLab}\n")).Value!;
+        return lab.KernelName;
     }
 
     private async Task<HubConnection> ConnectAsync() => await HubClient.ConnectAsync(_app.Server, await Accounts.TestSignIn.CookieAsync(_app));

@@ -1,3 +1,5 @@
+using NetLab.Web.Agent;
+using NetLab.Web.Store;
 using NetLab.Agent.Client.Contracts;
 
 namespace NetLab.Web.Tests.Live;
@@ -6,6 +8,9 @@ namespace NetLab.Web.Tests.Live;
 public static class LiveEvents
 {
     public const string DemoLab = "demo";
+
+    /// <summary>The demo lab as the web asks the agent about it: acting for its owner, the store's pre-accounts user.</summary>
+    public static readonly OwnedKernelLab Demo = new(DemoLab, LabStore.LocalUserId);
 
     public static readonly DateTimeOffset At = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 

@@ -23,7 +23,7 @@ public sealed class LiveInterfacesTests : IAsyncDisposable
     [Fact]
     public void Interfaces_of_the_snapshot_are_shown_with_state_mac_and_addresses()
     {
-        var live = _context.Bunit.Render<LiveInterfaces>(p => p.Add(c => c.Lab, DemoLab));
+        var live = _context.Bunit.Render<LiveInterfaces>(p => p.Add(c => c.Lab, Demo));
 
         live.WaitForAssertion(() => Assert.Equal(["lo", "macvlan2"], live.FindAll("tr.live-interface").Select(r => r.GetAttribute("data-interface"))), Patience);
         var macvlan = live.Find("tr[data-interface=macvlan2]");
@@ -38,7 +38,7 @@ public sealed class LiveInterfacesTests : IAsyncDisposable
     [Fact]
     public async Task A_link_set_down_outside_netlab_turns_its_chip_red()
     {
-        var live = _context.Bunit.Render<LiveInterfaces>(p => p.Add(c => c.Lab, DemoLab));
+        var live = _context.Bunit.Render<LiveInterfaces>(p => p.Add(c => c.Lab, Demo));
         await _context.Agent.WaitForWatchersAsync(1);
 
         _context.Agent.Publish(Changed("ns2", Interface("macvlan2", 2, operState: "down", carrier: false)));
@@ -50,7 +50,7 @@ public sealed class LiveInterfacesTests : IAsyncDisposable
     [Fact]
     public async Task A_burst_of_changes_costs_about_as_many_renders_as_a_single_change()
     {
-        var live = _context.Bunit.Render<LiveInterfaces>(p => p.Add(c => c.Lab, DemoLab));
+        var live = _context.Bunit.Render<LiveInterfaces>(p => p.Add(c => c.Lab, Demo));
         await _context.Agent.WaitForWatchersAsync(1);
         live.WaitForAssertion(() => Assert.Equal(2, live.FindAll("tr.live-interface").Count), Patience);
         await Task.Delay(300, Xunit.TestContext.Current.CancellationToken);
@@ -75,7 +75,7 @@ public sealed class LiveInterfacesTests : IAsyncDisposable
     {
         _context.Bunit.SetRendererInfo(new RendererInfo("Static", isInteractive: false));
 
-        var live = _context.Bunit.Render<LiveInterfaces>(p => p.Add(c => c.Lab, DemoLab));
+        var live = _context.Bunit.Render<LiveInterfaces>(p => p.Add(c => c.Lab, Demo));
 
         Assert.NotNull(live.Find(".live-waiting"));
         Assert.Equal(0, _context.Agent.ActiveWatchers);
@@ -84,7 +84,7 @@ public sealed class LiveInterfacesTests : IAsyncDisposable
     [Fact]
     public async Task Disposing_the_component_ends_its_subscription()
     {
-        var live = _context.Bunit.Render<LiveInterfaces>(p => p.Add(c => c.Lab, DemoLab));
+        var live = _context.Bunit.Render<LiveInterfaces>(p => p.Add(c => c.Lab, Demo));
         await _context.Agent.WaitForWatchersAsync(1);
 
         live.Instance.Dispose();

@@ -19,7 +19,7 @@ public sealed class LiveLabStateTests
         using var stop = new CancellationTokenSource();
         var changes = 0;
         _state.Changed += () => Interlocked.Increment(ref changes);
-        var running = _state.RunAsync(source, TimeProvider.System, stop.Token);
+        var running = _state.RunAsync(source, Demo, TimeProvider.System, stop.Token);
 
         await source.WaitForWatchersAsync(1);
         source.Publish(Changed("ns2", Interface("macvlan2", 2, operState: "down", carrier: false)));
@@ -183,11 +183,11 @@ public sealed class LiveLabStateTests
         Assert.Equal(text, RateText.Format(bytesPerSecond));
 
     [Fact]
-    public void The_kernel_knows_a_lab_by_its_yaml_name_not_the_store_name()
+    public void A_draft_is_named_by_its_yaml_name_else_by_the_store_name()
     {
-        Assert.Equal("vlan-888", LabDraft.Of(RepositoryFiles.Lab("vlan-888.yaml"), "renamed").KernelName);
-        Assert.Equal("renamed", LabDraft.Of("", "renamed").KernelName);
-        Assert.Equal("renamed", LabDraft.Of("not: [a lab", "renamed").KernelName);
+        Assert.Equal("vlan-888", LabDraft.Of(RepositoryFiles.Lab("vlan-888.yaml"), "renamed").Name);
+        Assert.Equal("renamed", LabDraft.Of("", "renamed").Name);
+        Assert.Equal("renamed", LabDraft.Of("not: [a lab", "renamed").Name);
     }
 
     [Fact]

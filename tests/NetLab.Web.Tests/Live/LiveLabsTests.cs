@@ -1,3 +1,4 @@
+using NetLab.Web.Agent;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -43,11 +44,11 @@ public sealed class LiveLabsTests : IAsyncDisposable
     [Fact]
     public async Task Twenty_tabs_and_a_page_of_canvas_and_tables_cost_one_event_stream_and_one_counter_poll()
     {
-        var tabs = Enumerable.Range(0, 20).Select(_ => _live.Watch(DemoLab)).ToList();
-        var tables = _context.Bunit.Render<LiveInterfaces>(p => p.Add(c => c.Lab, DemoLab));
+        var tabs = Enumerable.Range(0, 20).Select(_ => _live.Watch(Demo)).ToList();
+        var tables = _context.Bunit.Render<LiveInterfaces>(p => p.Add(c => c.Lab, Demo));
         var canvas = _context.Bunit.Render<TopologyCanvas>(p => p
             .Add(c => c.Yaml, RepositoryFiles.Lab("macvlan-bridge.yaml"))
-            .Add(c => c.KernelLab, DemoLab));
+            .Add(c => c.KernelLab, Demo));
         tables.WaitForAssertion(() => Assert.Equal(2, tables.FindAll("tr.live-interface").Count), Patience);
 
         Assert.Equal(1, _agent.WatchCalls);
@@ -76,13 +77,13 @@ public sealed class LiveLabsTests : IAsyncDisposable
     [Fact]
     public async Task A_watcher_back_within_the_grace_keeps_the_stream_and_its_state()
     {
-        var first = _live.Watch(DemoLab);
+        var first = _live.Watch(Demo);
         await _agent.WaitForWatchersAsync(1);
         Assert.True(SpinWait.SpinUntil(() => first.State.Namespaces.Count == 1, Patience));
         first.Dispose();
 
         _time.Advance(_live.Grace / 2);
-        using var again = _live.Watch(DemoLab);
+        using var again = _live.Watch(Demo);
         _time.Advance(_live.Grace);
 
         Assert.Same(first.State, again.State);
@@ -91,10 +92,25 @@ public sealed class LiveLabsTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_subscription_acts_for_the_labs_owner_and_is_shared_only_by_watchers_naming_the_same_owner()
+    {
+        using var owners = _live.Watch(Demo);
+        using var again = _live.Watch(Demo);
+        using var anothers = _live.Watch(Demo with { OwnerId = 99 });
+
+        await _agent.WaitForWatchersAsync(2);
+        Assert.Same(owners.State, again.State);
+        Assert.NotSame(owners.State, anothers.State);
+        Assert.Equal(
+            [OwnedKernelLab.ActingUserOf(Demo.OwnerId), OwnedKernelLab.ActingUserOf(99)],
+            _agent.Acting.Where(a => a.Call == "watch").Select(a => a.Lab.ActingUser).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Each_lab_has_its_own_subscription()
     {
-        using var demo = _live.Watch(DemoLab);
-        using var other = _live.Watch("other");
+        using var demo = _live.Watch(Demo);
+        using var other = _live.Watch(Demo with { Name = "other" });
 
         await _agent.WaitForWatchersAsync(2);
         Assert.NotSame(demo.State, other.State);

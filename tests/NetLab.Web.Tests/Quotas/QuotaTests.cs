@@ -136,15 +136,15 @@ public sealed class QuotaTests : IDisposable
         var agent = new FakeAgentGateway();
         using var captures = new CaptureService(agent, TimeProvider.System, NullLogger<CaptureService>.Instance, Options.Create(_quotas));
         var student = new CurrentUser(7, "stu");
-        var first = captures.Start(student, "lab", new CaptureRequest("ns", "eth0"));
+        var first = captures.Start(student, new NetLab.Web.Agent.OwnedKernelLab("lab", 7), new CaptureRequest("ns", "eth0"));
 
-        var refused = Assert.Throws<QuotaExceededException>(() => captures.Start(student, "lab", new CaptureRequest("ns", "eth1")));
+        var refused = Assert.Throws<QuotaExceededException>(() => captures.Start(student, new NetLab.Web.Agent.OwnedKernelLab("lab", 7), new CaptureRequest("ns", "eth1")));
 
         Assert.Equal("Limit reached: captures at once per student is 1 captures; 1 captures in use and this needs 1 captures more. Stop a capture you started (its lab's Captures tab) to make room.", refused.Message);
         Assert.Equal([first.Id], captures.ForLab(student, "lab").Select(c => c.Id));
         first.Stop();
         await WaitAsync(() => first.Status is not (CaptureStatus.Starting or CaptureStatus.Running));
-        captures.Start(student, "lab", new CaptureRequest("ns", "eth1"));
+        captures.Start(student, new NetLab.Web.Agent.OwnedKernelLab("lab", 7), new CaptureRequest("ns", "eth1"));
     }
 
     [Theory]

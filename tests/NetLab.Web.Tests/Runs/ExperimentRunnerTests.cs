@@ -82,7 +82,10 @@ public sealed class ExperimentRunnerTests : IDisposable
         Assert.Equal(5, entries.Count(e => e.Kind == RunEntryKind.Event));
         Assert.Contains(entries, e => e.Event is { Kind: LabEventKind.InterfaceChanged, Interface.OperState: "up" });
         Assert.Equal("Run finished: 1 of 2 pairs replied", entries[^1].Message);
-        Assert.Equal(["apply", "capture macvlan-bridge ns2/macvlan2", "probe macvlan-bridge"], _agent.Calls);
+        // Under the lab's own kernel name, acting for its owner throughout.
+        Assert.StartsWith("macvlan-bridge-", run.Run.KernelLab, StringComparison.Ordinal);
+        Assert.Equal(["apply", $"capture {run.Run.KernelLab} ns2/macvlan2", $"probe {run.Run.KernelLab}"], _agent.Calls);
+        Assert.All(_agent.Acting, a => Assert.Equal((run.Run.KernelLab, "1"), (a.Lab.Name, a.Lab.ActingUser)));
         Assert.Equal(2, (await _runs.GetCapturesAsync(LabStore.LocalUserId, run.Run.Id)).Single().FrameCount);
 
         // What the dialog shows came from committed entries, and it matches the store.
@@ -141,7 +144,7 @@ public sealed class ExperimentRunnerTests : IDisposable
     {
         // Four captures are what the agent runs on one lab; the Lab page already holds one of them.
         _agent.CaptureLimit = CaptureRequest.DefaultMaxPerLab;
-        await using var pageCapture = _agent.CaptureAsync("macvlan-bridge", new CaptureRequest("sw1", "br0"), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+        await using var pageCapture = _agent.CaptureAsync(new OwnedKernelLab("macvlan-bridge", LabStore.LocalUserId), new CaptureRequest("sw1", "br0"), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         Assert.True(await pageCapture.MoveNextAsync());
         var targets = new[] { new CaptureTarget("ns2", "macvlan2"), new CaptureTarget("ns3", "macvlan3"), new CaptureTarget("h1", "eth0"), new CaptureTarget("sw1", "p1") };
         var run = await StartAsync(Options(targets));
@@ -153,7 +156,7 @@ public sealed class ExperimentRunnerTests : IDisposable
         Assert.Equal(3, (await _runs.GetCapturesAsync(LabStore.LocalUserId, run.Run.Id)).Count);
         var refused = Assert.Single(run.Messages, m => m.Contains("capture limit", StringComparison.Ordinal));
         Assert.StartsWith("Capture on ", refused, StringComparison.Ordinal);
-        Assert.Contains(" was not started: the agent is at its capture limit. Lab 'macvlan-bridge' has 4 captures running, the limit per lab (4 at once", refused, StringComparison.Ordinal);
+        Assert.Contains($" was not started: the agent is at its capture limit. Lab '{run.Run.KernelLab}' has 4 captures running, the limit per lab (4 at once", refused, StringComparison.Ordinal);
         Assert.Contains("The run went on without this capture", refused, StringComparison.Ordinal);
         Assert.Contains("choose at most 4 captures per run and stop the lab's other captures (the Lab page's Capture panel)", refused, StringComparison.Ordinal);
         Assert.DoesNotContain(run.Messages, m => m.Contains("failed", StringComparison.Ordinal));

@@ -1,3 +1,4 @@
+using NetLab.Web.Agent;
 using System.Text.Json;
 using Bunit;
 using NetLab.Core.Formats;
@@ -23,7 +24,7 @@ public sealed class TopologyCanvasTests : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _context.DisposeAsync();
 
-    private IRenderedComponent<TopologyCanvas> Render(string yaml, string? kernelLab = null) =>
+    private IRenderedComponent<TopologyCanvas> Render(string yaml, OwnedKernelLab? kernelLab = null) =>
         _context.Bunit.Render<TopologyCanvas>(p => p
             .Add(c => c.Yaml, yaml)
             .Add(c => c.KernelLab, kernelLab)
@@ -161,7 +162,7 @@ public sealed class TopologyCanvasTests : IAsyncDisposable
     public async Task Live_state_goes_to_the_module_only_for_rows_that_changed()
     {
         _context.Agent.SnapshotOf = _ => [Snapshot("ns2", Interface("macvlan2", 2, addresses: ["100.0.0.2/24"])), Snapshot("ns3", Interface("macvlan3", 3))];
-        Render(RepositoryFiles.Lab("macvlan-bridge.yaml"), kernelLab: DemoLab);
+        Render(RepositoryFiles.Lab("macvlan-bridge.yaml"), kernelLab: Demo);
         await _context.Agent.WaitForWatchersAsync(1);
 
         // The two snapshots may go out in one push or two (the first change after a quiet spell goes at once).

@@ -40,9 +40,6 @@ public sealed partial class ApplyDialog : IDisposable
     private IMudDialogInstance Dialog { get; set; } = default!;
 
     [Inject]
-    private IAgentGateway Agent { get; set; } = default!;
-
-    [Inject]
     private LabApplication Application { get; set; } = default!;
 
     [Inject]
@@ -58,11 +55,7 @@ public sealed partial class ApplyDialog : IDisposable
     [Parameter, EditorRequired]
     public string LabName { get; set; } = "";
 
-    /// <summary>
-    /// The name the kernel knows the lab by (its applied revision's YAML <c>name</c>, <see cref="KernelLabNames"/>): what
-    /// Destroy names to the agent. Not <see cref="LabName"/>: after a rename, or an import under another name, the store's
-    /// name is another kernel lab's (or none's).
-    /// </summary>
+    /// <summary>The name the kernel knows the lab by (<see cref="KernelLabs.OfAsync"/>), for the user to read.</summary>
     [Parameter]
     public string KernelLab { get; set; } = "";
 
@@ -104,7 +97,7 @@ public sealed partial class ApplyDialog : IDisposable
             return;
         }
 
-        var outcome = await Agent.PlanAsync(Yaml, _disposed.Token);
+        var outcome = await Application.PlanAsync(User.Id, LabId, Yaml, _disposed.Token);
         (Plan, Error, Problems) = (outcome.Value, outcome.Error, outcome.Problems);
         CurrentStep = Step.Review;
     }
@@ -123,7 +116,7 @@ public sealed partial class ApplyDialog : IDisposable
         // Not the circuit's token: an apply the user started runs to its end (the agent would finish it anyway).
         var outcome = Kind == LabRunKind.Apply
             ? await Application.ApplyAsync(User.Id, LabId, Revision, Yaml, OnProgress, CancellationToken.None)
-            : await Application.DestroyAsync(User.Id, LabId, KernelLab, OnProgress, CancellationToken.None);
+            : await Application.DestroyAsync(User.Id, LabId, OnProgress, CancellationToken.None);
         ApplyPendingProgress();
         (Result, Error, Problems) = (outcome.Agent.Value, outcome.Agent.Error, outcome.Agent.Problems);
         MarkedApplied = outcome.Recorded;

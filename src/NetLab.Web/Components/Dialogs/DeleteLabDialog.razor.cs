@@ -32,7 +32,6 @@ public sealed partial class DeleteLabDialog
     private string KernelSentence => Plan switch
     {
         null => "",
-        { HeldBy: { } holder } => $"Its kernel name {Plan.KernelLab} is applied by {holder} now: the kernel lab is left as it is.",
         { Lab.AppliedRevision: { } applied } =>
             $"The applied lab will be destroyed first: revision {applied}, kernel name {Plan.KernelLab}; its namespaces and links are removed from the kernel.",
         _ => $"It is not recorded as applied; should the kernel hold a lab named {Plan.KernelLab}, it will be destroyed first.",

@@ -1,3 +1,4 @@
+using NetLab.Web.Agent;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using NetLab.Agent.Client.Contracts;
@@ -40,11 +41,11 @@ public sealed partial class Lab
     private LabDraft Experiment { get; set; } = LabDraft.Of("", "");
 
     /// <summary>
-    /// The name the kernel knows this lab by: the applied revision's YAML <c>name</c>, else the current one's (never the
-    /// store's name, which a rename or an import under another name makes differ). Destroy, the connectivity check,
-    /// the live panels and captures all name the lab to the agent by it, so they act on the kernel lab this lab holds.
+    /// The kernel lab of this lab and its owner (<see cref="KernelLabs.OfAsync"/>): its own kernel name, fixed when it was
+    /// made (or, for a lab applied before that, the old name the kernel still holds it by). The connectivity check, the
+    /// live panels and captures name the lab to the agent by it, acting for the owner; null until the lab is read.
     /// </summary>
-    private string KernelLab => Experiment.KernelName;
+    private OwnedKernelLab? KernelLab { get; set; }
 
     private int? ExperimentRevision { get; set; }
 
@@ -79,7 +80,8 @@ public sealed partial class Lab
         Revisions = await Store.ListRevisionsAsync(User.Id, LabId);
         Checks = await Store.GetChecksAsync(User.Id, LabId);
         CurrentYaml = (await Store.GetCurrentRevisionAsync(User.Id, LabId))?.Yaml ?? "";
-        if (Current.Text != CurrentYaml || Current.KernelName.Length == 0)
+        KernelLab = await KernelLabs.OfAsync(Store, Summary);
+        if (Current.Text != CurrentYaml || Current.Name.Length == 0)
         {
             Current = LabDraft.Of(CurrentYaml, Summary.Name);
         }

@@ -23,12 +23,18 @@ public sealed class CaptureService(IAgentGateway source, TimeProvider time, ILog
     /// <summary>A capture was created (before its first frame): subscribe to its events here to record it.</summary>
     public event Action<LiveCapture>? CaptureStarted;
 
-    /// <summary>Starts capturing on one interface of a lab (its kernel name) for <paramref name="owner"/>.</summary>
+    /// <summary>Starts capturing on one interface of <paramref name="owner"/>'s lab, acting for the owner at the agent.</summary>
+    /// <exception cref="ArgumentException">The lab is not <paramref name="owner"/>'s.</exception>
     /// <exception cref="QuotaExceededException">The owner has as many captures running as the role may; none was started.</exception>
-    public LiveCapture Start(CurrentUser owner, string lab, CaptureRequest request)
+    public LiveCapture Start(CurrentUser owner, OwnedKernelLab lab, CaptureRequest request)
     {
         ArgumentNullException.ThrowIfNull(owner);
-        ArgumentException.ThrowIfNullOrEmpty(lab);
+        ArgumentNullException.ThrowIfNull(lab);
+        if (lab.OwnerId != owner.Id)
+        {
+            throw new ArgumentException($"The kernel lab {lab.Name} is not account {owner.Id}'s.", nameof(lab));
+        }
+
         if (quotas?.Value.Of(owner.Role).CapturesAtOnce is { } allowed)
         {
             var running = _captures.Values.Count(c => c.OwnerId == owner.Id && c.Status is CaptureStatus.Starting or CaptureStatus.Running);
@@ -39,11 +45,11 @@ public sealed class CaptureService(IAgentGateway source, TimeProvider time, ILog
             }
         }
 
-        var capture = new LiveCapture(lab, request, time.GetUtcNow()) { OwnerId = owner.Id };
+        var capture = new LiveCapture(lab.Name, request, time.GetUtcNow()) { OwnerId = owner.Id };
         _captures[capture.Id] = capture;
-        Prune(owner, lab);
+        Prune(owner, lab.Name);
         CaptureStarted?.Invoke(capture);
-        _ = Task.Run(() => RunAsync(capture));
+        _ = Task.Run(() => RunAsync(capture, lab));
         return capture;
     }
 
@@ -75,11 +81,11 @@ public sealed class CaptureService(IAgentGateway source, TimeProvider time, ILog
             : Results.Stream(stream => capture.WritePcapAsync(stream, CancellationToken.None), "application/vnd.tcpdump.pcap", capture.FileName);
     }
 
-    private async Task RunAsync(LiveCapture capture)
+    private async Task RunAsync(LiveCapture capture, OwnedKernelLab lab)
     {
         try
         {
-            await capture.RunAsync(source, _stopping.Token).ConfigureAwait(false);
+            await capture.RunAsync(source, lab, _stopping.Token).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // A capture's failure must not take the process down; it is logged and shown on the capture.
         catch (Exception error)

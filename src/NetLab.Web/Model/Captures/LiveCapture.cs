@@ -131,7 +131,7 @@ public sealed class LiveCapture
     /// Reads the agent until stopped; runs on its own task (<see cref="CaptureService"/> starts it). The gateway ends
     /// the stream with an Error item when the agent fails, so there is nothing of the agent to catch here.
     /// </summary>
-    internal async Task RunAsync(IAgentGateway source, CancellationToken serviceStopping)
+    internal async Task RunAsync(IAgentGateway source, OwnedKernelLab lab, CancellationToken serviceStopping)
     {
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(serviceStopping);
         lock (_gate)
@@ -145,7 +145,7 @@ public sealed class LiveCapture
 
         try
         {
-            await foreach (var item in source.CaptureAsync(Lab, Request, stopping.Token).ConfigureAwait(false))
+            await foreach (var item in source.CaptureAsync(lab, Request, stopping.Token).ConfigureAwait(false))
             {
                 if (item.Started is not null)
                 {

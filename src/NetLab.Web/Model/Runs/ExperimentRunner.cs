@@ -33,8 +33,9 @@ public sealed partial class ExperimentRunner(
         ArgumentNullException.ThrowIfNull(revision);
         ArgumentNullException.ThrowIfNull(options);
         var draft = LabDraft.Of(revision.Yaml, lab.Name);
-        var kernelLab = draft.KernelName;
-        var summary = await store.CreateRunAsync(ownerId, lab.Id, revision.Number, revision.Yaml, kernelLab, options.Title.Trim(), options.Notes.Trim());
+        // The run applies the lab under its own kernel name (a legacy kernel lab is moved there first) and acts for its owner throughout.
+        var kernelLab = KernelLabs.Own(lab);
+        var summary = await store.CreateRunAsync(ownerId, lab.Id, revision.Number, revision.Yaml, kernelLab.Name, options.Title.Trim(), options.Notes.Trim());
         var run = new ExperimentRun(summary);
         _active[summary.Id] = run;
         var recorder = store.OpenRecorder(summary.Id, RecorderOptions);
@@ -43,7 +44,7 @@ public sealed partial class ExperimentRunner(
         {
             try
             {
-                await RunAsync(run, recorder, revision, draft, options).ConfigureAwait(false);
+                await RunAsync(run, recorder, lab, revision, draft, kernelLab, options).ConfigureAwait(false);
             }
             finally
             {
@@ -63,9 +64,9 @@ public sealed partial class ExperimentRunner(
         return run;
     }
 
-    private async Task RunAsync(ExperimentRun run, RunRecorder recorder, LabRevision revision, LabDraft draft, ExperimentOptions options)
+    private async Task RunAsync(ExperimentRun run, RunRecorder recorder, LabSummary lab, LabRevision revision, LabDraft draft, OwnedKernelLab kernelLab, ExperimentOptions options)
     {
-        var (yaml, kernelLab) = (draft.Text, draft.KernelName);
+        var yaml = draft.Text;
         using var watching = new CancellationTokenSource();
         using var capturing = new CancellationTokenSource();
         var watch = WatchAsync(recorder, kernelLab, watching.Token);
@@ -79,7 +80,7 @@ public sealed partial class ExperimentRunner(
             run.SetPhase(ExperimentPhase.Applying);
             // As the Apply button does (the same service): the lab page then shows which revision the kernel holds.
             var applied = await application.ApplyAsync(
-                run.Run.OwnerId, revision.LabId, revision.Number, yaml, progress => _ = recorder.AppendAsync(RunEntryKind.Operation, operation: progress)).ConfigureAwait(false);
+                lab, revision.Number, yaml, progress => _ = recorder.AppendAsync(RunEntryKind.Operation, operation: progress)).ConfigureAwait(false);
             if (applied.Result is not { } result)
             {
                 summary = $"Apply failed: {applied.Agent.Error}";
@@ -163,7 +164,7 @@ public sealed partial class ExperimentRunner(
     /// Every kernel event of the lab while the run lasts, from the lab's shared live state (the page showing the run
     /// watches the same lab: one agent stream for both); it starts with a snapshot of what the state holds now.
     /// </summary>
-    private async Task WatchAsync(RunRecorder recorder, string kernelLab, CancellationToken cancellationToken)
+    private async Task WatchAsync(RunRecorder recorder, OwnedKernelLab kernelLab, CancellationToken cancellationToken)
     {
         using var lease = live.Watch(kernelLab);
         // The state's listener only queues (it runs under the state's lock); the recorder is fed here, in order.
@@ -193,7 +194,7 @@ public sealed partial class ExperimentRunner(
     }
 
     private async Task CaptureAsync(
-        ExperimentRun run, RunRecorder recorder, string kernelLab, RunCaptureInfo capture, TaskCompletionSource armed, CancellationToken cancellationToken)
+        ExperimentRun run, RunRecorder recorder, OwnedKernelLab kernelLab, RunCaptureInfo capture, TaskCompletionSource armed, CancellationToken cancellationToken)
     {
         var started = false;
         string? ended = null;

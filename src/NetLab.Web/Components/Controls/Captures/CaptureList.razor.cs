@@ -1,3 +1,4 @@
+using NetLab.Web.Agent;
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using NetLab.Agent.Client.Contracts;
@@ -32,9 +33,9 @@ public sealed partial class CaptureList : IDisposable
     [Inject]
     private TimeProvider Time { get; set; } = default!;
 
-    /// <summary>The lab's name in the kernel (its YAML <c>name</c>).</summary>
+    /// <summary>The lab in the kernel and its owner (<see cref="KernelLabs.OfAsync"/>); null shows nothing to capture.</summary>
     [Parameter, EditorRequired]
-    public string Lab { get; set; } = "";
+    public OwnedKernelLab? Lab { get; set; }
 
     /// <summary>How many of the newest frames are listed; older ones stay in the capture (and the pcap).</summary>
     [Parameter]
@@ -85,12 +86,17 @@ public sealed partial class CaptureList : IDisposable
         }
 
         _throttle ??= new UpdateThrottle(Throttle, RenderAsync, Time);
-        if (Current is null && Captures.ForLab(User, Lab).FirstOrDefault() is { } newest)
+        if (Lab is null)
+        {
+            return;
+        }
+
+        if (Current is null && Captures.ForLab(User, Lab.Name).FirstOrDefault() is { } newest)
         {
             Show(newest);
         }
 
-        if (_live?.Lab != Lab && Lab.Length > 0)
+        if (_live?.Kernel != Lab)
         {
             _live?.Dispose();
             _live = new LiveWatch(Live, Lab, Throttle, RenderAsync, Time);
@@ -101,7 +107,7 @@ public sealed partial class CaptureList : IDisposable
 
     private void Start()
     {
-        if (string.IsNullOrEmpty(Target) || Target.Split('/', 2) is not [var element, var interfaceName])
+        if (Lab is null || string.IsNullOrEmpty(Target) || Target.Split('/', 2) is not [var element, var interfaceName])
         {
             return;
         }

@@ -14,9 +14,13 @@ public sealed partial class LabConnectivity : IDisposable
     [Inject]
     private IAgentGateway Agent { get; set; } = default!;
 
-    /// <summary>The revision whose predictions are shown, read once by the page; the agent knows the lab by its kernel name.</summary>
+    /// <summary>The revision whose predictions are shown, read once by the page.</summary>
     [Parameter, EditorRequired]
     public LabDraft Draft { get; set; } = LabDraft.Of("", "");
+
+    /// <summary>The lab in the kernel and its owner (the check acts for the owner); null until the page has read the lab.</summary>
+    [Parameter, EditorRequired]
+    public OwnedKernelLab? KernelLab { get; set; }
 
     /// <summary>Which revision the predictions come from, in words.</summary>
     [Parameter]
@@ -41,11 +45,16 @@ public sealed partial class LabConnectivity : IDisposable
 
     private async Task CheckAsync()
     {
+        if (KernelLab is not { } lab)
+        {
+            return;
+        }
+
         Running = true;
         Error = null;
         try
         {
-            var outcome = await Agent.ProbeAsync(Draft.KernelName, new ProbeRequest(), _disposed.Token);
+            var outcome = await Agent.ProbeAsync(lab, new ProbeRequest(), _disposed.Token);
             if (outcome.Value is { } report)
             {
                 Report = report;

@@ -1,3 +1,4 @@
+using NetLab.Web.Agent;
 using Microsoft.AspNetCore.Components;
 using NetLab.Web.Model;
 
@@ -18,9 +19,9 @@ public sealed partial class LiveInterfaces : IDisposable
     [Inject]
     private TimeProvider Time { get; set; } = default!;
 
-    /// <summary>The lab's name in the kernel (its YAML <c>name</c>).</summary>
+    /// <summary>The lab in the kernel and its owner (<see cref="KernelLabs.OfAsync"/>); null shows nothing.</summary>
     [Parameter, EditorRequired]
-    public string Lab { get; set; } = "";
+    public OwnedKernelLab? Lab { get; set; }
 
     /// <summary>Settable for tests; the dashboard's rhythm is the default.</summary>
     [Parameter]
@@ -31,7 +32,7 @@ public sealed partial class LiveInterfaces : IDisposable
     protected override void OnParametersSet()
     {
         // A prerender is thrown away as soon as it is sent: subscribing there would only open and drop an agent stream.
-        if (!RendererInfo.IsInteractive || _watch?.Lab == Lab || Lab.Length == 0)
+        if (!RendererInfo.IsInteractive || _watch?.Kernel == Lab || Lab is null)
         {
             return;
         }

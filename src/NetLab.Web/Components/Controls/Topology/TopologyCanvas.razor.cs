@@ -1,3 +1,4 @@
+using NetLab.Web.Agent;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using NetLab.Core.Formats;
@@ -55,9 +56,9 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
     [Parameter]
     public EventCallback OnRedo { get; set; }
 
-    /// <summary>The lab's name in the kernel, whose live state colours the rows; none shows no live state.</summary>
+    /// <summary>The lab in the kernel and its owner, whose live state colours the rows; none shows no live state.</summary>
     [Parameter]
-    public string? KernelLab { get; set; }
+    public OwnedKernelLab? KernelLab { get; set; }
 
     [Parameter]
     public TimeSpan Throttle { get; set; } = UpdateThrottle.DefaultInterval;
@@ -308,14 +309,14 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
     private void WatchLiveState()
     {
         // As the live panel: a prerender is thrown away at once and would only open and drop an agent stream.
-        var lab = KernelLab ?? "";
-        if (!RendererInfo.IsInteractive || (_live?.Lab ?? "") == lab)
+        var lab = KernelLab;
+        if (!RendererInfo.IsInteractive || _live?.Kernel == lab)
         {
             return;
         }
 
         StopLiveState();
-        if (lab.Length == 0)
+        if (lab is null)
         {
             return;
         }
