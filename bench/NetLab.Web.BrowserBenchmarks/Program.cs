@@ -53,28 +53,22 @@ var (agent, web, page) = (session.Agent, session.Web, session.Page);
 var client = new AgentClient(agent.SocketPath);
 try
 {
-    await foreach (var item in client.ApplyAsync(new LabDocument(labYaml)))
-    {
-        if (item.Error is { } error || item.Result is { Succeeded: false })
-        {
-            throw new InvalidOperationException($"apply failed: {item.Error?.Message ?? item.Result?.Failure?.Message}");
-        }
-    }
-
+    // The web names the lab in the kernel (name and a per-lab id) and the agent serves it to its owner, so the lab is
+    // imported and applied through the page, as a user does; the agent's client (the administrator) then finds it.
+    await OpenImportedLabAsync(page, web.Url, labYaml, LabName);
+    await ApplyFromThePageAsync(page);
+    var kernelLab = agent.KernelLab(LabName);
     using var link = NetlinkHandle.ForNamed(agent.Kernel(LabName, "ns2"));
     var index = link.LinkByName("macvlan2")?.Index ?? throw new InvalidOperationException("macvlan2 is missing after apply");
 
     // Baseline: the same changes seen by a client of the agent's event stream, no web and no browser.
     var netlinkRoundTrips = new List<double>();
-    var streamLatencies = await MeasureAgentStreamAsync(client, link, index, iterations, netlinkRoundTrips);
+    var streamLatencies = await MeasureAgentStreamAsync(client, kernelLab, link, index, iterations, netlinkRoundTrips);
 
-    await OpenImportedLabAsync(page, web.Url, labYaml, LabName);
     var (canvasLatencies, tableLatencies) = await MeasureBrowserAsync(page, link, index, iterations);
     var canvasScale = await MeasureCanvasAsync(page, web.Url, scale);
 
-    await foreach (var _ in client.DestroyAsync(LabName))
-    {
-    }
+    await agent.DestroyAsync(LabName);
 
     Report(iterations, canvasLatencies, tableLatencies, streamLatencies, netlinkRoundTrips, scale, canvasScale);
     return agent.Namespaces().Count == 0 ? 0 : 1;
@@ -113,7 +107,7 @@ static (double AckedAt, string Expected) Flip(NetlinkHandle link, int index, int
 // open) and the figures are those of a single change, the dashboard's ordinary case.
 static Task PauseAsync(Random random) => Task.Delay(100 + random.Next(100));
 
-static async Task<List<double>> MeasureAgentStreamAsync(AgentClient client, NetlinkHandle link, int index, int iterations, List<double> roundTrips)
+static async Task<List<double>> MeasureAgentStreamAsync(AgentClient client, string kernelLab, NetlinkHandle link, int index, int iterations, List<double> roundTrips)
 {
     using var stop = new CancellationTokenSource();
     var seen = System.Threading.Channels.Channel.CreateUnbounded<(string State, double At)>();
@@ -122,7 +116,7 @@ static async Task<List<double>> MeasureAgentStreamAsync(AgentClient client, Netl
     {
         try
         {
-            await foreach (var change in client.EventsAsync(LabName, stop.Token))
+            await foreach (var change in client.EventsAsync(kernelLab, stop.Token))
             {
                 var at = NowMs();
                 if (change.Kind == LabEventKind.Snapshot)
@@ -192,6 +186,14 @@ static async Task OpenImportedLabAsync(IPage page, string url, string yaml, stri
     }
     await page.WaitForURLAsync(new Regex(@"/labs/\d+$"));
     await page.GetByTestId("interactive").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+}
+
+static async Task ApplyFromThePageAsync(IPage page)
+{
+    await page.Locator(".lab-apply").ClickAsync();
+    await page.Locator(".apply-run:not([disabled])").ClickAsync();
+    await page.Locator(".apply-succeeded").WaitForAsync(new() { Timeout = 60_000 });
+    await page.Locator(".apply-close").ClickAsync();
 }
 
 static async Task<(List<double> Canvas, List<double> Table)> MeasureBrowserAsync(IPage page, NetlinkHandle link, int index, int iterations)

@@ -52,15 +52,32 @@ internal sealed class InProcessAgent : IAsyncDisposable
         return new InProcessAgent(folder, prefix, engine, host);
     }
 
-    /// <summary>The kernel name of a lab element's namespace.</summary>
-    public string Kernel(string lab, string element) => $"{Prefix}{lab}.{element}";
+    /// <summary>The kernel name of a lab element's namespace (the lab applied from the page, see <see cref="KernelLab"/>).</summary>
+    public string Kernel(string lab, string element) => $"{Prefix}{KernelLab(lab)}.{element}";
+
+    /// <summary>
+    /// The kernel name the web gave the lab called <paramref name="lab"/> (its name cut to 16 characters, '-' and a
+    /// per-lab id; see LabStore): the one applied lab whose namespaces carry that stem. The journeys apply one lab each,
+    /// so more than one (or none) is the journey's failure, said as such.
+    /// </summary>
+    public string KernelLab(string lab)
+    {
+        var stem = lab[..Math.Min(16, lab.Length)].TrimEnd('-', '_') + "-";
+        var labs = Namespaces()
+            .Select(name => name[Prefix.Length..name.LastIndexOf('.')])
+            .Where(kernelLab => kernelLab.StartsWith(stem, StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        return labs.Count == 1 ? labs[0]
+            : throw new InvalidOperationException($"expected one applied kernel lab for {lab} (names {Prefix}{stem}*), found {labs.Count}: {string.Join(", ", labs)}");
+    }
 
     public IReadOnlyList<string> Namespaces() => NamespacesWith(Prefix);
 
     /// <summary>Removes a lab as the agent's destroy does (for journeys that do not destroy through the page).</summary>
     public async Task DestroyAsync(string lab)
     {
-        var result = await _engine.DestroyAsync(lab);
+        var result = await _engine.DestroyAsync(KernelLab(lab));
         if (!result.Succeeded)
         {
             throw new InvalidOperationException($"destroying {lab} failed: {result.Failure?.Message}");

@@ -13,9 +13,9 @@ internal static class FaultKernel
     /// <summary>nsfs inodes start here (PROC_DYNAMIC_FIRST); a plain file of /run/netns has a small tmpfs inode.</summary>
     public const ulong FirstNamespaceInode = 0xF0000000;
 
-    /// <summary>`netlab up`'s naming: namespace <c>nl-LAB.ELEMENT</c>.</summary>
-    public static List<string> Namespaces(string lab) =>
-        NetworkNamespace.ListNames().Where(n => n.StartsWith($"nl-{lab}.", StringComparison.Ordinal)).ToList();
+    /// <summary>`netlab up`'s naming: namespace <c>nl-KERNELLAB.ELEMENT</c>, the lab's kernel name as the store gave it.</summary>
+    public static List<string> Namespaces(string kernelLab) =>
+        NetworkNamespace.ListNames().Where(n => n.StartsWith($"nl-{kernelLab}.", StringComparison.Ordinal)).ToList();
 
     /// <summary>
     /// The lab of the fault tests: switch sw1, host h1 on it, and <paramref name="count"/> namespaces each with a
@@ -33,11 +33,11 @@ internal static class FaultKernel
         return yaml.ToString();
     }
 
-    /// <summary>The plan that would bring the kernel to <paramref name="yaml"/> now (the agent's own answer).</summary>
-    public static async Task<PlanView> PlanAsync(string socket, string yaml, CancellationToken cancellationToken)
+    /// <summary>The plan that would bring the kernel lab <paramref name="kernelLab"/> to <paramref name="yaml"/> now (the agent's own answer).</summary>
+    public static async Task<PlanView> PlanAsync(string socket, string yaml, string kernelLab, CancellationToken cancellationToken)
     {
         using var client = new AgentClient(socket);
-        return await client.PlanAsync(new LabDocument(yaml), cancellationToken);
+        return await client.PlanAsync(new LabDocument(yaml, Name: kernelLab), cancellationToken);
     }
 
     /// <summary>
@@ -48,9 +48,9 @@ internal static class FaultKernel
         LiveNetworkNamespaces.AliveWithoutName(inodes, agentPids);
 
     /// <summary>Removes whatever of the lab is left (a failed test's cleanup), as `ip netns del` would.</summary>
-    public static void Remove(string lab)
+    public static void Remove(string kernelLab)
     {
-        foreach (var name in Namespaces(lab))
+        foreach (var name in Namespaces(kernelLab))
         {
             try
             {

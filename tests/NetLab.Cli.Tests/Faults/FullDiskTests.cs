@@ -31,6 +31,7 @@ public sealed class FullDiskTests
         var lab = $"nltestfull{Environment.ProcessId}";
         var yaml = FaultKernel.Lab(lab, LabNamespaces);
         string? mounted = null;
+        string? kernelLab = null;
         using var user = new DedicatedUserScope();
         var processes = NetLabProcesses.Create(Deployment.Up, data =>
         {
@@ -45,6 +46,7 @@ public sealed class FullDiskTests
             await using var dashboard = await Dashboard.StartAsync(processes, Cancel);
             var page = dashboard.Page;
             var labId = await dashboard.ImportAsync(yaml, lab);
+            kernelLab = processes.Store.KernelName(labId);
             await dashboard.OpenLabAsync(labId);
             _ = await dashboard.StartApplyAsync();
             Assert.Contains("Revision 1 is recorded as applied", await dashboard.WaitSucceededAsync(), StringComparison.Ordinal);
@@ -70,12 +72,12 @@ public sealed class FullDiskTests
             await dashboard.StartDestroyAsync();
             Assert.Contains("Destroyed", await dashboard.WaitSucceededAsync(), StringComparison.Ordinal);
             await ExpectFullAsync(page.Locator(".apply-store-error"), "The kernel changed as shown, but the store could not record it. " + full, processes.DataFolder);
-            Assert.Empty(FaultKernel.Namespaces(lab));
+            Assert.Empty(FaultKernel.Namespaces(kernelLab));
             await dashboard.OpenLabAsync(labId);
             Assert.True(await dashboard.StartApplyAsync() > 0);
             _ = await dashboard.WaitSucceededAsync();
             await ExpectFullAsync(page.Locator(".apply-store-error"), "The kernel changed as shown, but the store could not record it. " + full, processes.DataFolder);
-            Assert.Equal(LabNamespaces + 2, FaultKernel.Namespaces(lab).Count);
+            Assert.Equal(LabNamespaces + 2, FaultKernel.Namespaces(kernelLab).Count);
 
             // Record: the run is not started, and says why.
             await dashboard.OpenLabAsync(labId);
@@ -112,7 +114,11 @@ public sealed class FullDiskTests
         finally
         {
             await processes.DisposeAsync();
-            FaultKernel.Remove(lab);
+            if (kernelLab is not null)
+            {
+                FaultKernel.Remove(kernelLab);
+            }
+
             if (mounted is not null && ExternalCommand.Run("umount", mounted).ExitCode != 0)
             {
                 _ = ExternalCommand.Run("umount", "-l", mounted);

@@ -66,12 +66,14 @@ public sealed class KillDuringOperationsTests
         var story = new List<string> { FaultSeed.Replay };
         using var user = new DedicatedUserScope();
         var processes = NetLabProcesses.Create(deployment);
+        string? kernelLab = null;
         try
         {
             await processes.StartAsync(Cancel);
             await using var dashboard = await Dashboard.StartAsync(processes, Cancel);
             var labId = await dashboard.ImportAsync(yaml, lab);
-            var context = new Context(processes, dashboard, watch, lab, labId, yaml, story);
+            kernelLab = processes.Store.KernelName(labId);
+            var context = new Context(processes, dashboard, watch, kernelLab, labId, yaml, story);
             for (var round = 1; round <= FaultSeed.Points; round++)
             {
                 foreach (var operation in new[] { Operation.Apply, Operation.Destroy, Operation.Run })
@@ -91,11 +93,16 @@ public sealed class KillDuringOperationsTests
         finally
         {
             await processes.DisposeAsync();
-            FaultKernel.Remove(lab);
+            if (kernelLab is not null)
+            {
+                FaultKernel.Remove(kernelLab);
+            }
+
             processes.DeleteFolder();
         }
     }
 
+    // Lab is the lab's kernel name (its namespaces are nl-LAB.ELEMENT), as the store gave it on import.
     private sealed record Context(NetLabProcesses Processes, Dashboard Dashboard, KillWatch Watch, string Lab, long LabId, string Yaml, List<string> Story);
 
     private static async Task KillAndRecoverAsync(Context context, Victim victim, Operation operation, KillPoint point)
@@ -107,7 +114,7 @@ public sealed class KillDuringOperationsTests
         Assert.Equal(operation == Operation.Destroy ? Total : 0, watch.Look(lab)); // destroy starts from the lab applied, the others from nothing
 
         context.Story.Add($"{operation}: killing the {victim} {point}");
-        var whole = (await FaultKernel.PlanAsync(processes.Socket, context.Yaml, Cancel)).Operations.Count;
+        var whole = (await FaultKernel.PlanAsync(processes.Socket, context.Yaml, lab, Cancel)).Operations.Count;
         var clock = Stopwatch.StartNew();
         var kill = watch.KillAtAsync(lab, Total, operation == Operation.Destroy ? Counting.Down : Counting.Up, point, () => processes.Kill(victim), KillTimeout);
         switch (operation)
@@ -151,7 +158,7 @@ public sealed class KillDuringOperationsTests
     /// </summary>
     private static async Task CheckConvergesAsync(Context context, Operation operation, int? appliedBefore)
     {
-        var plan = await FaultKernel.PlanAsync(context.Processes.Socket, context.Yaml, Cancel);
+        var plan = await FaultKernel.PlanAsync(context.Processes.Socket, context.Yaml, context.Lab, Cancel);
         // After the plan: the agent removes a name it left half-made when it observes the lab.
         var present = FaultKernel.Namespaces(context.Lab);
         Assert.DoesNotContain(plan.Operations, o => o.Kind.StartsWith("Delete", StringComparison.Ordinal));
@@ -198,7 +205,7 @@ public sealed class KillDuringOperationsTests
     /// <summary>Apply from the dashboard: its plan is the agent's (what is missing), and the revision ends recorded as applied.</summary>
     private static async Task ApplyThroughTheWebAsync(Context context)
     {
-        var missing = (await FaultKernel.PlanAsync(context.Processes.Socket, context.Yaml, Cancel)).Operations.Count;
+        var missing = (await FaultKernel.PlanAsync(context.Processes.Socket, context.Yaml, context.Lab, Cancel)).Operations.Count;
         await context.Dashboard.OpenLabAsync(context.LabId);
         Assert.Equal(missing, await context.Dashboard.StartApplyAsync());
         if (missing > 0)
@@ -206,7 +213,7 @@ public sealed class KillDuringOperationsTests
             Assert.Contains("Revision 1 is recorded as applied", await context.Dashboard.WaitSucceededAsync(), StringComparison.Ordinal);
         }
 
-        Assert.Empty((await FaultKernel.PlanAsync(context.Processes.Socket, context.Yaml, Cancel)).Operations);
+        Assert.Empty((await FaultKernel.PlanAsync(context.Processes.Socket, context.Yaml, context.Lab, Cancel)).Operations);
         Assert.Equal(Total, FaultKernel.Namespaces(context.Lab).Count);
         Assert.Equal(1, await WaitForAppliedAsync(context.Processes.Store, context.LabId, 1));
     }

@@ -23,6 +23,16 @@ internal sealed class StoreFile(string databaseFile)
         return (reader.IsDBNull(0) ? null : reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetInt32(1));
     }
 
+    /// <summary>The lab's kernel name (migration 005): its namespaces are <c>nl-KERNELNAME.ELEMENT</c>.</summary>
+    public string KernelName(long labId)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT kernel_name FROM labs WHERE id = $id";
+        command.Parameters.AddWithValue("$id", labId);
+        return command.ExecuteScalar() as string ?? throw new Xunit.Sdk.XunitException($"the store has no lab {labId}, or it has no kernel name");
+    }
+
     /// <summary>Every run of the lab: id and status, oldest first.</summary>
     public IReadOnlyList<(long Id, string Status)> Runs(long labId)
     {

@@ -25,16 +25,25 @@ public sealed partial class NamingSchemeDocsTests
             .Concat(Directory.GetFiles(RepositoryFiles.LabsFolder, "*.md"))
             .Order(StringComparer.Ordinal);
 
-    /// <summary>Every kernel namespace name of every shipped lab, as the planner names them.</summary>
-    private static HashSet<string> RealNames()
+    /// <summary>Stands in for a lab's id in a kernel lab name, then becomes the pattern of one.</summary>
+    private const string IdPlaceholder = "IDIDID";
+
+    /// <summary>
+    /// Every kernel namespace name of every shipped lab, as the planner names them: under the lab's own name (the CLI's
+    /// <c>netlab apply</c>), or under the web's kernel name for it (the name cut to 16 characters, '-' and a per-lab id
+    /// of at least five hex digits, see LabStore), as patterns.
+    /// </summary>
+    private static List<Regex> RealNames()
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var names = new List<Regex>();
         foreach (var file in RepositoryFiles.ExampleLabs())
         {
             var lab = LabFormat.LoadAndValidate(File.ReadAllText(file), LabFileFormat.Yaml).Lab!;
+            var webName = lab.Name[..Math.Min(16, lab.Name.Length)].TrimEnd('-', '_') + "-" + IdPlaceholder;
             foreach (var element in lab.Switches.Select(s => s.Name).Concat(lab.InterfaceNamespaces.Select(n => n.Name)))
             {
-                names.Add(NamingScheme.Default.Namespace(lab.Name, element));
+                names.Add(new Regex("^" + Regex.Escape(NamingScheme.Default.Namespace(lab.Name, element)) + "$"));
+                names.Add(new Regex("^" + Regex.Escape(NamingScheme.Default.Namespace(webName, element)).Replace(IdPlaceholder, "[0-9a-f]{5,}", StringComparison.Ordinal) + "$"));
             }
         }
 
@@ -52,8 +61,23 @@ public sealed partial class NamingSchemeDocsTests
             .ToList();
 
         Assert.NotEmpty(quoted);
-        Assert.Empty(quoted.Where(q => !real.Contains(q.Name)).Select(q => $"{q.File}: {q.Name}"));
+        Assert.Empty(quoted.Where(q => !real.Any(name => name.IsMatch(q.Name))).Select(q => $"{q.File}: {q.Name}"));
     }
+
+    [Theory]
+    [InlineData("nl-macvlan-bridge.ns2")]
+    [InlineData("nl-macvlan-bridge-3f2a1.ns2")]
+    [InlineData("nl-macvlan-private-0c41a7.sw1")]
+    public void A_shipped_lab_s_element_is_a_real_name_under_the_lab_s_name_or_the_web_s_kernel_name(string name) =>
+        Assert.Contains(RealNames(), real => real.IsMatch(name));
+
+    [Theory]
+    [InlineData("nl-macvlan-bridge-3f2a.ns2")] // an id of four digits: too short
+    [InlineData("nl-macvlan-bridge-3F2A1.ns2")] // the id is lower-case hex
+    [InlineData("nl-macvlan-bridge-3f2a1.ns9")] // no such element
+    [InlineData("nl-macvlan-bridge-ns2")] // the old, wrong separator
+    public void A_name_no_shipped_lab_gives_is_not_real(string name) =>
+        Assert.DoesNotContain(RealNames(), real => real.IsMatch(name));
 
     [Theory]
     [InlineData("see `nl-macvlan-bridge-ns2` here", "nl-macvlan-bridge-ns2")]
