@@ -62,7 +62,7 @@ internal sealed class InProcessAgent : IAsyncDisposable
     /// </summary>
     public string KernelLab(string lab)
     {
-        var stem = lab[..Math.Min(16, lab.Length)].TrimEnd('-', '_') + "-";
+        var stem = NetLab.Core.Planning.NamingScheme.KernelLabStem(lab);
         var labs = Namespaces()
             .Select(name => name[Prefix.Length..name.LastIndexOf('.')])
             .Where(kernelLab => kernelLab.StartsWith(stem, StringComparison.Ordinal))

@@ -20,6 +20,13 @@ public sealed record NamingScheme(string Prefix = "nl-", char Separator = '.')
 
     public static NamingScheme Default { get; } = new();
 
+    /// <summary>
+    /// How a lab's kernel name starts when the web names it (a per-lab id follows, see the web's LabStore): at most 16
+    /// characters of the lab's name, so every element's namespace name stays short, then '-'. One rule for the web and
+    /// for the tests that look for a lab's namespaces.
+    /// </summary>
+    public static string KernelLabStem(string labName) => labName[..Math.Min(16, labName.Length)].TrimEnd('-', '_') + "-";
+
     public string Namespace(string lab, string element) => $"{Prefix}{lab}{Separator}{element}";
 
     /// <summary>Null when the element's kernel namespace name fits <see cref="MaxNamespaceBytes"/>, else what is wrong and how to fix it.</summary>

@@ -33,7 +33,7 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time, IOption
     /// SQL so the summary CreateAsync returns carries exactly what it wrote.
     /// </summary>
     private static string NewKernelName(string labName, long labId) =>
-        labName[..Math.Min(16, labName.Length)].TrimEnd('-', '_') + "-" +
+        NetLab.Core.Planning.NamingScheme.KernelLabStem(labName) +
         System.Security.Cryptography.RandomNumberGenerator.GetHexString(4, lowercase: true) +
         labId.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
 

@@ -39,7 +39,7 @@ public sealed partial class NamingSchemeDocsTests
         foreach (var file in RepositoryFiles.ExampleLabs())
         {
             var lab = LabFormat.LoadAndValidate(File.ReadAllText(file), LabFileFormat.Yaml).Lab!;
-            var webName = lab.Name[..Math.Min(16, lab.Name.Length)].TrimEnd('-', '_') + "-" + IdPlaceholder;
+            var webName = NamingScheme.KernelLabStem(lab.Name) + IdPlaceholder;
             foreach (var element in lab.Switches.Select(s => s.Name).Concat(lab.InterfaceNamespaces.Select(n => n.Name)))
             {
                 names.Add(new Regex("^" + Regex.Escape(NamingScheme.Default.Namespace(lab.Name, element)) + "$"));
