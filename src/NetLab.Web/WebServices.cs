@@ -54,6 +54,10 @@ public static class WebServices
         // Deleting a lab destroys its kernel lab first (and is refused when that fails).
         services.AddSingleton<LabDeletion>();
         // At start-up, each lab's applied revision is checked against the kernel (a web killed mid-apply left it behind).
+        services.AddSingleton<LabActivity>();
+        services.AddSingleton<Quotas.IdleLabPolicy>();
+        services.AddSingleton<IdleLabReaper>();
+        services.AddHostedService(sp => sp.GetRequiredService<IdleLabReaper>());
         services.AddSingleton<AppliedStateReconciler>();
         services.AddHostedService(sp => sp.GetRequiredService<AppliedStateReconciler>());
 

@@ -12,12 +12,15 @@ public sealed class QuotaOptions
 {
     public const string SectionName = "Quotas";
 
-    public RoleQuota Student { get; set; } = new() { Labs = 30, NamespacesApplied = 24, Runs = 500, CapturesAtOnce = 2, StoredBytes = 100L << 20 };
+    public RoleQuota Student { get; set; } = new() { Labs = 30, NamespacesApplied = 24, Runs = 500, CapturesAtOnce = 2, StoredBytes = 100L << 20, IdleAppliedMinutes = 120 };
 
     public RoleQuota Instructor { get; set; } = new() { Labs = 300, NamespacesApplied = 200, Runs = 5000, CapturesAtOnce = 8, StoredBytes = 2L << 30 };
 
     /// <summary>Namespaces applied at once by everyone together: the machine's room (its neighbour table, its memory).</summary>
     public int? NamespacesAppliedInTotal { get; set; } = 1500;
+
+    /// <summary>How long before an idle lab is destroyed its page warns (and offers "Keep it applied").</summary>
+    public int IdleWarningMinutes { get; set; } = 15;
 
     public RoleQuota Of(UserRole role) => role == UserRole.Instructor ? Instructor : Student;
 }
@@ -39,6 +42,12 @@ public sealed class RoleQuota
 
     /// <summary>Bytes of the store the account's labs and runs take (revisions' YAML, runs' YAML, entries and frames).</summary>
     public long? StoredBytes { get; set; }
+
+    /// <summary>
+    /// Minutes an applied lab may go without work (a revision, an apply, saved checks, a run, "Keep it applied") before
+    /// the web destroys it to give its namespaces back; null never. The lab itself, its revisions and runs stay.
+    /// </summary>
+    public int? IdleAppliedMinutes { get; set; }
 }
 
 /// <summary>Refuses negative limits at start-up, naming the setting.</summary>
@@ -61,6 +70,16 @@ public sealed class QuotaOptionsValidator : IValidateOptions<QuotaOptions>
                     failures.Add($"Quotas:{role}:{setting} is {value}; a limit is 0 or more, or empty for none.");
                 }
             }
+
+            if (quota.IdleAppliedMinutes < 1)
+            {
+                failures.Add($"Quotas:{role}:IdleAppliedMinutes is {quota.IdleAppliedMinutes}; it is 1 or more, or empty to never destroy idle labs.");
+            }
+        }
+
+        if (options.IdleWarningMinutes < 0)
+        {
+            failures.Add($"Quotas:IdleWarningMinutes is {options.IdleWarningMinutes}; it is 0 or more (0: no warning before an idle lab is destroyed).");
         }
 
         if (options.NamespacesAppliedInTotal < 0)
