@@ -1,5 +1,7 @@
+using System.Text;
 using NetLab.Agent.Client.Contracts;
 using NetLab.Core.Validation;
+using NetLab.Web.Quotas;
 using NetLab.Web.Store;
 
 namespace NetLab.Web.Agent;
@@ -52,6 +54,13 @@ public sealed class LabGrading(IAgentGateway agent, LabStore labs, RunStore runs
             return GradingOutcome.Refused("The lab has no checks: write them in the Checks tab, or generate them from the predictions.");
         }
 
+        // A grading is recorded as a run: said before the agent spends a connectivity check on it, and checked again
+        // when it is stored (another run may take the last place meanwhile).
+        if (await runs.RoomForRunAsync(ownerId, Encoding.UTF8.GetByteCount(applied.Yaml) + Encoding.UTF8.GetByteCount(checks.Text)).ConfigureAwait(false) is { } noRoom)
+        {
+            return GradingOutcome.Refused($"Check my work was not run: its grading would be recorded as a run. {noRoom.Message}");
+        }
+
         // The kernel lab the applied revision made: the lab's own kernel name, acting for its owner (or its old name, as
         // the administrator, for a lab applied before kernel names of their own).
         var kernel = await KernelLabs.OfAsync(labs, lab).ConfigureAwait(false);
@@ -71,6 +80,10 @@ public sealed class LabGrading(IAgentGateway agent, LabStore labs, RunStore runs
         catch (StoreFullException full)
         {
             return outcome with { StoreError = $"The grade is shown but was not stored with the runs. {full.Message}" };
+        }
+        catch (QuotaExceededException refused)
+        {
+            return outcome with { StoreError = $"The grade is shown but was not stored with the runs. {refused.Refusal.Message}" };
         }
     }
 }

@@ -404,6 +404,15 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time, IOption
             }
         }
 
+        // Checks count toward the stored bytes: only what they grow by needs room (shorter checks always save).
+        var before = await connection.ExecuteScalarAsync<long>(
+            "SELECT COALESCE(LENGTH(CAST(checks AS BLOB)), 0) FROM labs WHERE id = @labId AND owner_id = @ownerId", new { labId, ownerId }, transaction);
+        var growth = Encoding.UTF8.GetByteCount(stored) - before;
+        if (growth > 0 && await StoreQuotas.BytesRoomAsync(connection, transaction, _quotas, ownerId, growth) is { } full)
+        {
+            return QuotaRefused<LabChecks>(full);
+        }
+
         var now = Now();
         await connection.ExecuteAsync(
             "UPDATE labs SET checks = @stored, checks_updated_ms = @now WHERE id = @labId AND owner_id = @ownerId",

@@ -54,6 +54,13 @@ public sealed class RunStore(SqliteDatabase database, TimeProvider time, IOption
             : (await GetRunAsync(ownerId, id))!.Summary;
     });
 
+    /// <summary>Whether the owner has room for one more run now (a count and bytes), or which limit it would pass.</summary>
+    public async Task<QuotaRefusal?> RoomForRunAsync(long ownerId, long newBytes)
+    {
+        using var connection = database.Open();
+        return await StoreQuotas.RunRoomAsync(connection, null, _quotas, ownerId, newBytes);
+    }
+
     /// <summary>A writer for the run's entries, numbering on from what the run already holds.</summary>
     public RunRecorder OpenRecorder(long runId, RunRecorderOptions? options = null) => new(database, runId, time, options ?? new RunRecorderOptions());
 
@@ -264,6 +271,13 @@ public sealed class RunStore(SqliteDatabase database, TimeProvider time, IOption
         var status = grading.Grade is null ? RunStatus.Failed : RunStatus.Succeeded;
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
+        // A grading is a run like any other: "Check my work" pressed in a loop must not pass the runs a role may keep.
+        if (await StoreQuotas.RunRoomAsync(connection, transaction, _quotas, ownerId,
+            Encoding.UTF8.GetByteCount(grading.Yaml) + Encoding.UTF8.GetByteCount(grading.Checks)) is { } full)
+        {
+            throw new QuotaExceededException(full);
+        }
+
         var id = await connection.ExecuteScalarAsync<long>(
             "INSERT INTO runs (owner_id, lab_id, revision, yaml, kernel_lab, title, notes, status, started_ms, ended_ms) " +
             "SELECT @ownerId, id, @Revision, @Yaml, @KernelLab, @Title, '', @status, @started, @ended FROM labs WHERE id = @labId AND owner_id = @ownerId " +
@@ -319,6 +333,12 @@ public sealed class RunStore(SqliteDatabase database, TimeProvider time, IOption
                 "VALUES (@id, @Number, @Id, @Text, @Outcome, @Observed, @Reason, @Explanation, @Fix)",
                 result.Checks.Select((c, i) => new { id, Number = i + 1, c.Id, c.Text, Outcome = OutcomeText(c.Outcome), c.Observed, c.Reason, c.Explanation, c.Fix }),
                 transaction);
+        }
+
+        // The grade's size (entries, per-check results) is known once it is in: over the account's room, none of it is kept.
+        if (await StoreQuotas.BytesRoomAsync(connection, transaction, _quotas, ownerId, newBytes: 0) is { } overfull)
+        {
+            throw new QuotaExceededException(overfull);
         }
 
         transaction.Commit();

@@ -68,14 +68,19 @@ internal static class StoreQuotas
         return await BytesRoomAsync(connection, transaction, role, quota, ownerId, newBytes).ConfigureAwait(false);
     }
 
-    /// <summary>The bytes the account's labs and runs take in the store (text as UTF-8).</summary>
+    /// <summary>The bytes the account's labs (revisions, checks) and runs (entries, frames, grades) take in the store (text as UTF-8).</summary>
     public static Task<long> StoredBytesAsync(SqliteConnection connection, SqliteTransaction? transaction, long ownerId) =>
         connection.ExecuteScalarAsync<long>(
             "SELECT " +
             "COALESCE((SELECT SUM(LENGTH(CAST(r.yaml AS BLOB)) + LENGTH(CAST(r.note AS BLOB))) FROM lab_revisions r JOIN labs l ON l.id = r.lab_id WHERE l.owner_id = @ownerId), 0) + " +
             "COALESCE((SELECT SUM(LENGTH(CAST(yaml AS BLOB)) + LENGTH(CAST(notes AS BLOB))) FROM runs WHERE owner_id = @ownerId), 0) + " +
             "COALESCE((SELECT SUM(LENGTH(CAST(e.payload AS BLOB))) FROM run_entries e JOIN runs u ON u.id = e.run_id WHERE u.owner_id = @ownerId), 0) + " +
-            "COALESCE((SELECT SUM(LENGTH(f.data)) FROM run_frames f JOIN runs u ON u.id = f.run_id WHERE u.owner_id = @ownerId), 0)",
+            "COALESCE((SELECT SUM(LENGTH(f.data)) FROM run_frames f JOIN runs u ON u.id = f.run_id WHERE u.owner_id = @ownerId), 0) + " +
+            // A lab's checks, and a graded run's checks and per-check results, are text an account writes as much as YAML.
+            "COALESCE((SELECT SUM(LENGTH(CAST(checks AS BLOB))) FROM labs WHERE owner_id = @ownerId), 0) + " +
+            "COALESCE((SELECT SUM(LENGTH(CAST(g.checks AS BLOB)) + LENGTH(CAST(g.summary AS BLOB))) FROM run_grades g JOIN runs u ON u.id = g.run_id WHERE u.owner_id = @ownerId), 0) + " +
+            "COALESCE((SELECT SUM(LENGTH(CAST(c.text AS BLOB)) + COALESCE(LENGTH(CAST(c.observed AS BLOB)), 0) + COALESCE(LENGTH(CAST(c.reason AS BLOB)), 0) + " +
+            "COALESCE(LENGTH(CAST(c.explanation AS BLOB)), 0) + COALESCE(LENGTH(CAST(c.fix AS BLOB)), 0)) FROM run_check_results c JOIN runs u ON u.id = c.run_id WHERE u.owner_id = @ownerId), 0)",
             new { ownerId },
             transaction);
 

@@ -42,9 +42,12 @@ public sealed class LabPageRunTests : IAsyncDisposable
         var lab = (await _context.Store.CreateBlankAsync(LabStore.LocalUserId, "edited")).Value!;
         var page = _context.Bunit.Render<Lab>(p => p.Add(l => l.LabId, lab.Id));
 
+        // The page reads the lab asynchronously, and an edit reaches the buttons through the draft's own render: wait for
+        // both rather than read the first render (a loaded machine failed this now and then).
+        page.WaitForAssertion(() => Assert.False(page.Find("button.lab-apply").HasAttribute("disabled")));
         page.Find(".lab-yaml textarea").Change("name: edited\ndescription: not saved\n");
 
-        Assert.True(page.Find("button.lab-apply").HasAttribute("disabled"));
+        page.WaitForAssertion(() => Assert.True(page.Find("button.lab-apply").HasAttribute("disabled")));
     }
 
     [Fact]
