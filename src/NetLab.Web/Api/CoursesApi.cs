@@ -192,6 +192,8 @@ public static class CoursesApi
 
         logger.LogInformation("API: {User} imported a roster of {Count} into course {CourseId} ({Created} accounts created)",
             user.Name, imported.Entries.Count, courseId, imported.Entries.Count(e => e.Created));
+        // The one-time passwords are in this answer only: no cache keeps a copy.
+        context.Response.Headers.CacheControl = "no-store";
         return ApiAnswers.Ok(new ApiRoster(imported.Entries));
     }
 

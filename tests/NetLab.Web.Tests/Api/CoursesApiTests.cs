@@ -65,6 +65,7 @@ public sealed class CoursesApiTests : IAsyncDisposable
 
         using var imported = await SendAsync(teacher, HttpMethod.Post, $"/api/courses/{course.Id}/roster", Text("username,display_name\ncarol,Carol\nbob,Bob\n", "text/csv"));
         var roster = await ReadAsync<ApiRoster>(imported);
+        Assert.True(imported.Headers.CacheControl?.NoStore);
 
         var carol = Assert.Single(roster.Entries, e => e.UserName == "carol");
         Assert.True(carol.Created);
