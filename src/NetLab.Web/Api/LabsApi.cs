@@ -277,7 +277,7 @@ public static class LabsApi
     {
         if (outcome.Agent.ErrorCode == LabApplication.QuotaErrorCode)
         {
-            return ApiAnswers.Fail(StatusCodes.Status429TooManyRequests, "quota", outcome.Agent.Error ?? "A quota refused the apply.");
+            return ApiAnswers.Fail(StatusCodes.Status429TooManyRequests, "quota", outcome.Agent.Error ?? "A quota refused the apply.", quota: outcome.Quota);
         }
 
         if (outcome.Result is not { } result)

@@ -154,6 +154,9 @@ public sealed partial class ApiGuardTests : IAsyncDisposable
         Assert.Equal((429, "quota"), (namespaces.Status, namespaces.Error));
         Assert.Contains("namespaces applied at once per student is 1", namespaces.Message, StringComparison.Ordinal);
         Assert.Contains("Destroy a lab", namespaces.Message, StringComparison.Ordinal);
+        var quota = (await ReadAsync<ApiError>(apply)).Quota!;
+        Assert.Equal(("namespaces applied at once per student", 1L, 0L, "namespaces"), (quota.Limit, quota.Allowed, quota.InUse, quota.Unit));
+        Assert.True(quota.Needed > 1);
         Assert.DoesNotContain("apply", _web.Agent.Calls);
     }
 
