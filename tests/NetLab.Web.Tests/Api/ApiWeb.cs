@@ -25,10 +25,16 @@ public sealed class ApiWeb : IAsyncDisposable
     private readonly List<HttpClient> _clients = [];
 
     public ApiWeb(params (string Key, string Value)[] settings)
+        : this(FakeAgentGateway.Succeeded(), settings)
+    {
+    }
+
+    /// <summary>A web whose agent answers every apply and destroy with <paramref name="applies"/>.</summary>
+    public ApiWeb(AgentOutcome<ApplyResult> applies, params (string Key, string Value)[] settings)
     {
         App = _webs.Start(services: null, settings);
         Agent = (FakeAgentGateway)App.Services.GetRequiredService<IAgentGateway>();
-        Agent.Outcome.TrySetResult(FakeAgentGateway.Succeeded());
+        Agent.Outcome.TrySetResult(applies);
         Agent.AnswerGrade(AgentOutcome<GradeView>.Success(GradeStoreTests.Grade()));
     }
 
