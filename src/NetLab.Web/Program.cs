@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using NetLab.Web;
 using NetLab.Web.Accounts;
+using NetLab.Web.Api;
 using NetLab.Web.Model;
 using NetLab.Web.Model.Runs;
 using NetLab.Web.Components;
@@ -89,6 +90,8 @@ app.UseRateLimiter();
 app.UseAntiforgery();
 app.MapAccountEndpoints();
 app.MapTokenEndpoint();
+// The JSON API under /api (Api/, docs/web-api.md "JSON API").
+app.MapJsonApi();
 app.MapGet("/labs/{labId:long}/export", LabExport.HandleAsync);
 app.MapGet("/captures/{id:guid}.pcap", NetLab.Web.Model.Captures.CaptureService.Download);
 app.MapGet("/runs/{runId:long}/export", RunArchive.HandleExportAsync);

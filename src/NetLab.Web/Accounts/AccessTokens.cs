@@ -60,7 +60,7 @@ public static class AccessTokens
             await next(context).ConfigureAwait(false);
         });
 
-    private static bool CarriesBearerToken(HttpRequest request) =>
+    internal static bool CarriesBearerToken(HttpRequest request) =>
         request.Headers[HeaderNames.Authorization] is [{ } value] && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
 
     private static async Task<IResult> IssueAsync(TokenRequest? request, UserStore users, ILoggerFactory loggers, HttpContext context)

@@ -13,6 +13,9 @@ namespace NetLab.Web.Agent;
 public sealed record LabRunOutcome(AgentOutcome<ApplyResult> Agent, bool Recorded, string? StoreError = null)
 {
     public ApplyResult? Result => Agent.Value;
+
+    /// <summary>The limit an apply refused by a quota would have passed (error code <see cref="LabApplication.QuotaErrorCode"/>).</summary>
+    public QuotaRefusal? Quota { get; init; }
 }
 
 /// <summary>
@@ -57,7 +60,7 @@ public sealed class LabApplication(IAgentGateway agent, LabStore store, LiveLabs
         using var turn = admission is null ? null : await admission.TurnAsync(ownerId, cancellationToken).ConfigureAwait(false);
         if (admission is not null && await admission.CheckAsync(ownerId, labId, yaml).ConfigureAwait(false) is { } full)
         {
-            return new(AgentOutcome<ApplyResult>.Failed(full.Message, errorCode: QuotaErrorCode), false);
+            return new(AgentOutcome<ApplyResult>.Failed(full.Message, errorCode: QuotaErrorCode), false) { Quota = full };
         }
 
         if (await KernelLabs.LegacyAsync(store, lab).ConfigureAwait(false) is { } legacy)

@@ -13,6 +13,12 @@ internal static class StatusText
     {
         var response = context.HttpContext.Response;
         var request = context.HttpContext.Request;
+        if (request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+        {
+            // A script of the JSON API reads every refusal as {"error", "message"}, also the ones no route wrote.
+            return Api.ApiAnswers.WriteStatusAsync(context.HttpContext);
+        }
+
         response.ContentType = "text/plain; charset=utf-8";
         var text = response.StatusCode switch
         {

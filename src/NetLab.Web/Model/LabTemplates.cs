@@ -8,6 +8,9 @@ public sealed record LabTemplate(string Name, string Description, string Yaml, L
 {
     /// <summary>The lab's own name (its YAML <c>name</c>), which labs made from the template keep unless renamed.</summary>
     public string? LabName { get; init; }
+
+    /// <summary>The note of the first revision of a lab made from the template.</summary>
+    public string CreatedNote => $"from template {Name}";
 }
 
 /// <summary>The example labs of the top-level <c>labs/</c> folder (not its <c>invalid/</c> ones), each with its guide.</summary>
@@ -16,6 +19,9 @@ public sealed class LabTemplates(string? folder)
     private readonly Lazy<IReadOnlyList<LabTemplate>> _all = new(() => Load(folder ?? RepositoryFolders.Templates()));
 
     public IReadOnlyList<LabTemplate> All => _all.Value;
+
+    /// <summary>The template of file name <paramref name="name"/> (<c>labs/NAME.yaml</c>), or null.</summary>
+    public LabTemplate? Named(string? name) => All.FirstOrDefault(t => t.Name == name);
 
     /// <summary>The guide for a lab: the template whose lab name or file name is <paramref name="labName"/>.</summary>
     public LabGuide? GuideFor(string? labName) =>

@@ -29,7 +29,7 @@ public sealed partial class NewLabDialog
     [Parameter]
     public string? Name { get; set; }
 
-    private LabTemplate? SelectedTemplate => Templates.All.FirstOrDefault(t => t.Name == TemplateName);
+    private LabTemplate? SelectedTemplate => Templates.Named(TemplateName);
 
     private IReadOnlyList<Problem> Problems { get; set; } = [];
 
@@ -42,7 +42,7 @@ public sealed partial class NewLabDialog
         {
             StoreError = null;
             result = SelectedTemplate is { } template
-                ? await Store.CreateAsync(User.Id, template.Yaml, Name, $"from template {template.Name}")
+                ? await Store.CreateAsync(User.Id, template.Yaml, Name, template.CreatedNote)
                 : await Store.CreateBlankAsync(User.Id, Name ?? "");
         }
         catch (StoreFullException full)

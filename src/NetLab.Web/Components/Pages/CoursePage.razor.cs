@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Components;
-using NetLab.Core.Formats;
-using NetLab.Core.Grading;
 using NetLab.Web.Courses;
 using NetLab.Web.Model;
 using NetLab.Web.Store;
@@ -32,6 +30,9 @@ public sealed partial class CoursePage
 
     [Inject]
     private LabTemplates Templates { get; set; } = default!;
+
+    [Inject]
+    private AssignmentSources Sources { get; set; } = default!;
 
     [Inject]
     private CurrentUser User { get; set; } = default!;
@@ -102,13 +103,13 @@ public sealed partial class CoursePage
 
     private async Task GenerateChecksAsync()
     {
-        if (await SourceAsync() is not { } source || LabFormat.LoadAndValidate(source.Yaml, LabFileFormat.Yaml).Lab is not { } lab)
+        if (await SourceAsync() is not { } source || AssignmentSources.GeneratedChecks(source) is not { } checks)
         {
             Refusal = "Choose a template or a lab that is valid to generate checks from.";
             return;
         }
 
-        Draft.Checks = ChecksFormat.ToYaml(CheckGenerator.DocumentFor(lab));
+        Draft.Checks = checks;
     }
 
     private async Task PublishAsync()
@@ -167,24 +168,19 @@ public sealed partial class CoursePage
         await ReloadAsync();
     }
 
-    /// <summary>The chosen template's or lab's YAML and guide (a template's guide text; a lab has none of its own).</summary>
-    private async Task<(string Yaml, string Guide)?> SourceAsync()
+    /// <summary>The chosen template's or lab's YAML and guide (<see cref="AssignmentSources"/>, which the JSON API uses too).</summary>
+    private async Task<AssignmentSource?> SourceAsync()
     {
         var source = Draft.Source ?? string.Empty;
-        if (source.StartsWith("template:", StringComparison.Ordinal)
-            && Templates.All.FirstOrDefault(t => t.Name == source["template:".Length..]) is { } template)
+        if (source.StartsWith("template:", StringComparison.Ordinal))
         {
-            return (template.Yaml, template.Guide?.Instructions ?? string.Empty);
+            return Sources.OfTemplate(source["template:".Length..]);
         }
 
-        if (source.StartsWith("lab:", StringComparison.Ordinal)
+        return source.StartsWith("lab:", StringComparison.Ordinal)
             && long.TryParse(source["lab:".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var labId)
-            && await Labs.GetCurrentRevisionAsync(User.Id, labId) is { } revision)
-        {
-            return (revision.Yaml, string.Empty);
-        }
-
-        return null;
+            ? await Sources.OfLabAsync(User, labId)
+            : null;
     }
 
     private bool TryTime(string? text, string what, out DateTimeOffset? time)
