@@ -13,6 +13,11 @@ using NetLab.Web.BrowserTests;
 // Chromium; against a baseline measured in the same run (the agent's event stream to a client without the browser).
 // Also the canvas at scale: a full drawing of a 200-namespace lab against one drag frame.
 // Changes made first and not counted: the first ones pay for JIT and connection set-up in every process.
+if (args is ["class", .. var classArguments])
+{
+    return await NetLab.Web.BrowserBenchmarks.ClassStartBenchmark.RunAsync(classArguments);
+}
+
 const int WarmUp = 6;
 var iterations = 100;
 var scale = 200;
@@ -29,7 +34,7 @@ for (var i = 0; i < args.Length; i++)
             i++;
             break;
         default:
-            Console.Error.WriteLine("usage: netlab-browser-bench [-n CHANGES] [--namespaces N]");
+            Console.Error.WriteLine("usage: netlab-browser-bench [-n CHANGES] [--namespaces N] | netlab-browser-bench class [--students 60] [--namespaces 6]");
             return 2;
     }
 }

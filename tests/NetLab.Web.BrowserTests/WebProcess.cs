@@ -28,13 +28,19 @@ internal sealed class WebProcess : IAsyncDisposable
 
     public string Url { get; }
 
+    /// <summary>The web's process id (a benchmark reads its memory).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>The account <see cref="BrowserSession"/> signs in with, made by <see cref="StartAsync"/> in the web's store.</summary>
     public const string UserName = "tester";
 
     /// <summary>Its password (the data folder is thrown away with the web).</summary>
     public const string Password = "browser-test-password";
 
-    public static async Task<WebProcess> StartAsync(string agentSocketPath, CancellationToken cancel)
+    /// <param name="agentSocketPath">The agent the web talks to.</param>
+    /// <param name="cancel">Stops waiting for the web to answer.</param>
+    /// <param name="settings">More command-line settings for the web (<c>--Quotas:...=...</c>), after the ones every test gives.</param>
+    public static async Task<WebProcess> StartAsync(string agentSocketPath, CancellationToken cancel, IReadOnlyList<string>? settings = null)
     {
         var assembly = WebAssemblyPath();
         if (!File.Exists(assembly))
@@ -51,7 +57,7 @@ internal sealed class WebProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { assembly, $"--Web:Url={url}", $"--Web:DataFolder={dataFolder}", $"--Web:AgentSocketPath={agentSocketPath}" })
+        foreach (var argument in new[] { assembly, $"--Web:Url={url}", $"--Web:DataFolder={dataFolder}", $"--Web:AgentSocketPath={agentSocketPath}" }.Concat(settings ?? []))
         {
             start.ArgumentList.Add(argument);
         }
