@@ -9,9 +9,9 @@ namespace NetLab.Web.Agent;
 /// <summary>
 /// A grading as "Check my work" shows it: the agent's grade, or why there is none (the gateway's message, and the
 /// checks' problems when the agent found them not to fit the applied lab); the run it was recorded as, or why it could
-/// not be (<see cref="StoreError"/>, a full disk).
+/// not be (<see cref="StoreError"/>, a full disk); <see cref="Quota"/> when a quota refused it before the agent was asked.
 /// </summary>
-public sealed record GradingOutcome(GradeView? Grade, string? Error, IReadOnlyList<Problem> Problems, RunSummary? Run = null, string? StoreError = null)
+public sealed record GradingOutcome(GradeView? Grade, string? Error, IReadOnlyList<Problem> Problems, RunSummary? Run = null, string? StoreError = null, QuotaRefusal? Quota = null)
 {
     public bool Succeeded => Grade is not null;
 
@@ -58,7 +58,7 @@ public sealed class LabGrading(IAgentGateway agent, LabStore labs, RunStore runs
         // when it is stored (another run may take the last place meanwhile).
         if (await runs.RoomForRunAsync(ownerId, Encoding.UTF8.GetByteCount(applied.Yaml) + Encoding.UTF8.GetByteCount(checks.Text)).ConfigureAwait(false) is { } noRoom)
         {
-            return GradingOutcome.Refused($"Check my work was not run: its grading would be recorded as a run. {noRoom.Message}");
+            return GradingOutcome.Refused($"Check my work was not run: its grading would be recorded as a run. {noRoom.Message}") with { Quota = noRoom };
         }
 
         // The kernel lab the applied revision made: the lab's own kernel name, acting for its owner (or its old name, as

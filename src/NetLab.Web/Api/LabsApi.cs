@@ -252,6 +252,11 @@ public static class LabsApi
             return ApiAnswers.Fail(StatusCodes.Status400BadRequest, "invalid-checks", $"The checks do not fit the applied lab: {graded.Error}", graded.Problems);
         }
 
+        if (graded.Quota is { } quota)
+        {
+            return ApiAnswers.Fail(StatusCodes.Status429TooManyRequests, "quota", graded.Error ?? quota.Message, quota: quota);
+        }
+
         // Refused before the agent was asked (not applied, no checks): nothing was recorded. Else the agent failed.
         return graded.Run is null && graded.StoreError is null
             ? ApiAnswers.Fail(StatusCodes.Status409Conflict, "cannot-grade", graded.Error ?? "The lab cannot be graded now.")

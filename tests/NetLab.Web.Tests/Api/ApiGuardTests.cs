@@ -161,6 +161,25 @@ public sealed partial class ApiGuardTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_check_beyond_the_runs_quota_is_429_before_the_agent_grades()
+    {
+        await using var web = new ApiWeb(("Quotas:Student:Runs", "0"));
+        var alice = await web.TokenClientAsync("alice");
+        using var created = await SendAsync(alice, HttpMethod.Post, "/api/labs", Json(new { template = "macvlan-bridge" }));
+        var lab = await ReadAsync<ApiLab>(created);
+        using var applied = await SendAsync(alice, HttpMethod.Post, $"/api/labs/{lab.Id}/apply");
+        Assert.True((await web.Service<LabStore>().SaveChecksAsync((await web.UserAsync("alice")).Id, lab.Id, Grading.GradeStoreTests.Checks)).Succeeded);
+
+        using var check = await SendAsync(alice, HttpMethod.Post, $"/api/labs/{lab.Id}/check");
+
+        var refused = await ErrorAsync(check);
+        Assert.Equal((429, "quota"), (refused.Status, refused.Error));
+        Assert.StartsWith("Check my work was not run: its grading would be recorded as a run. Limit reached: recorded runs per student is 0 runs", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(("recorded runs per student", 0L), ((await ReadAsync<ApiError>(check)).Quota!.Limit, (await ReadAsync<ApiError>(check)).Quota!.Allowed));
+        Assert.Empty(web.Agent.GradeRequests);
+    }
+
+    [Fact]
     public async Task An_unknown_api_route_is_404_as_json()
     {
         var alice = await _web.TokenClientAsync("alice");
