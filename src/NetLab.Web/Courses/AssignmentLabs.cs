@@ -27,7 +27,7 @@ public sealed record DestroyAllOutcome(int Total, int Destroyed, IReadOnlyList<D
 /// each student (the lab's owner, as <see cref="LabApplication"/> does for the student), and the store records each
 /// action with its audit row in the same transaction, only once the destroy succeeded.
 /// </summary>
-public sealed class AssignmentLabs(CourseStore courses, LabStore labs, LabApplication application, SqliteDatabase database)
+public sealed class AssignmentLabs(CourseStore courses, LabStore labs, LabApplication application, SqliteDatabase database, ILogger<AssignmentLabs>? logger = null)
 {
     /// <summary>
     /// Resets <paramref name="studentId"/>'s copy: destroys its kernel lab when it is applied, then (one transaction)
@@ -143,10 +143,17 @@ public sealed class AssignmentLabs(CourseStore courses, LabStore labs, LabApplic
     }
 
     /// <summary>The assignment when <paramref name="instructor"/> teaches its course; else null.</summary>
-    private async Task<Assignment?> TaughtAssignmentAsync(CurrentUser instructor, long assignmentId) =>
-        await courses.GetAssignmentAsync(instructor, assignmentId) is { } assignment && await courses.TaughtCourseAsync(instructor, assignment.CourseId) is not null
-            ? assignment
-            : null;
+    private async Task<Assignment?> TaughtAssignmentAsync(CurrentUser instructor, long assignmentId)
+    {
+        if (await courses.GetAssignmentAsync(instructor, assignmentId) is { } assignment && await courses.TaughtCourseAsync(instructor, assignment.CourseId) is not null)
+        {
+            return assignment;
+        }
+
+        // Answered as for a missing assignment; logged, since the pages offer these actions to the instructor only.
+        logger?.LogWarning("User {UserId} asked to act on the copies of assignment {AssignmentId}, which is not theirs to oversee (or does not exist)", instructor.Id, assignmentId);
+        return null;
+    }
 
     private static string NoSuchAssignment(long assignmentId) =>
         $"There is no assignment {assignmentId} of yours to oversee: open it from one of your courses.";
