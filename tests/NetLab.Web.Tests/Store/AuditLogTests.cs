@@ -83,6 +83,33 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_row_that_cannot_be_written_undoes_the_change_it_describes()
+    {
+        var room = await ClassroomAsync("alice");
+        var alice = room.Students["alice"];
+        var copy = await room.OpenCopyAsync("alice");
+        Assert.True(await _db.Store.MarkAppliedAsync(alice.Id, copy.Id, 1));
+        var run = await new RunStore(_db.Database, TimeProvider.System).RecordGradingAsync(alice.Id, copy.Id,
+            new GradingRecord(1, room.Assignment.TemplateYaml, copy.KernelName, room.Assignment.Checks, DateTimeOffset.UtcNow, GradeStoreTests.Grade(), null));
+        using (var connection = _db.Database.Open())
+        {
+            // The log refuses new rows from here on: each change must go with its row.
+            connection.Execute("CREATE TRIGGER audit_log_refuse_insert BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'no room in the log'); END");
+        }
+
+        await Assert.ThrowsAsync<SqliteException>(() => _db.Store.ClearAppliedAsync(alice.Id, copy.Id, new AuditActor(alice.Id, AuditActions.Destroy)));
+        await Assert.ThrowsAsync<SqliteException>(() => _courses.SubmitAsync(alice, room.Assignment.Id, run!.Id));
+        var seen = (await _db.Store.GetLabAsync(alice.Id, copy.Id))!;
+        await Assert.ThrowsAsync<SqliteException>(() => _db.Store.ResetAsync(seen, room.Assignment.TemplateYaml, "", "reset", new AuditActor(room.Teacher.Id, AuditActions.Reset)));
+
+        var lab = (await _db.Store.GetLabAsync(alice.Id, copy.Id))!;
+        Assert.Equal((1, 1), (lab.AppliedRevision, lab.CurrentRevision));
+        Assert.Empty(await _courses.ListSubmissionsAsync(alice, room.Assignment.Id));
+        Assert.Equal(room.Assignment.Checks, (await _db.Store.GetChecksAsync(alice.Id, copy.Id))!.Text);
+        Assert.Equal(1, Count()); // the apply's
+    }
+
+    [Fact]
     public async Task A_users_own_lab_is_not_logged()
     {
         var room = await ClassroomAsync("alice");
