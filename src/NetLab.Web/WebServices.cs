@@ -43,6 +43,9 @@ public static class WebServices
         services.AddSingleton<Courses.RosterImport>();
         services.AddSingleton<Courses.AssignmentSubmission>();
         services.AddSingleton<Courses.AssignmentSources>();
+        // An instructor's reset and "destroy all" of students' copies, and the audit log that records who did what.
+        services.AddSingleton<Courses.AssignmentLabs>();
+        services.AddSingleton<AuditLog>();
         services.AddSingleton(sp => new LabTemplates(sp.GetRequiredService<IOptions<WebOptions>>().Value.TemplatesFolder));
         // Local accounts and single sign-on (when configured), cookie sign-in required everywhere, the circuits revalidated each minute; the signed-in user.
         services.AddNetLabAuthentication(configuration);

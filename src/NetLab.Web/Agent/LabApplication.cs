@@ -16,6 +16,13 @@ public sealed record LabRunOutcome(AgentOutcome<ApplyResult> Agent, bool Recorde
 
     /// <summary>The limit an apply refused by a quota would have passed (error code <see cref="LabApplication.QuotaErrorCode"/>).</summary>
     public QuotaRefusal? Quota { get; init; }
+    /// <summary>Why the agent's work failed, in words (the failed command and the kernel's message, or the agent's error); null when it succeeded.</summary>
+    public string? FailureText => Result switch
+    {
+        { Succeeded: true } => null,
+        { Failure: { } failure } => $"{failure.Operation.Command} failed: {failure.KernelMessage ?? failure.Message}",
+        _ => Agent.Error ?? "the agent gave no result",
+    };
 }
 
 /// <summary>
@@ -78,17 +85,30 @@ public sealed class LabApplication(IAgentGateway agent, LabStore store, LiveLabs
 
     /// <summary>
     /// Removes the lab's kernel objects (under its legacy name while the kernel holds it there); on success the store
-    /// records that nothing is applied, also when the agent knows no such lab of the owner's ("not-found").
+    /// records that nothing is applied, also when the agent knows no such lab of the owner's ("not-found"), with an
+    /// assignment copy's audit row (<paramref name="audit"/>; by default the owner's "destroy").
     /// </summary>
-    public async Task<LabRunOutcome> DestroyAsync(long ownerId, long labId, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default)
+    public async Task<LabRunOutcome> DestroyAsync(long ownerId, long labId, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default, AuditActor? audit = null)
     {
         if (await store.GetLabAsync(ownerId, labId).ConfigureAwait(false) is not { } lab)
         {
             return NoSuchLab(labId);
         }
 
+        audit ??= new AuditActor(ownerId, AuditActions.Destroy);
+        return await DestroyAndRecordAsync(lab, () => store.ClearAppliedAsync(ownerId, labId, audit), onProgress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Removes <paramref name="lab"/>'s kernel objects acting for its owner, as <see cref="DestroyAsync"/> does, then
+    /// records with <paramref name="record"/> (which must also record that nothing is applied) instead; it runs only
+    /// when the destroy succeeded, so a failed destroy writes nothing.
+    /// </summary>
+    public async Task<LabRunOutcome> DestroyAndRecordAsync(LabSummary lab, Func<Task<bool>> record, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lab);
         var kernel = await KernelLabs.OfAsync(store, lab).ConfigureAwait(false);
-        return await DestroyKernelLabAsync(kernel, () => store.ClearAppliedAsync(ownerId, labId), onProgress, cancellationToken).ConfigureAwait(false);
+        return await DestroyKernelLabAsync(kernel, record, onProgress, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<LabRunOutcome> DestroyKernelLabAsync(OwnedKernelLab kernel, Func<Task<bool>> clear, Action<OperationProgress> onProgress, CancellationToken cancellationToken)

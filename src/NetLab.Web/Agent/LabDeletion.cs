@@ -58,11 +58,8 @@ public sealed class LabDeletion(LabApplication application, LabStore store, RunS
         var destroyed = outcome.Result;
         if (destroyed is not { Succeeded: true })
         {
-            var why = destroyed?.Failure is { } failure
-                ? $"{failure.Operation.Command} failed: {failure.KernelMessage ?? failure.Message}"
-                : outcome.Agent.Error ?? "the agent gave no result";
             return LabDeletionOutcome.Refused(
-                $"{plan.Lab.Name} was not deleted: destroying its kernel lab {plan.KernelLab} failed ({why}). Nothing was deleted; " +
+                $"{plan.Lab.Name} was not deleted: destroying its kernel lab {plan.KernelLab} failed ({outcome.FailureText}). Nothing was deleted; " +
                 "fix that and delete again, so no namespace of the lab is left without a lab in NetLab that names it.",
                 destroyed);
         }

@@ -320,7 +320,7 @@ public sealed class CourseStore(SqliteDatabase database, LabStore labs, UserStor
         {
             using var connection = database.Open();
             var grade = await connection.QuerySingleOrDefaultAsync<GradeRow>(
-                "SELECT g.passed AS Passed, g.total AS Total, g.checks AS Checks FROM run_grades g " +
+                "SELECT g.passed AS Passed, g.total AS Total, g.checks AS Checks, r.lab_id AS LabId FROM run_grades g " +
                 "JOIN runs r ON r.id = g.run_id JOIN assignment_labs l ON l.lab_id = r.lab_id " +
                 "WHERE g.run_id = @runId AND r.owner_id = @studentId AND l.assignment_id = @assignmentId AND l.student_id = @studentId",
                 new { runId, assignmentId, studentId = student.Id });
@@ -336,10 +336,15 @@ public sealed class CourseStore(SqliteDatabase database, LabStore labs, UserStor
 
             var now = time.GetUtcNow();
             var late = assignment.Due is { } due && now > due;
+            // The submission and its audit row are one transaction: neither is kept without the other.
+            using var transaction = connection.BeginTransaction();
             var submissionId = await connection.ExecuteScalarAsync<long>(
                 "INSERT INTO submissions (assignment_id, student_id, run_id, passed, total, submitted_ms, late) " +
                 "VALUES (@assignmentId, @studentId, @runId, @Passed, @Total, @now, @late) RETURNING id",
-                new { assignmentId, studentId = student.Id, runId, grade.Passed, grade.Total, now = now.ToUnixTimeMilliseconds(), late = late ? 1 : 0 });
+                new { assignmentId, studentId = student.Id, runId, grade.Passed, grade.Total, now = now.ToUnixTimeMilliseconds(), late = late ? 1 : 0 }, transaction);
+            await AuditLog.AppendForLabAsync(connection, transaction, new AuditActor(student.Id, AuditActions.Submit), grade.LabId, now.ToUnixTimeMilliseconds(),
+                $"run {runId}: {grade.Passed} of {grade.Total} checks passed{(late ? ", late" : "")}");
+            transaction.Commit();
             return StoreResult<Submission>.Success(new Submission(submissionId, assignmentId, student.Id, runId, (int)grade.Passed, (int)grade.Total, now, late));
         });
     }
@@ -551,6 +556,8 @@ public sealed class CourseStore(SqliteDatabase database, LabStore labs, UserStor
         public long Total { get; init; }
 
         public string Checks { get; init; } = "";
+
+        public long LabId { get; init; }
     }
 
     private sealed class SubmissionRow

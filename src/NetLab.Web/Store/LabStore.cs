@@ -257,14 +257,26 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time, IOption
             new { labId, number = current.Number }) > 0;
     }
 
-    /// <summary>Records that the agent applied this revision; false when the lab or revision does not exist.</summary>
+    /// <summary>
+    /// Records that the agent applied this revision (the owner's apply: an assignment copy's audit row is written in the
+    /// same transaction); false when the lab or revision does not exist.
+    /// </summary>
     public Task<bool> MarkAppliedAsync(long ownerId, long labId, int number) => database.WriteAsync(async () =>
     {
         using var connection = database.Open();
-        return await connection.ExecuteAsync(
+        using var transaction = connection.BeginTransaction();
+        var now = Now();
+        var changed = await connection.ExecuteAsync(
             "UPDATE labs SET applied_revision = @number, applied_ms = @now, kernel_legacy = 0 WHERE id = @labId AND owner_id = @ownerId " +
             "AND EXISTS (SELECT 1 FROM lab_revisions WHERE lab_id = @labId AND number = @number)",
-            new { number, now = Now(), labId, ownerId }) > 0;
+            new { number, now, labId, ownerId }, transaction) > 0;
+        if (changed)
+        {
+            await AuditLog.AppendForLabAsync(connection, transaction, new AuditActor(ownerId, AuditActions.Apply), labId, now, $"revision {number}");
+        }
+
+        transaction.Commit();
+        return changed;
     });
 
     public async Task<LabRevision?> GetAppliedRevisionAsync(long ownerId, long labId)
@@ -274,13 +286,70 @@ public sealed class LabStore(SqliteDatabase database, TimeProvider time, IOption
         return lab?.AppliedRevision is { } applied ? await GetRevisionAsync(connection, null, ownerId, labId, (int)applied) : null;
     }
 
-    /// <summary>Records that the kernel no longer holds the lab (it was destroyed); false when there is no such lab.</summary>
-    public Task<bool> ClearAppliedAsync(long ownerId, long labId) => database.WriteAsync(async () =>
+    /// <summary>
+    /// Records that the kernel no longer holds the lab (it was destroyed); false when there is no such lab. With
+    /// <paramref name="audit"/>, an assignment copy's audit row is written in the same transaction.
+    /// </summary>
+    public Task<bool> ClearAppliedAsync(long ownerId, long labId, AuditActor? audit = null) => database.WriteAsync(async () =>
     {
         using var connection = database.Open();
-        return await connection.ExecuteAsync(
+        using var transaction = connection.BeginTransaction();
+        var changed = await connection.ExecuteAsync(
             "UPDATE labs SET applied_revision = NULL, applied_ms = NULL, kernel_legacy = 0 WHERE id = @labId AND owner_id = @ownerId",
-            new { labId, ownerId }) > 0;
+            new { labId, ownerId }, transaction) > 0;
+        if (changed && audit is not null)
+        {
+            await AuditLog.AppendForLabAsync(connection, transaction, audit, labId, Now(), "kernel lab destroyed");
+        }
+
+        transaction.Commit();
+        return changed;
+    });
+
+    /// <summary>
+    /// An instructor's reset of a student's copy, in one transaction: a new revision (child of the current one) with
+    /// <paramref name="yaml"/>, made current; nothing recorded as applied (the caller destroyed the kernel lab first);
+    /// the lab's checks set to <paramref name="checks"/>; the audit row. Refused, with nothing written, when the lab is
+    /// gone or its applied state is no longer what the caller saw (<paramref name="seen"/>: the student applied or
+    /// destroyed meanwhile, so the kernel may hold what the caller did not destroy). The owner's byte quota is not asked:
+    /// the instructor acts, and the template's size was accepted when the assignment was published.
+    /// </summary>
+    public Task<StoreResult<LabRevision>> ResetAsync(LabSummary seen, string yaml, string checks, string note, AuditActor audit) => database.WriteAsync(async () =>
+    {
+        ArgumentNullException.ThrowIfNull(seen);
+        ArgumentNullException.ThrowIfNull(audit);
+        var loaded = LabFormat.LoadAndValidate(yaml, LabFileFormat.Yaml);
+        if (!loaded.Succeeded)
+        {
+            return StoreResult<LabRevision>.Refused(loaded.Problems);
+        }
+
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        var lab = await FindLabAsync(connection, seen.OwnerId, seen.Id, transaction);
+        if (lab is null)
+        {
+            return StoreResult<LabRevision>.Refused(NoSuchLab(seen.Id).Problems);
+        }
+
+        if (lab.AppliedRevision != seen.AppliedRevision || lab.AppliedMs != seen.Applied?.ToUnixTimeMilliseconds())
+        {
+            return StoreResult<LabRevision>.Refused("applied",
+                "the student applied or destroyed the lab while the reset ran, so it was not reset",
+                "reset again: the reset destroys what the kernel holds now");
+        }
+
+        var number = 1 + await connection.ExecuteScalarAsync<int>(
+            "SELECT COALESCE(MAX(number), 0) FROM lab_revisions WHERE lab_id = @labId", new { labId = seen.Id }, transaction);
+        var now = Now();
+        await InsertRevisionAsync(connection, transaction, seen.Id, number, (int?)lab.CurrentRevision, yaml, note, now);
+        await connection.ExecuteAsync(
+            "UPDATE labs SET current_revision = @number, updated_ms = @now, applied_revision = NULL, applied_ms = NULL, kernel_legacy = 0, " +
+            "checks = @checks, checks_updated_ms = @now WHERE id = @labId",
+            new { number, now, checks = string.IsNullOrWhiteSpace(checks) ? "" : checks, labId = seen.Id }, transaction);
+        await AuditLog.AppendForLabAsync(connection, transaction, audit, seen.Id, now, $"revision {number} from the template");
+        transaction.Commit();
+        return StoreResult<LabRevision>.Success(new LabRevision(seen.Id, number, (int?)lab.CurrentRevision, yaml, note, FromMs(now)));
     });
 
     /// <summary>Every applied lab of every owner with its applied revision's YAML (for the quotas' count of applied namespaces, never shown to a user).</summary>

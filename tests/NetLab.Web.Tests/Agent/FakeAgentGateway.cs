@@ -165,9 +165,17 @@ public sealed class FakeAgentGateway : IAgentGateway
         return RunAsync(onProgress);
     }
 
+    /// <summary>When set and it answers for the lab, a destroy answers that at once (per lab, unlike <see cref="Outcome"/>).</summary>
+    public Func<OwnedKernelLab, AgentOutcome<ApplyResult>?>? DestroyOf { get; set; }
+
     public Task<AgentOutcome<ApplyResult>> DestroyAsync(OwnedKernelLab lab, Action<OperationProgress> onProgress, CancellationToken cancellationToken = default)
     {
         Record($"destroy {lab.Name}", lab);
+        if (DestroyOf?.Invoke(lab) is { } answer)
+        {
+            return Task.FromResult(answer);
+        }
+
         return Refusal<ApplyResult>(lab) is { } refused ? Task.FromResult(refused) : RunAsync(onProgress);
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using NetLab.Web.Components.Controls.Courses;
 using NetLab.Web.Courses;
 using NetLab.Web.Model;
 
@@ -39,6 +40,9 @@ public sealed partial class AssignmentOverview : IDisposable
     private IReadOnlyList<OverviewRow> Rows { get; set; } = [];
 
     private DateTimeOffset Refreshed { get; set; }
+
+    /// <summary>The instructor's reset and "destroy all" (Controls/Courses/AssignmentLabActions).</summary>
+    private AssignmentLabActions? Actions { get; set; }
 
     public void Dispose() => _timer?.Dispose();
 
