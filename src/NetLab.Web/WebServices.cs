@@ -38,10 +38,12 @@ public static class WebServices
         services.AddSingleton<IValidateOptions<Quotas.QuotaOptions>, Quotas.QuotaOptionsValidator>();
         services.AddSingleton<Quotas.ApplyAdmission>();
         services.AddSingleton<LabStore>();
+        services.AddSingleton<LabReaders>();
         // Courses, rosters, assignments and submissions (Courses/).
         services.AddSingleton<Courses.CourseStore>();
         services.AddSingleton<Courses.RosterImport>();
         services.AddSingleton<Courses.AssignmentSubmission>();
+        services.AddSingleton<Courses.CourseGrades>();
         services.AddSingleton(sp => new LabTemplates(sp.GetRequiredService<IOptions<WebOptions>>().Value.TemplatesFolder));
         // Local accounts and single sign-on (when configured), cookie sign-in required everywhere, the circuits revalidated each minute; the signed-in user.
         services.AddNetLabAuthentication(configuration);
