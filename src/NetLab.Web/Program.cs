@@ -96,6 +96,7 @@ app.MapGet("/labs/{labId:long}/export", LabExport.HandleAsync);
 app.MapGet("/captures/{id:guid}.pcap", NetLab.Web.Model.Captures.CaptureService.Download);
 app.MapGet("/runs/{runId:long}/export", RunArchive.HandleExportAsync);
 app.MapGet("/runs/{runId:long}/captures/{number:int}.pcap", RunArchive.HandleCaptureAsync);
+app.MapGet("/courses/{courseId:long}/grades.csv", NetLab.Web.Courses.CourseGrades.HandleAsync);
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapHub<LabsHub>(LabsHub.Path);
 

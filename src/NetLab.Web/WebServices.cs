@@ -38,6 +38,7 @@ public static class WebServices
         services.AddSingleton<IValidateOptions<Quotas.QuotaOptions>, Quotas.QuotaOptionsValidator>();
         services.AddSingleton<Quotas.ApplyAdmission>();
         services.AddSingleton<LabStore>();
+        services.AddSingleton<LabReaders>();
         // Courses, rosters, assignments and submissions (Courses/).
         services.AddSingleton<Courses.CourseStore>();
         services.AddSingleton<Courses.RosterImport>();
@@ -46,6 +47,7 @@ public static class WebServices
         // An instructor's reset and "destroy all" of students' copies, and the audit log that records who did what.
         services.AddSingleton<Courses.AssignmentLabs>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<Courses.CourseGrades>();
         services.AddSingleton(sp => new LabTemplates(sp.GetRequiredService<IOptions<WebOptions>>().Value.TemplatesFolder));
         // Local accounts and single sign-on (when configured), cookie sign-in required everywhere, the circuits revalidated each minute; the signed-in user.
         services.AddNetLabAuthentication(configuration);

@@ -89,23 +89,9 @@ public sealed class RosterImport(CourseStore courses, UserStore users)
     public static string PasswordsCsv(RosterResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        using var text = new StringWriter(CultureInfo.InvariantCulture);
-        using (var writer = new CsvWriter(text, new CsvConfiguration(CultureInfo.InvariantCulture) { InjectionOptions = InjectionOptions.Escape }))
-        {
-            writer.WriteField("username");
-            writer.WriteField("display_name");
-            writer.WriteField("password");
-            writer.NextRecord();
-            foreach (var entry in result.Entries.Where(e => e.OneTimePassword is not null))
-            {
-                writer.WriteField(entry.UserName);
-                writer.WriteField(entry.DisplayName);
-                writer.WriteField(entry.OneTimePassword);
-                writer.NextRecord();
-            }
-        }
-
-        return text.ToString();
+        return SpreadsheetCsv.Write(
+            ["username", "display_name", "password"],
+            result.Entries.Where(e => e.OneTimePassword is not null).Select(e => (IReadOnlyList<string?>)[e.UserName, e.DisplayName, e.OneTimePassword]));
     }
 
     /// <summary>The roster's lines, or every problem found (with line numbers); nothing is read past the bounds.</summary>

@@ -3,7 +3,6 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using NetLab.Agent.Client.Contracts;
 using NetLab.Core.Labs;
-using NetLab.Web.Agent;
 using NetLab.Web.Model;
 using NetLab.Web.Store;
 
@@ -13,7 +12,7 @@ namespace NetLab.Web.Hubs;
 /// The public live-state hub at <see cref="Path"/> (docs/web-api.md): the same events the dashboard shows, for other
 /// clients. A client that reconnects calls <see cref="Watch"/> again and starts from fresh snapshots.
 /// </summary>
-public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs, LabStore labs) : Hub
+public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs, LabReaders readers) : Hub
 {
     public const string Path = "/hubs/labs";
 
@@ -26,8 +25,9 @@ public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs, Lab
     /// <summary>
     /// A snapshot of each namespace of the lab, then every change, until the client stops the stream. Read from the
     /// lab's shared live state: any number of clients cost the agent one event stream per lab. <paramref name="lab"/> is
-    /// the kernel name of one of the signed-in user's labs (<see cref="LabSummary.KernelName"/>); any other name is
-    /// refused as if no lab had it, and the watch acts for the user at the agent.
+    /// the kernel name of a lab the signed-in user may read (<see cref="LabReaders"/>: their own, or a student's copy of
+    /// an assignment they teach; <see cref="LabSummary.KernelName"/>); any other name is refused as if no lab had it, and
+    /// the watch acts for the lab's owner at the agent.
     /// </summary>
     public async IAsyncEnumerable<LabEvent> Watch(string lab, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -37,18 +37,8 @@ public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs, Lab
             throw new HubException(problem);
         }
 
-        var user = SignedInUser;
-        OwnedKernelLab? kernel = null;
-        foreach (var candidate in await labs.ListLabsAsync(user.Id).ConfigureAwait(false))
-        {
-            if ((await KernelLabs.OfAsync(labs, candidate).ConfigureAwait(false)) is { } owned && owned.Name == lab)
-            {
-                kernel = owned;
-                break;
-            }
-        }
-
-        if (kernel is null)
+        // The signed-in user's own lab, or a student's copy they teach (LabReaders); anything else is "no such lab".
+        if (await readers.ReadKernelLabAsync(SignedInUser, lab).ConfigureAwait(false) is not { Kernel: var kernel })
         {
             throw new HubException($"You have no lab the kernel knows as {lab}: a lab's kernel name is shown on its page.");
         }
@@ -76,7 +66,9 @@ public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs, Lab
     /// </summary>
     public async IAsyncEnumerable<RunEntry> RunHistory(long runId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (await runs.GetRunAsync(SignedInUser.Id, runId).ConfigureAwait(false) is null)
+        // The run's lab's reading rule (LabReaders): the owner's id reads the store, whoever asks.
+        if (await readers.ReadRunAsync(SignedInUser, runId).ConfigureAwait(false) is not { OwnerId: var ownerId } ||
+            await runs.GetRunAsync(ownerId, runId).ConfigureAwait(false) is null)
         {
             throw new HubException($"There is no run {runId}: the runs of a lab are listed on its History page.");
         }
@@ -85,8 +77,8 @@ public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs, Lab
         while (true)
         {
             // Read the status before the entries: a run that finished after this read still has its last entries read below.
-            var finished = (await runs.GetRunAsync(SignedInUser.Id, runId).ConfigureAwait(false))?.Summary.Status is not RunStatus.Running;
-            foreach (var entry in await runs.GetEntriesAsync(SignedInUser.Id, runId, last).ConfigureAwait(false))
+            var finished = (await runs.GetRunAsync(ownerId, runId).ConfigureAwait(false))?.Summary.Status is not RunStatus.Running;
+            foreach (var entry in await runs.GetEntriesAsync(ownerId, runId, last).ConfigureAwait(false))
             {
                 last = entry.Sequence;
                 yield return entry;

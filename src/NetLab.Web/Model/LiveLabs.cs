@@ -8,7 +8,7 @@ namespace NetLab.Web.Model;
 /// counter poll per lab. The first lease starts them; when the last lease is gone they stop after
 /// <see cref="Grace"/>, so a page that re-renders or a tab that reloads does not tear down and reopen the stream.
 /// The subscription acts for the lab's owner (<see cref="OwnedKernelLab"/>), whoever watches (a kernel name is one
-/// lab's, and only its owner's pages and hub calls name it); watchers share a state only when they name the same owner.
+/// lab's, and only the pages and hub calls of someone who may read it name it: <see cref="Store.LabReaders"/>); watchers share a state only when they name the same owner.
 /// </summary>
 public sealed partial class LiveLabs(IAgentGateway agent, TimeProvider time, ILogger<LiveLabs> logger) : IDisposable
 {

@@ -15,6 +15,9 @@ public sealed partial class Lab
     private LabStore Store { get; set; } = default!;
 
     [Inject]
+    private LabReaders Readers { get; set; } = default!;
+
+    [Inject]
     private CurrentUser User { get; set; } = default!;
 
     [Inject]
@@ -24,6 +27,19 @@ public sealed partial class Lab
     public long LabId { get; set; }
 
     private LabSummary? Summary { get; set; }
+
+    /// <summary>How the signed-in user reads this lab (<see cref="LabReaders"/>): its owner, or a student's instructor.</summary>
+    private LabReading? Reading { get; set; }
+
+    /// <summary>
+    /// An instructor reading a student's copy: the page shows the lab, its revisions, checks and live state, and no
+    /// control that writes (edit, save, undo, apply, destroy, run, check, submit, capture). The store's writes take the
+    /// signed-in user's id and would refuse anyway; hiding them says so before a click.
+    /// </summary>
+    private bool ReadOnly => Reading is { IsOwner: false };
+
+    /// <summary>The lab's owner: whom its revisions and checks are read for.</summary>
+    private long OwnerId => Reading?.OwnerId ?? User.Id;
 
     private IReadOnlyList<LabRevision> Revisions { get; set; } = [];
 
@@ -60,7 +76,7 @@ public sealed partial class Lab
 
     private bool CanRedo { get; set; }
 
-    private bool CanSave => Problems.Count == 0 && Yaml != CurrentYaml;
+    private bool CanSave => !ReadOnly && Problems.Count == 0 && Yaml != CurrentYaml;
 
     private string CurrentYaml { get; set; } = "";
 
@@ -71,15 +87,16 @@ public sealed partial class Lab
 
     private async Task ReloadAsync(bool loadCurrent)
     {
-        Summary = await Store.GetLabAsync(User.Id, LabId);
+        Reading = await Readers.ReadLabAsync(User, LabId);
+        Summary = Reading?.Lab;
         if (Summary is null)
         {
             return;
         }
 
-        Revisions = await Store.ListRevisionsAsync(User.Id, LabId);
-        Checks = await Store.GetChecksAsync(User.Id, LabId);
-        CurrentYaml = (await Store.GetCurrentRevisionAsync(User.Id, LabId))?.Yaml ?? "";
+        Revisions = await Store.ListRevisionsAsync(OwnerId, LabId);
+        Checks = await Store.GetChecksAsync(OwnerId, LabId);
+        CurrentYaml = (await Store.GetCurrentRevisionAsync(OwnerId, LabId))?.Yaml ?? "";
         KernelLab = await KernelLabs.OfAsync(Store, Summary);
         if (Current.Text != CurrentYaml || Current.Name.Length == 0)
         {
@@ -89,8 +106,8 @@ public sealed partial class Lab
         var applied = Revisions.FirstOrDefault(r => r.Number == Summary.AppliedRevision);
         (ExperimentRevision, ExperimentApplied) = (applied?.Number ?? Summary.CurrentRevision, applied is not null);
         Experiment = applied is null ? Current : applied.Yaml == Experiment.Text ? Experiment : LabDraft.Of(applied.Yaml, Summary.Name);
-        CanUndo = await Store.CanUndoAsync(User.Id, LabId);
-        CanRedo = await Store.CanRedoAsync(User.Id, LabId);
+        CanUndo = !ReadOnly && await Store.CanUndoAsync(User.Id, LabId);
+        CanRedo = !ReadOnly && await Store.CanRedoAsync(User.Id, LabId);
         if (loadCurrent)
         {
             _edits.Clear();
@@ -108,6 +125,12 @@ public sealed partial class Lab
     /// <summary>An edit of the buffer by the student (typed, drawn, or a revision loaded into it): undoable.</summary>
     private void EditYaml(string? yaml)
     {
+        if (ReadOnly)
+        {
+            // A drag on the canvas of a lab read-only changes nothing.
+            return;
+        }
+
         if ((yaml ?? "") != Yaml)
         {
             _edits.Record(Yaml);
@@ -138,7 +161,17 @@ public sealed partial class Lab
         return RedoAsync();
     }
 
-    private void Show(LabRevision revision) => EditYaml(revision.Yaml);
+    // Read-only, a revision is shown rather than loaded as an edit.
+    private void Show(LabRevision revision)
+    {
+        if (ReadOnly)
+        {
+            OnYamlChanged(revision.Yaml);
+            return;
+        }
+
+        EditYaml(revision.Yaml);
+    }
 
     /// <summary>A write the store could not make (its disk is full); the edits stay in the editor.</summary>
     private string? StoreError { get; set; }

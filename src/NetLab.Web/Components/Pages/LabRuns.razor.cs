@@ -17,6 +17,9 @@ public sealed partial class LabRuns
     private RunStore Store { get; set; } = default!;
 
     [Inject]
+    private LabReaders Readers { get; set; } = default!;
+
+    [Inject]
     private CurrentUser User { get; set; } = default!;
 
     [Inject]
@@ -26,6 +29,11 @@ public sealed partial class LabRuns
     public long LabId { get; set; }
 
     private LabSummary? Summary { get; set; }
+
+    /// <summary>How the signed-in user reads the lab (<see cref="LabReaders"/>); a reader who is not its owner imports nothing.</summary>
+    private LabReading? Reading { get; set; }
+
+    private bool ReadOnly => Reading is { IsOwner: false };
 
     private IReadOnlyList<RunSummary> Runs { get; set; } = [];
 
@@ -44,11 +52,12 @@ public sealed partial class LabRuns
 
     protected override async Task OnParametersSetAsync()
     {
-        Summary = await Labs.GetLabAsync(User.Id, LabId);
+        Reading = await Readers.ReadLabAsync(User, LabId);
+        Summary = Reading?.Lab;
         await ReloadAsync();
     }
 
-    private async Task ReloadAsync() => Runs = Summary is null ? [] : await Store.ListRunsAsync(User.Id, LabId, Search);
+    private async Task ReloadAsync() => Runs = Summary is null ? [] : await Store.ListRunsAsync(Summary.OwnerId, LabId, Search);
 
     private Task SearchTextAsync(string? text)
     {
@@ -75,7 +84,7 @@ public sealed partial class LabRuns
 
     private async Task ImportAsync(IBrowserFile? file)
     {
-        if (file is null)
+        if (file is null || ReadOnly)
         {
             return;
         }

@@ -21,6 +21,9 @@ public sealed partial class Run : IDisposable
     private RunStore Store { get; set; } = default!;
 
     [Inject]
+    private LabReaders Readers { get; set; } = default!;
+
+    [Inject]
     private CurrentUser User { get; set; } = default!;
 
     [Inject]
@@ -39,9 +42,13 @@ public sealed partial class Run : IDisposable
 
     private IReadOnlyList<RunEntry> RecentEntries { get; set; } = [];
 
+    /// <summary>How the signed-in user reads the run's lab (<see cref="LabReaders"/>): its owner, or a student's instructor.</summary>
+    private LabReading? Reading { get; set; }
+
     protected override async Task OnParametersSetAsync()
     {
-        Replay = await RunReplay.LoadAsync(Store, User.Id, RunId);
+        Reading = await Readers.ReadRunAsync(User, RunId);
+        Replay = Reading is { } reading ? await RunReplay.LoadAsync(Store, reading.OwnerId, RunId) : null;
         if (Replay is null)
         {
             return;
@@ -102,7 +109,7 @@ public sealed partial class Run : IDisposable
         await InvokeAsync(async () =>
         {
             StillRunning = false;
-            Replay = await RunReplay.LoadAsync(Store, User.Id, RunId);
+            Replay = Reading is { } reading ? await RunReplay.LoadAsync(Store, reading.OwnerId, RunId) : null;
             if (Replay is not null)
             {
                 SeekTo(Replay.DurationMilliseconds);

@@ -12,6 +12,9 @@ public sealed partial class RunCompare
     private RunStore Store { get; set; } = default!;
 
     [Inject]
+    private LabReaders Readers { get; set; } = default!;
+
+    [Inject]
     private CurrentUser User { get; set; } = default!;
 
     [Parameter]
@@ -24,10 +27,13 @@ public sealed partial class RunCompare
 
     protected override async Task OnParametersSetAsync()
     {
-        var first = await Store.GetRunAsync(User.Id, First);
-        var second = await Store.GetRunAsync(User.Id, Second);
+        // Each run as its lab's reader may read it (LabReaders), so an instructor compares a student's two runs too.
+        var firstOwner = (await Readers.ReadRunAsync(User, First))?.OwnerId;
+        var secondOwner = (await Readers.ReadRunAsync(User, Second))?.OwnerId;
+        var first = firstOwner is { } a ? await Store.GetRunAsync(a, First) : null;
+        var second = secondOwner is { } b ? await Store.GetRunAsync(b, Second) : null;
         Comparison = first is null || second is null
             ? null
-            : RunComparison.Compare(first, await Store.GetEntriesAsync(User.Id, First), second, await Store.GetEntriesAsync(User.Id, Second));
+            : RunComparison.Compare(first, await Store.GetEntriesAsync(firstOwner!.Value, First), second, await Store.GetEntriesAsync(secondOwner!.Value, Second));
     }
 }

@@ -301,30 +301,33 @@ public static class RunArchive
     }
 
     /// <summary>GET /runs/{runId}/export: the archive as a download.</summary>
-    public static async Task<IResult> HandleExportAsync(long runId, RunStore store, CurrentUser user)
+    public static async Task<IResult> HandleExportAsync(long runId, RunStore store, LabReaders readers, CurrentUser user)
     {
-        var run = await store.GetRunAsync(user.Id, runId);
+        // Whoever may read the run's lab (LabReaders) reads the run as its owner's; anyone else, as a run that does not exist.
+        var ownerId = (await readers.ReadRunAsync(user, runId))?.OwnerId;
+        var run = ownerId is { } owner ? await store.GetRunAsync(owner, runId) : null;
         if (run is null)
         {
             return Results.NotFound($"You have no run {runId}: it was deleted with its lab, or the number is wrong. A lab's runs are listed on its History page.");
         }
 
         var buffer = new MemoryStream();
-        await ExportAsync(store, user.Id, runId, buffer);
+        await ExportAsync(store, ownerId!.Value, runId, buffer);
         buffer.Position = 0;
         return Results.File(buffer, "application/zip", $"run-{runId}-{run.Summary.LabName}.zip");
     }
 
     /// <summary>GET /runs/{runId}/captures/{number}.pcap: one capture as tcpdump writes it.</summary>
-    public static async Task<IResult> HandleCaptureAsync(long runId, int number, RunStore store, CurrentUser user)
+    public static async Task<IResult> HandleCaptureAsync(long runId, int number, RunStore store, LabReaders readers, CurrentUser user)
     {
-        var capture = (await store.GetCapturesAsync(user.Id, runId)).FirstOrDefault(c => c.Number == number);
+        var ownerId = (await readers.ReadRunAsync(user, runId))?.OwnerId;
+        var capture = ownerId is { } owner ? (await store.GetCapturesAsync(owner, runId)).FirstOrDefault(c => c.Number == number) : null;
         if (capture is null)
         {
             return Results.NotFound($"You have no run {runId} with a capture {number}: the run's page lists its captures.");
         }
 
-        var frames = await store.GetFramesAsync(user.Id, runId, number);
+        var frames = await store.GetFramesAsync(ownerId!.Value, runId, number);
         return Results.File(PcapFile.ToBytes(capture.SnapLength, frames), "application/vnd.tcpdump.pcap", $"run-{runId}-{CaptureFileName(capture)}{CaptureExtension}");
     }
 

@@ -60,6 +60,10 @@ public sealed partial class TopologyCanvas : IAsyncDisposable
     [Parameter]
     public OwnedKernelLab? KernelLab { get; set; }
 
+    /// <summary>A lab shown to a reader who is not its owner: no palette to add with (the page ignores any edit too).</summary>
+    [Parameter]
+    public bool ReadOnly { get; set; }
+
     [Parameter]
     public TimeSpan Throttle { get; set; } = UpdateThrottle.DefaultInterval;
 
