@@ -6,7 +6,8 @@ CREATE TABLE audit_log (
     id            INTEGER PRIMARY KEY,
     at_ms         INTEGER NOT NULL,
     actor_id      INTEGER NOT NULL,
-    action        TEXT    NOT NULL CHECK (action IN ('apply', 'destroy', 'reset', 'submit', 'destroy-all')),
+    -- idle-destroy: the web destroyed the lab for being idle (Quotas:<Role>:IdleAppliedMinutes); the actor is its owner.
+    action        TEXT    NOT NULL CHECK (action IN ('apply', 'destroy', 'reset', 'submit', 'destroy-all', 'idle-destroy')),
     lab_id        INTEGER,
     course_id     INTEGER,
     assignment_id INTEGER,

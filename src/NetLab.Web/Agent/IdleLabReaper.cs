@@ -38,7 +38,8 @@ public sealed partial class IdleLabReaper(LabActivity activity, IdleLabPolicy po
                 continue;
             }
 
-            var outcome = await application.DestroyAsync(now.OwnerId, now.LabId, _ => { }, cancellationToken).ConfigureAwait(false);
+            var outcome = await application.DestroyAsync(now.OwnerId, now.LabId, _ => { }, cancellationToken,
+                new AuditActor(now.OwnerId, AuditActions.IdleDestroy)).ConfigureAwait(false);
             var destroyed = outcome.Result is { Succeeded: true } && outcome.Recorded;
             string? error = null;
             if (destroyed)

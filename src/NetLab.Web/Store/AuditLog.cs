@@ -12,6 +12,9 @@ public static class AuditActions
     public const string Reset = "reset";
     public const string Submit = "submit";
     public const string DestroyAll = "destroy-all";
+
+    /// <summary>The web destroyed an idle applied lab (<see cref="Agent.IdleLabReaper"/>), for its owner.</summary>
+    public const string IdleDestroy = "idle-destroy";
 }
 
 /// <summary>Who does an action on a lab, and which action the audit row names it (a destroy of an instructor's "destroy all" is <see cref="AuditActions.DestroyAll"/>).</summary>

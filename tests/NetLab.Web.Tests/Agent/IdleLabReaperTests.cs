@@ -62,6 +62,22 @@ public sealed class IdleLabReaperTests : IDisposable
     }
 
     [Fact]
+    public async Task A_students_idle_assignment_copy_destroyed_leaves_an_idle_destroy_row_in_the_courses_audit_log()
+    {
+        var users = new UserStore(_db.Database, TimeProvider.System);
+        var courses = new NetLab.Web.Courses.CourseStore(_db.Database, _db.Store, users, TimeProvider.System);
+        var room = await NetLab.Web.Tests.Courses.Classroom.CreateAsync(courses, _db.Store, users, "alice");
+        var copy = await room.AppliedCopyAsync("alice");
+        await MakeIdleAsync(copy.Id, StudentLimitMinutes + 1);
+        _agent.Outcome.SetResult(AgentOutcome<ApplyResult>.Success(new ApplyResult(copy.KernelName, true, 3, 3, 1.0)));
+
+        Assert.True(Assert.Single(await _reaper.ReapOnceAsync(Cancel)).Destroyed);
+
+        var entry = (await new AuditLog(_db.Database).ReadAsync(room.Teacher, room.Course.Id, 1))!.Entries[0];
+        Assert.Equal((AuditActions.IdleDestroy, room.Students["alice"].Id, copy.Id), (entry.Action, entry.SubjectId!.Value, entry.LabId!.Value));
+    }
+
+    [Fact]
     public async Task Work_of_every_kind_keeps_a_lab_applied()
     {
         var revised = await AppliedLabAsync(Student, "revised", idleMinutes: StudentLimitMinutes + 5);
@@ -141,10 +157,16 @@ public sealed class IdleLabReaperTests : IDisposable
     {
         var lab = (await _db.Store.CreateAsync(owner, $"name: {name}\n")).Value!;
         Assert.True(await _db.Store.MarkAppliedAsync(owner, lab.Id, 1));
+        await MakeIdleAsync(lab.Id, idleMinutes);
+        return (await _db.Store.GetLabAsync(owner, lab.Id))!;
+    }
+
+    private async Task MakeIdleAsync(long labId, int idleMinutes)
+    {
         var then = DateTimeOffset.UtcNow.AddMinutes(-idleMinutes).ToUnixTimeMilliseconds();
         using var connection = _db.Database.Open();
-        await connection.ExecuteAsync("UPDATE labs SET updated_ms = @then, applied_ms = @then, created_ms = @then WHERE id = @id", new { then, id = lab.Id });
-        return (await _db.Store.GetLabAsync(owner, lab.Id))!;
+        await connection.ExecuteAsync(
+            "UPDATE labs SET updated_ms = @then, applied_ms = @then, created_ms = @then, checks_updated_ms = NULL WHERE id = @id", new { then, id = labId });
     }
 
     private async Task AddRunAsync(long labId, bool ended, int agoMinutes)
