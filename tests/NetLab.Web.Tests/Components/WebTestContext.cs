@@ -49,6 +49,7 @@ public sealed class WebTestContext : IAsyncDisposable
         Bunit.Services.AddSingleton<LabGrading>();
         Bunit.Services.AddSingleton<NetLab.Web.Courses.CourseStore>();
         Bunit.Services.AddSingleton<NetLab.Web.Courses.AssignmentSubmission>();
+        Bunit.Services.AddSingleton<NetLab.Web.Courses.GradeExplanations>();
         Bunit.Services.AddSingleton(Captures);
         configureServices?.Invoke(Bunit.Services);
 
