@@ -1,4 +1,5 @@
 using Dapper;
+using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Store;
 
 namespace NetLab.Web.Courses;
@@ -23,5 +24,19 @@ public sealed class GradeExplanations(SqliteDatabase database)
             "SELECT EXISTS (SELECT 1 FROM assignment_labs al JOIN assignments a ON a.id = al.assignment_id " +
             "WHERE al.lab_id = @labId AND al.student_id = @viewerId AND a.show_explanations = 0)",
             new { labId, viewerId });
+    }
+
+    /// <summary>The grade without NetLab's explanation and fix of any check: what a student of such a copy may read.</summary>
+    public static GradeView Without(GradeView grade)
+    {
+        ArgumentNullException.ThrowIfNull(grade);
+        return grade with { Checks = [.. grade.Checks.Select(c => c with { Explanation = null, Fix = null })] };
+    }
+
+    /// <summary>A run's entry as such a student may read it: a grade entry's grade <see cref="Without(GradeView)"/> its explanations.</summary>
+    public static RunEntry Without(RunEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return entry.Grade is { } grade ? entry with { Grade = Without(grade) } : entry;
     }
 }

@@ -13,7 +13,7 @@ namespace NetLab.Web.Hubs;
 /// The public live-state hub at <see cref="Path"/> (docs/web-api.md): the same events the dashboard shows, for other
 /// clients. A client that reconnects calls <see cref="Watch"/> again and starts from fresh snapshots.
 /// </summary>
-public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs, LabStore labs) : Hub
+public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs, LabStore labs, Courses.GradeExplanations explanations) : Hub
 {
     public const string Path = "/hubs/labs";
 
@@ -76,10 +76,13 @@ public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs, Lab
     /// </summary>
     public async IAsyncEnumerable<RunEntry> RunHistory(long runId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (await runs.GetRunAsync(SignedInUser.Id, runId).ConfigureAwait(false) is null)
+        if (await runs.GetRunAsync(SignedInUser.Id, runId).ConfigureAwait(false) is not { } run)
         {
             throw new HubException($"There is no run {runId}: the runs of a lab are listed on its History page.");
         }
+
+        // A student's copy of an assignment that does not explain failed checks: its grades come without the words.
+        var hidden = await explanations.HiddenAsync(SignedInUser.Id, run.Summary.LabId).ConfigureAwait(false);
 
         long last = 0;
         while (true)
@@ -89,7 +92,7 @@ public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs, Lab
             foreach (var entry in await runs.GetEntriesAsync(SignedInUser.Id, runId, last).ConfigureAwait(false))
             {
                 last = entry.Sequence;
-                yield return entry;
+                yield return hidden ? Courses.GradeExplanations.Without(entry) : entry;
             }
 
             if (finished)
