@@ -211,20 +211,7 @@ public sealed class ClassroomJourneyTests
         await Expect(page.Locator(".lab-save")).ToBeDisabledAsync();
     }
 
-    private static async Task ApplyAsync(IPage page)
-    {
-        await page.Locator(".lab-apply").ClickAsync();
-        await Expect(page.Locator(".apply-plan")).ToBeVisibleAsync();
-        await page.Locator(".apply-run").ClickAsync();
-        await Expect(page.Locator(".apply-succeeded")).ToBeVisibleAsync();
-        await page.Locator(".apply-close").ClickAsync();
-        await Expect(page.Locator(".apply-dialog")).ToHaveCountAsync(0);
-        foreach (var (element, name) in new[] { ("ns2", "macvlan2"), ("ns3", "macvlan3") })
-        {
-            var row = page.Locator($".live-namespace[data-element='{element}'] tr.live-interface[data-interface='{name}']");
-            await Expect(row.Locator(".live-state")).ToHaveClassAsync(new Regex(@"\blive-state-up\b"));
-        }
-    }
+    private static Task ApplyAsync(IPage page) => LabPageSteps.ApplyMacvlanLabAsync(page, StepTimeout);
 
     /// <summary>Check my work, waiting for a grade newer than the one shown (the recorded run's link changes with every grading).</summary>
     private static async Task CheckMyWorkAsync(IPage page)

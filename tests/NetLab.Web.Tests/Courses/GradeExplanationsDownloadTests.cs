@@ -7,7 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using NetLab.Agent.Client.Contracts;
 using NetLab.Web.Agent;
 using NetLab.Web.Courses;
-using NetLab.Web.Model;
 using NetLab.Web.Model.Runs;
 using NetLab.Web.Store;
 using NetLab.Web.Tests.Agent;
@@ -79,21 +78,10 @@ public sealed class GradeExplanationsDownloadTests : IAsyncDisposable
     /// <summary>alice's copy of an assignment with or without explanations, applied and graded (Check my work): the run's id.</summary>
     private async Task<long> GradedCopyRunAsync(bool showExplanations)
     {
-        var users = _app.Services.GetRequiredService<UserStore>();
-        var courses = _app.Services.GetRequiredService<CourseStore>();
-        var labs = _app.Services.GetRequiredService<LabStore>();
-        var teacherAccount = await users.AddAsync("teacher", UserRole.Instructor, "a-good-password");
-        var teacher = new CurrentUser(teacherAccount.Id, teacherAccount.Name) { Role = UserRole.Instructor };
-        var aliceAccount = (await users.FindAsync("alice"))!;
-        var alice = new CurrentUser(aliceAccount.Id, aliceAccount.Name);
-        var course = (await courses.CreateCourseAsync(teacher, "c")).Value!;
-        await courses.EnrolAsync(teacher, course.Id, "alice");
-        var assignment = (await courses.PublishAsync(teacher, course.Id,
-            new AssignmentDraft("a", RepositoryFiles.Lab("macvlan-bridge.yaml"), Checks: GradeStoreTests.Checks, ShowExplanations: showExplanations))).Value!;
-        var copy = (await courses.OpenCopyAsync(alice, assignment.Id)).Value!;
-        await labs.MarkAppliedAsync(alice.Id, copy.Id, 1);
+        var made = await AppliedCopy.MakeAsync(
+            _app.Services.GetRequiredService<CourseStore>(), _app.Services.GetRequiredService<UserStore>(), _app.Services.GetRequiredService<LabStore>(), showExplanations: showExplanations);
         _agent.AnswerGrade(AgentOutcome<GradeView>.Success(GradeStoreTests.Grade()));
-        var graded = await _app.Services.GetRequiredService<LabGrading>().GradeAsync(alice.Id, copy.Id, TestContext.Current.CancellationToken);
+        var graded = await _app.Services.GetRequiredService<LabGrading>().GradeAsync(made.Alice.Id, made.Copy.Id, TestContext.Current.CancellationToken);
         return graded.Run!.Id;
     }
 }

@@ -139,16 +139,7 @@ public sealed class GradeExplanationsTests : IAsyncDisposable
 
     private async Task<(CurrentUser Teacher, CurrentUser Alice, LabSummary Copy)> CopyAsync(bool showExplanations)
     {
-        var teacherAccount = await Users.AddAsync("teacher", UserRole.Instructor, "a-good-password");
-        var aliceAccount = await Users.AddAsync("alice", UserRole.Student, "a-good-password");
-        var teacher = new CurrentUser(teacherAccount.Id, teacherAccount.Name) { Role = UserRole.Instructor };
-        var alice = new CurrentUser(aliceAccount.Id, aliceAccount.Name);
-        var course = (await Courses.CreateCourseAsync(teacher, "c")).Value!;
-        await Courses.EnrolAsync(teacher, course.Id, "alice");
-        var assignment = (await Courses.PublishAsync(teacher, course.Id,
-            new AssignmentDraft("a", RepositoryFiles.Lab("macvlan-bridge.yaml"), Checks: GradeStoreTests.Checks, ShowExplanations: showExplanations))).Value!;
-        var copy = (await Courses.OpenCopyAsync(alice, assignment.Id)).Value!;
-        await _context.Store.MarkAppliedAsync(alice.Id, copy.Id, 1);
-        return (teacher, alice, copy);
+        var made = await AppliedCopy.MakeAsync(Courses, Users, _context.Store, showExplanations: showExplanations);
+        return (made.Teacher, made.Alice, made.Copy);
     }
 }
