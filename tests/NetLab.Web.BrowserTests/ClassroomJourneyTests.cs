@@ -121,8 +121,6 @@ public sealed class ClassroomJourneyTests
             await Expect(teacher.Locator("tr.overview-row[data-student='carol'] .overview-copy")).ToHaveTextAsync("not opened");
             await screenshots.TakeAsync(teacher, "06-overview");
 
-            // (An instructor's reset of a student's lab would go here, between the overview and the checks of who sees what.)
-
             // 8. alice cannot reach bob's lab: its page is not found, its export is 404 (her own downloads: the cookie works).
             await alice.GotoAsync($"{web.Url}/labs/{bobLab}");
             await Expect(alice.Locator(".lab-missing")).ToContainTextAsync("There is no such lab.");
