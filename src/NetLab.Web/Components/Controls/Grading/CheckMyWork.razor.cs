@@ -10,6 +10,7 @@ namespace NetLab.Web.Components.Controls.Grading;
 public sealed partial class CheckMyWork : IDisposable
 {
     private readonly CancellationTokenSource _disposed = new();
+    private long? _explanationsOf;
 
     [Inject]
     private LabGrading Grading { get; set; } = default!;
@@ -40,7 +41,15 @@ public sealed partial class CheckMyWork : IDisposable
         : !HasChecks ? "The lab has no checks yet: write or generate them in the Checks tab, and save them."
         : null;
 
-    protected override async Task OnParametersSetAsync() => ExplanationsHidden = await Explanations.HiddenAsync(User.Id, Lab.Id);
+    protected override async Task OnParametersSetAsync()
+    {
+        // The page passes its lab again on every render (an edit, a save): the store is asked once per lab.
+        if (_explanationsOf != Lab.Id)
+        {
+            ExplanationsHidden = await Explanations.HiddenAsync(User.Id, Lab.Id);
+            _explanationsOf = Lab.Id;
+        }
+    }
 
     private async Task GradeAsync()
     {
