@@ -48,6 +48,7 @@ public static class WebServices
         services.AddSingleton<Courses.AssignmentLabs>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<Courses.CourseGrades>();
+        services.AddSingleton<Courses.GradeExplanations>();
         services.AddSingleton(sp => new LabTemplates(sp.GetRequiredService<IOptions<WebOptions>>().Value.TemplatesFolder));
         // Local accounts and single sign-on (when configured), cookie sign-in required everywhere, the circuits revalidated each minute; the signed-in user.
         services.AddNetLabAuthentication(configuration);

@@ -13,14 +13,18 @@ internal sealed class BrowserSession : IAsyncDisposable
 
     private readonly IPlaywright _playwright;
     private readonly IBrowser _browser;
+    private readonly BrowserNewPageOptions _pageOptions;
+    private readonly float _stepTimeout;
 
-    private BrowserSession(InProcessAgent agent, WebProcess web, IPlaywright playwright, IBrowser browser, IPage page)
+    private BrowserSession(InProcessAgent agent, WebProcess web, IPlaywright playwright, IBrowser browser, IPage page, BrowserNewPageOptions pageOptions, float stepTimeout)
     {
         Agent = agent;
         Web = web;
         _playwright = playwright;
         _browser = browser;
         Page = page;
+        _pageOptions = pageOptions;
+        _stepTimeout = stepTimeout;
     }
 
     public InProcessAgent Agent { get; }
@@ -49,10 +53,11 @@ internal sealed class BrowserSession : IAsyncDisposable
                 Headless = true,
                 Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
             });
-            var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+            var pageOptions = new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = height } };
+            var page = await browser.NewPageAsync(pageOptions);
             page.SetDefaultTimeout((float)stepTimeout.TotalMilliseconds);
             await SignInAsync(page, web);
-            return new BrowserSession(agent, web, playwright, browser, page);
+            return new BrowserSession(agent, web, playwright, browser, page, pageOptions, (float)stepTimeout.TotalMilliseconds);
         }
         catch
         {
@@ -71,15 +76,30 @@ internal sealed class BrowserSession : IAsyncDisposable
     /// Signs the page's browser context in once, through the real sign-in form, as <see cref="WebProcess.UserName"/>:
     /// the cookie stays in the context, so every later page of the journey is signed in.
     /// </summary>
-    public static async Task SignInAsync(IPage page, WebProcess web)
+    public static Task SignInAsync(IPage page, WebProcess web) => SignInAsync(page, web, WebProcess.UserName, WebProcess.Password);
+
+    /// <summary>Signs the page's browser context in as <paramref name="userName"/> through the real sign-in form.</summary>
+    public static async Task SignInAsync(IPage page, WebProcess web, string userName, string password)
     {
         ArgumentNullException.ThrowIfNull(page);
         ArgumentNullException.ThrowIfNull(web);
         await page.GotoAsync($"{web.Url}/account/signin");
-        await page.FillAsync("input[name=username]", WebProcess.UserName);
-        await page.FillAsync("input[name=password]", WebProcess.Password);
+        await page.FillAsync("input[name=username]", userName);
+        await page.FillAsync("input[name=password]", password);
         await page.ClickAsync("[data-testid=signin-submit]");
         await page.WaitForSelectorAsync("[data-testid=signed-in-user]");
+    }
+
+    /// <summary>
+    /// A page in a browser context of its own (its own cookies: another user, as on another machine), the same size
+    /// and step timeout as <see cref="Page"/>, signed in as <paramref name="userName"/>. Closed with the browser.
+    /// </summary>
+    public async Task<IPage> NewSignedInPageAsync(string userName, string password)
+    {
+        var page = await _browser.NewPageAsync(_pageOptions);
+        page.SetDefaultTimeout(_stepTimeout);
+        await SignInAsync(page, Web, userName, password);
+        return page;
     }
 
     public async ValueTask DisposeAsync()

@@ -74,6 +74,19 @@ internal sealed class InProcessAgent : IAsyncDisposable
 
     public IReadOnlyList<string> Namespaces() => NamespacesWith(Prefix);
 
+    /// <summary>The namespaces of the kernel lab <paramref name="kernelLab"/> (a lab's kernel name, as its page shows it).</summary>
+    public IReadOnlyList<string> NamespacesOfKernelLab(string kernelLab) => NamespacesWith($"{Prefix}{kernelLab}.");
+
+    /// <summary>Removes a kernel lab by its kernel name, as the agent's destroy does (for journeys with several labs of one template).</summary>
+    public async Task DestroyKernelLabAsync(string kernelLab)
+    {
+        var result = await _engine.DestroyAsync(kernelLab);
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"destroying kernel lab {kernelLab} failed: {result.Failure?.Message}");
+        }
+    }
+
     /// <summary>Removes a lab as the agent's destroy does (for journeys that do not destroy through the page).</summary>
     public async Task DestroyAsync(string lab)
     {

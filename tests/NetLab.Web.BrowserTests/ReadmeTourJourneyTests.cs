@@ -109,25 +109,7 @@ public sealed class ReadmeTourJourneyTests
         await WaitUntilInteractiveAsync(page);
     }
 
-    private static async Task ApplyAsync(IPage page, Regex? expectedCommand = null)
-    {
-        await page.Locator(".lab-apply").ClickAsync();
-        await Expect(page.Locator(".apply-plan")).ToBeVisibleAsync(new() { Timeout = StepTimeout });
-        if (expectedCommand is not null)
-        {
-            await Expect(page.Locator(".apply-plan .plan-command")).ToHaveTextAsync([expectedCommand]);
-        }
-
-        await page.Locator(".apply-run").ClickAsync();
-        await Expect(page.Locator(".apply-succeeded")).ToBeVisibleAsync(new() { Timeout = StepTimeout });
-        await page.Locator(".apply-close").ClickAsync();
-        await Expect(page.Locator(".apply-dialog")).ToHaveCountAsync(0, new() { Timeout = StepTimeout });
-        foreach (var (element, name) in new[] { ("ns2", "macvlan2"), ("ns3", "macvlan3") })
-        {
-            var row = page.Locator($".live-namespace[data-element='{element}'] tr.live-interface[data-interface='{name}']");
-            await Expect(row.Locator(".live-state")).ToHaveClassAsync(new Regex(@"\blive-state-up\b"), new() { Timeout = StepTimeout });
-        }
-    }
+    private static Task ApplyAsync(IPage page, Regex? expectedCommand = null) => LabPageSteps.ApplyMacvlanLabAsync(page, StepTimeout, expectedCommand);
 
     private static async Task CheckConnectivityAsync(IPage page)
     {

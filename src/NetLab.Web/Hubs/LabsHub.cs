@@ -12,7 +12,7 @@ namespace NetLab.Web.Hubs;
 /// The public live-state hub at <see cref="Path"/> (docs/web-api.md): the same events the dashboard shows, for other
 /// clients. A client that reconnects calls <see cref="Watch"/> again and starts from fresh snapshots.
 /// </summary>
-public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs, LabReaders readers) : Hub
+public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs, LabReaders readers, Courses.GradeExplanations explanations) : Hub
 {
     public const string Path = "/hubs/labs";
 
@@ -68,10 +68,13 @@ public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs, Lab
     {
         // The run's lab's reading rule (LabReaders): the owner's id reads the store, whoever asks.
         if (await readers.ReadRunAsync(SignedInUser, runId).ConfigureAwait(false) is not { OwnerId: var ownerId } ||
-            await runs.GetRunAsync(ownerId, runId).ConfigureAwait(false) is null)
+            await runs.GetRunAsync(ownerId, runId).ConfigureAwait(false) is not { } run)
         {
             throw new HubException($"There is no run {runId}: the runs of a lab are listed on its History page.");
         }
+
+        // A student's copy of an assignment that does not explain failed checks: its grades come without the words.
+        var hidden = await explanations.HiddenAsync(SignedInUser.Id, run.Summary.LabId).ConfigureAwait(false);
 
         long last = 0;
         while (true)
@@ -81,7 +84,7 @@ public sealed class LabsHub(LiveLabs live, TimeProvider time, RunStore runs, Lab
             foreach (var entry in await runs.GetEntriesAsync(ownerId, runId, last).ConfigureAwait(false))
             {
                 last = entry.Sequence;
-                yield return entry;
+                yield return hidden ? Courses.GradeExplanations.Without(entry) : entry;
             }
 
             if (finished)

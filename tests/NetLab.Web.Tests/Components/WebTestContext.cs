@@ -53,6 +53,7 @@ public sealed class WebTestContext : IAsyncDisposable
         Bunit.Services.AddSingleton<NetLab.Web.Courses.AssignmentLabs>();
         Bunit.Services.AddSingleton<AuditLog>();
         Bunit.Services.AddSingleton(sp => new LabReaders(_db.Database, _db.Store, NullLogger<LabReaders>.Instance));
+        Bunit.Services.AddSingleton<NetLab.Web.Courses.GradeExplanations>();
         Bunit.Services.AddSingleton(Captures);
         Bunit.Services.AddSingleton(new LabActivity(_db.Database, TimeProvider.System));
         Bunit.Services.AddSingleton(new NetLab.Web.Quotas.IdleLabPolicy(Microsoft.Extensions.Options.Options.Create(new NetLab.Web.Quotas.QuotaOptions())));

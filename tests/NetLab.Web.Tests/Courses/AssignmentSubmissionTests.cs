@@ -69,15 +69,7 @@ public sealed class AssignmentSubmissionTests : IAsyncDisposable
     {
         var users = _context.Bunit.Services.GetRequiredService<UserStore>();
         var courses = new CourseStore(_context.Database, _context.Store, users, _time);
-        var teacherAccount = await users.AddAsync("teacher", UserRole.Instructor, "a-good-password");
-        var aliceAccount = await users.AddAsync("alice", UserRole.Student, "a-good-password");
-        var teacher = new CurrentUser(teacherAccount.Id, teacherAccount.Name) { Role = UserRole.Instructor };
-        var alice = new CurrentUser(aliceAccount.Id, aliceAccount.Name);
-        var course = (await courses.CreateCourseAsync(teacher, "c")).Value!;
-        await courses.EnrolAsync(teacher, course.Id, "alice");
-        var assignment = (await courses.PublishAsync(teacher, course.Id, new AssignmentDraft("a", RepositoryFiles.Lab("macvlan-bridge.yaml"), Checks: GradeStoreTests.Checks, Due: due))).Value!;
-        var copy = (await courses.OpenCopyAsync(alice, assignment.Id)).Value!;
-        await _context.Store.MarkAppliedAsync(alice.Id, copy.Id, 1);
-        return (alice, assignment, copy, courses);
+        var made = await AppliedCopy.MakeAsync(courses, users, _context.Store, due);
+        return (made.Alice, made.Assignment, made.Copy, courses);
     }
 }

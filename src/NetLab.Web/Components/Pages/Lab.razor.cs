@@ -63,6 +63,11 @@ public sealed partial class Lab
     /// </summary>
     private OwnedKernelLab? KernelLab { get; set; }
 
+    /// <summary>How to find the lab's namespaces on the server: the agent names each <c>PREFIX KERNELNAME.ELEMENT</c>.</summary>
+    internal static string KernelNameTooltip(string kernelName) =>
+        $"The kernel knows this lab as {kernelName}: each of its namespaces is named nl-{kernelName}.<element> " +
+        $"(nl- is the agent's default prefix). On the server, list them with: ip netns list | grep -F '{kernelName}.'";
+
     private int? ExperimentRevision { get; set; }
 
     private bool ExperimentApplied { get; set; }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using NetLab.Web.Courses;
 using NetLab.Web.Model;
 using NetLab.Web.Model.Runs;
 using NetLab.Web.Store;
@@ -29,6 +30,9 @@ public sealed partial class Run : IDisposable
     [Inject]
     private ExperimentRunner Runner { get; set; } = default!;
 
+    [Inject]
+    private GradeExplanations Explanations { get; set; } = default!;
+
     [Parameter]
     public long RunId { get; set; }
 
@@ -39,6 +43,9 @@ public sealed partial class Run : IDisposable
     internal ReplayMoment Moment { get; private set; } = new(0, 0, [], null, null, null, null, null);
 
     private bool StillRunning { get; set; }
+
+    /// <summary>The run is of the signed-in student's copy of an assignment that does not explain failed checks.</summary>
+    private bool ExplanationsHidden { get; set; }
 
     private IReadOnlyList<RunEntry> RecentEntries { get; set; } = [];
 
@@ -54,6 +61,7 @@ public sealed partial class Run : IDisposable
             return;
         }
 
+        ExplanationsHidden = await Explanations.HiddenAsync(User.Id, Replay.Run.Summary.LabId);
         SeekTo(Replay.DurationMilliseconds);
         if (Runner.Active(RunId) is { } active)
         {

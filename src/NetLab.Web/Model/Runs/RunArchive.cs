@@ -35,8 +35,12 @@ public static class RunArchive
     /// <summary>A capture file's name between captures/ and .pcap (the export writes N-element-interface: at most 60).</summary>
     private const int MaxCaptureFileName = 96;
 
-    /// <summary>Writes the owner's run to <paramref name="output"/>; false when there is no such run.</summary>
-    public static async Task<bool> ExportAsync(RunStore store, long ownerId, long runId, Stream output)
+    /// <summary>
+    /// Writes the owner's run to <paramref name="output"/>; false when there is no such run. Without
+    /// <paramref name="withExplanations"/>, its grades leave out NetLab's explanation and fix of failed checks (a
+    /// student's copy of an assignment that hides them, <see cref="Courses.GradeExplanations"/>).
+    /// </summary>
+    public static async Task<bool> ExportAsync(RunStore store, long ownerId, long runId, Stream output, bool withExplanations = true)
     {
         ArgumentNullException.ThrowIfNull(store);
         var run = await store.GetRunAsync(ownerId, runId);
@@ -46,6 +50,11 @@ public static class RunArchive
         }
 
         var entries = await store.GetEntriesAsync(ownerId, runId);
+        if (!withExplanations)
+        {
+            entries = [.. entries.Select(Courses.GradeExplanations.Without)];
+        }
+
         var captures = await store.GetCapturesAsync(ownerId, runId);
         using var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
         var described = new List<ArchivedCapture>();
@@ -301,7 +310,7 @@ public static class RunArchive
     }
 
     /// <summary>GET /runs/{runId}/export: the archive as a download.</summary>
-    public static async Task<IResult> HandleExportAsync(long runId, RunStore store, LabReaders readers, CurrentUser user)
+    public static async Task<IResult> HandleExportAsync(long runId, RunStore store, LabReaders readers, CurrentUser user, Courses.GradeExplanations explanations)
     {
         // Whoever may read the run's lab (LabReaders) reads the run as its owner's; anyone else, as a run that does not exist.
         var ownerId = (await readers.ReadRunAsync(user, runId))?.OwnerId;
@@ -312,7 +321,7 @@ public static class RunArchive
         }
 
         var buffer = new MemoryStream();
-        await ExportAsync(store, ownerId!.Value, runId, buffer);
+        await ExportAsync(store, ownerId!.Value, runId, buffer, withExplanations: !await explanations.HiddenAsync(user.Id, run.Summary.LabId));
         buffer.Position = 0;
         return Results.File(buffer, "application/zip", $"run-{runId}-{run.Summary.LabName}.zip");
     }

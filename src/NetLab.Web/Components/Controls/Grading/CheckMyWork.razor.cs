@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using NetLab.Web.Agent;
+using NetLab.Web.Courses;
 using NetLab.Web.Model;
 using NetLab.Web.Store;
 
@@ -9,12 +10,16 @@ namespace NetLab.Web.Components.Controls.Grading;
 public sealed partial class CheckMyWork : IDisposable
 {
     private readonly CancellationTokenSource _disposed = new();
+    private long? _explanationsOf;
 
     [Inject]
     private LabGrading Grading { get; set; } = default!;
 
     [Inject]
     private CurrentUser User { get; set; } = default!;
+
+    [Inject]
+    private GradeExplanations Explanations { get; set; } = default!;
 
     [Parameter, EditorRequired]
     public LabSummary Lab { get; set; } = default!;
@@ -25,6 +30,9 @@ public sealed partial class CheckMyWork : IDisposable
 
     private bool Running { get; set; }
 
+    /// <summary>The lab is the signed-in student's copy of an assignment that does not explain failed checks.</summary>
+    private bool ExplanationsHidden { get; set; }
+
     private GradingOutcome? Outcome { get; set; }
 
     /// <summary>Why the button is disabled, in words; null when it is not.</summary>
@@ -32,6 +40,16 @@ public sealed partial class CheckMyWork : IDisposable
         Lab.AppliedRevision is null ? "Apply the lab first: grading checks what the kernel holds."
         : !HasChecks ? "The lab has no checks yet: write or generate them in the Checks tab, and save them."
         : null;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        // The page passes its lab again on every render (an edit, a save): the store is asked once per lab.
+        if (_explanationsOf != Lab.Id)
+        {
+            ExplanationsHidden = await Explanations.HiddenAsync(User.Id, Lab.Id);
+            _explanationsOf = Lab.Id;
+        }
+    }
 
     private async Task GradeAsync()
     {
