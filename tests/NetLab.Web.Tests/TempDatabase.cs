@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using NetLab.Web.Store;
 
 namespace NetLab.Web.Tests;
@@ -34,7 +33,9 @@ public sealed class TempDatabase : IDisposable
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
+        // Only this store's pool: clearing every pool while other tests run in parallel closed a connection one of them
+        // was taking from its own pool (ObjectDisposedException: 'SQLitePCL.sqlite3' in an unrelated test).
+        Database.ClearPool();
         Directory.Delete(Folder, recursive: true);
     }
 }

@@ -24,6 +24,7 @@ public static class JsonApi
         LabsApi.Map(api);
         CoursesApi.Map(api);
         AssignmentsApi.Map(api);
+        CourseRecordsApi.Map(api);
         return endpoints;
     }
 

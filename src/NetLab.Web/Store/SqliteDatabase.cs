@@ -65,6 +65,16 @@ public sealed partial class SqliteDatabase
         }
     }
 
+    /// <summary>
+    /// Closes this store's idle pooled connections (before its file is deleted or moved), and no other store's:
+    /// <see cref="SqliteConnection.ClearAllPools"/> would also close connections another thread is taking from its pool.
+    /// </summary>
+    public void ClearPool()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
     public SqliteConnection Open()
     {
         _ = _schemaVersion.Value;

@@ -14,6 +14,7 @@ namespace NetLab.Web.Tests.Store;
 /// lost or corrupted, and once room is freed the same writes go through. A run whose recorder meets a full disk ends
 /// failed with that message, also in memory, where its dialog reads it.
 /// </summary>
+[Collection(nameof(SqlitePoolsCollection))]
 public sealed class FullDiskStoreTests
 {
     private const long Owner = LabStore.LocalUserId;

@@ -8,6 +8,7 @@ using NetLab.Web.Store;
 namespace NetLab.Web.Tests.Store;
 
 /// <summary>What the store does with a file it did not make now: one a newer NetLab migrated, and one it must migrate.</summary>
+[Collection(nameof(SqlitePoolsCollection))]
 public sealed class StoreMigrationTests : IDisposable
 {
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("netlab-web-migrate-");
