@@ -41,9 +41,20 @@ internal static partial class LabAccess
 
             // A name that is no lab name is left to the route, which answers 400 saying why.
             if (context.GetRouteValue("name") is string lab && LabName.Problem(lab) is null
-                && context.RequestServices.GetRequiredService<LabOwners>().OwnerOf(lab) != user)
+                && context.RequestServices.GetRequiredService<LabOwners>().OwnerOf(lab) is var owner && owner != user)
             {
-                Refused(context, user, lab);
+                // Someone else's lab is a refusal worth a warning; a name nobody holds (a lab just destroyed, whose page
+                // still polls it) is only not found: a class start logged hundreds of false refusals otherwise.
+                var engine = context.RequestServices.GetRequiredService<ILabEngine>();
+                if (owner is not null || await HeldAsync(context, engine, lab).ConfigureAwait(false))
+                {
+                    Refused(context, user, lab);
+                }
+                else
+                {
+                    LogNoSuchLab(Logger(context), context.Request.Method, context.Request.Path, lab);
+                }
+
                 await AgentEndpoints.WriteErrorAsync(context, AgentErrors.LabNotFound(lab)).ConfigureAwait(false);
                 return;
             }
@@ -113,7 +124,13 @@ internal static partial class LabAccess
         (await engine.StateAsync(lab, context.RequestAborted).ConfigureAwait(false)).Count > 0;
 
     private static void Refused(HttpContext context, string user, string lab) =>
-        LogRefused(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("NetLab.Agent.LabAccess"), context.Request.Method, context.Request.Path, user, lab);
+        LogRefused(Logger(context), context.Request.Method, context.Request.Path, user, lab);
+
+    private static ILogger Logger(HttpContext context) =>
+        context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("NetLab.Agent.LabAccess");
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} {Path}: no lab {Lab} is held")]
+    private static partial void LogNoSuchLab(ILogger logger, string method, string path, string lab);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused {Method} {Path}: lab {Lab} is not the acting user {User}'s")]
     private static partial void LogRefused(ILogger logger, string method, string path, string user, string lab);

@@ -45,6 +45,22 @@ public sealed class LabAccessTests
     }
 
     [Fact]
+    public async Task A_lab_nobody_holds_is_not_found_without_a_refusal_in_the_log()
+    {
+        await using var agent = await StartAsync();
+        var alice = agent.Client.For("alice");
+        await ApplyAsync(alice, Labs.ValidYaml);
+        await alice.DestroyAsync("demo", Cancel).ToListAsync(Cancel);
+
+        // The web's live state of a lab just destroyed still asks for it a few times: not found, and no warning of a
+        // refusal (a class start logged hundreds of them).
+        Assert.Equal(AgentErrorCodes.NotFound, (await Assert.ThrowsAsync<AgentClientException>(() => alice.GetLabAsync("demo", Cancel))).Error.Code);
+        Assert.Equal(AgentErrorCodes.NotFound, (await Assert.ThrowsAsync<AgentClientException>(() => alice.GetLabAsync("never-made", Cancel))).Error.Code);
+
+        Assert.DoesNotContain(agent.Log, line => line.Contains("is not the acting user", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_destroyed_lab_frees_its_name_for_another_user()
     {
         await using var agent = await StartAsync();
