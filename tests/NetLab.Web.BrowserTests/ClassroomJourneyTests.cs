@@ -11,7 +11,8 @@ namespace NetLab.Web.BrowserTests;
 /// of their own, sign in, open their copies and apply them - two kernel labs with disjoint namespaces, each named by
 /// its own lab's kernel name as its page shows it; bob turns hairpin off, applies, Check my work fails a check with
 /// an explanation that names hairpin, he turns it back on, applies, passes and submits; the instructor's overview shows
-/// both students; alice can neither open bob's lab nor download its export.
+/// both students, and the instructor resets bob's copy (his kernel lab destroyed, the template his new revision); alice
+/// can neither open bob's lab nor download its export.
 /// </summary>
 public sealed class ClassroomJourneyTests
 {
@@ -121,6 +122,16 @@ public sealed class ClassroomJourneyTests
             await Expect(teacher.Locator("tr.overview-row[data-student='carol'] .overview-copy")).ToHaveTextAsync("not opened");
             await screenshots.TakeAsync(teacher, "06-overview");
 
+            // 7b. The instructor resets bob's copy: his kernel lab is destroyed, his copy's revision 4 is the template.
+            await bobRow.Locator("button.overview-reset").ClickAsync();
+            await teacher.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Reset", Exact = true }).ClickAsync();
+            await Expect(teacher.Locator(".overview-action-message")).ToHaveTextAsync("bob's copy was reset: revision 4 is the template.");
+            await Expect(bobRow.Locator(".overview-applied")).ToHaveTextAsync("no");
+            await Expect(bobRow.Locator(".overview-copy")).ToHaveTextAsync("revision 4");
+            Assert.Empty(agent.NamespacesOfKernelLab(bobKernel));
+            Assert.Equal(aliceNamespaces.Count, agent.Namespaces().Count);
+            await screenshots.TakeAsync(teacher, "06b-overview-after-reset");
+
             // 8. alice cannot reach bob's lab: its page is not found, its export is 404 (her own downloads: the cookie works).
             await alice.GotoAsync($"{web.Url}/labs/{bobLab}");
             await Expect(alice.Locator(".lab-missing")).ToContainTextAsync("There is no such lab.");
@@ -133,9 +144,8 @@ public sealed class ClassroomJourneyTests
             Assert.Equal(200, own.Status);
             Assert.Contains("hairpin: true", await own.TextAsync(), StringComparison.Ordinal);
 
-            // 9. Both labs destroyed: nothing of the journey is left in the kernel.
+            // 9. alice's lab destroyed too (bob's went with the reset): nothing of the journey is left in the kernel.
             await agent.DestroyKernelLabAsync(aliceKernel);
-            await agent.DestroyKernelLabAsync(bobKernel);
             Assert.Empty(agent.Namespaces());
         }
         catch

@@ -7,13 +7,14 @@ namespace NetLab.Web.Components.Pages;
 
 /// <summary>
 /// An assignment's overview for its instructor: one row per enrolled student (copy opened, applied revision, last
-/// check, submission, last activity), read from the store once a second while the page is open and re-rendered only
-/// when something changed. Anyone else reads that there is no such assignment.
+/// check, submission, last activity), read from the store four times a second while the page is open (issue 13's target:
+/// a change shown within 500 ms at p95; one read is one query, and a slow read skips ticks rather than piling up).
+/// Anyone else reads that there is no such assignment.
 /// </summary>
 public sealed partial class AssignmentOverview : IDisposable
 {
     /// <summary>How often the page reads the store: what "live" means for it.</summary>
-    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(250);
 
     private ITimer? _timer;
     private int _refreshing;
