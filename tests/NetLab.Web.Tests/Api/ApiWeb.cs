@@ -67,6 +67,23 @@ public sealed class ApiWeb : IAsyncDisposable
         return client;
     }
 
+    /// <summary>
+    /// A course of instructor "teacher" with "alice" enrolled and the macvlan-bridge template published as "Bridge"
+    /// with generated checks, through the API; both signed in with their tokens.
+    /// </summary>
+    public async Task<PublishedCourse> PublishedCourseAsync()
+    {
+        var teacher = await TokenClientAsync("teacher", UserRole.Instructor);
+        using var created = await SendAsync(teacher, HttpMethod.Post, "/api/courses", Json(new { name = "Networks" }));
+        var course = await ReadAsync<ApiCourse>(created);
+        await UserAsync("alice");
+        using var enrolled = await SendAsync(teacher, HttpMethod.Post, $"/api/courses/{course.Id}/students", Json(new { user = "alice" }));
+        Assert.Equal(System.Net.HttpStatusCode.OK, enrolled.StatusCode);
+        using var published = await SendAsync(teacher, HttpMethod.Post, $"/api/courses/{course.Id}/assignments",
+            Json(new { title = "Bridge", template = "macvlan-bridge", generateChecks = true }));
+        return new(teacher, await TokenClientAsync("alice"), course, await ReadAsync<ApiAssignment>(published));
+    }
+
     public HttpClient Anonymous()
     {
         var client = App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
@@ -120,3 +137,6 @@ public sealed class ApiWeb : IAsyncDisposable
         await _webs.DisposeAsync();
     }
 }
+
+/// <summary>What <see cref="ApiWeb.PublishedCourseAsync"/> made: the instructor's and alice's clients, the course, its assignment.</summary>
+public sealed record PublishedCourse(HttpClient Teacher, HttpClient Alice, ApiCourse Course, ApiAssignment Assignment);

@@ -73,14 +73,7 @@ public sealed class CourseRecordsApiTests : IAsyncDisposable
 
     private async Task<(HttpClient Teacher, HttpClient Alice, ApiCourse Course, ApiAssignment Assignment)> PublishedAsync()
     {
-        var teacher = await _web.TokenClientAsync("teacher", UserRole.Instructor);
-        using var created = await SendAsync(teacher, HttpMethod.Post, "/api/courses", Json(new { name = "Networks" }));
-        var course = await ReadAsync<ApiCourse>(created);
-        await _web.UserAsync("alice");
-        using var enrolled = await SendAsync(teacher, HttpMethod.Post, $"/api/courses/{course.Id}/students", Json(new { user = "alice" }));
-        Assert.Equal(HttpStatusCode.OK, enrolled.StatusCode);
-        using var published = await SendAsync(teacher, HttpMethod.Post, $"/api/courses/{course.Id}/assignments",
-            Json(new { title = "Bridge", template = "macvlan-bridge", generateChecks = true }));
-        return (teacher, await _web.TokenClientAsync("alice"), course, await ReadAsync<ApiAssignment>(published));
+        var published = await _web.PublishedCourseAsync();
+        return (published.Teacher, published.Alice, published.Course, published.Assignment);
     }
 }
