@@ -204,7 +204,7 @@ public static class SingleSignOn
                 var account = result.Account!;
                 logger.LogInformation(
                     "Signed in with single sign-on: '{UserName}' ({Role}{Created}) from {Address}",
-                    account.Name, UserStore.RoleName(account.Role), result.Outcome == ExternalSignInOutcome.Created ? ", account made now" : string.Empty, address);
+                    account.Name, UserStore.RoleName(account.Role), result.Outcome switch { ExternalSignInOutcome.Created => ", account made now", ExternalSignInOutcome.Linked => ", the roster's account linked now", _ => string.Empty }, address);
                 context.Principal = AccountClaims.Principal(account);
                 context.Properties!.IsPersistent = false;
                 return;

@@ -168,7 +168,7 @@ public static class CoursesApi
                 $"No student {studentId} is enrolled in course {courseId}. List them with GET /api/courses/{courseId}/students.");
     }
 
-    private static async Task<IResult> ImportRosterAsync(long courseId, HttpContext context, CourseStore courses, RosterImport rosters, ILogger<ApiCourse> logger)
+    private static async Task<IResult> ImportRosterAsync(long courseId, HttpContext context, CourseStore courses, RosterImport rosters, Microsoft.Extensions.Options.IOptions<NetLab.Web.Accounts.OidcOptions> oidc, ILogger<ApiCourse> logger)
     {
         var user = JsonApi.UserOf(context);
         if (await TaughtAsync(user, courseId, courses, logger) is { } refused)
@@ -183,7 +183,15 @@ public static class CoursesApi
         }
 
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(csv!));
-        var imported = await rosters.ImportAsync(user, courseId, stream, context.RequestAborted);
+        // ?sso=true: new accounts sign in through the school's provider (only where the web has single sign-on).
+        var singleSignOn = string.Equals(context.Request.Query["sso"], "true", StringComparison.OrdinalIgnoreCase);
+        if (singleSignOn && !oidc.Value.Enabled)
+        {
+            return ApiAnswers.Fail(StatusCodes.Status400BadRequest, "no-single-sign-on",
+                "This web has no single sign-on (Web:Oidc:Authority is not set): import without ?sso=true, so new accounts get one-time passwords.");
+        }
+
+        var imported = await rosters.ImportAsync(user, courseId, stream, singleSignOn, context.RequestAborted);
         if (!imported.Succeeded)
         {
             return ApiAnswers.Fail(StatusCodes.Status400BadRequest, "invalid-roster",

@@ -11,7 +11,10 @@ namespace NetLab.Web.Courses;
 /// <summary>One line of a roster: an account to enrol (made when missing).</summary>
 public sealed record RosterLine(int Line, string UserName, string DisplayName);
 
-/// <summary>An enrolled student of an import; <see cref="OneTimePassword"/> only for an account the import created.</summary>
+/// <summary>
+/// An enrolled student of an import; <see cref="OneTimePassword"/> only for an account the import created with a password
+/// (none for one awaiting single sign-on).
+/// </summary>
 public sealed record RosterEntry(string UserName, string DisplayName, bool Created, string? OneTimePassword);
 
 /// <summary>What an import did, or (with <see cref="Problems"/>) why it did nothing at all.</summary>
@@ -37,7 +40,16 @@ public sealed class RosterImport(CourseStore courses, UserStore users)
     private const string PasswordAlphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
     /// <summary>Reads the roster and enrols every line in the instructor's course, or changes nothing and says why.</summary>
-    public async Task<RosterResult> ImportAsync(CurrentUser instructor, long courseId, Stream csv, CancellationToken cancellationToken = default)
+    /// <param name="instructor">Who imports: the course's instructor, or nothing happens.</param>
+    /// <param name="courseId">The course the students are enrolled in.</param>
+    /// <param name="csv">The roster (bounded by <see cref="MaxBytes"/> before it is read).</param>
+    /// <param name="cancellationToken">Stops reading the roster.</param>
+    /// <param name="singleSignOn">
+    /// New accounts sign in through the school's provider (the web has single sign-on): made awaiting their first
+    /// single sign-on (<see cref="UserStore.AddAwaitingSingleSignOnAsync"/>), with no password to hand out. Otherwise
+    /// they get a one-time password.
+    /// </param>
+    public async Task<RosterResult> ImportAsync(CurrentUser instructor, long courseId, Stream csv, bool singleSignOn = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(instructor);
         ArgumentNullException.ThrowIfNull(csv);
@@ -69,14 +81,23 @@ public sealed class RosterImport(CourseStore courses, UserStore users)
         foreach (var line in lines)
         {
             string? password = null;
+            var created = false;
             if (await users.FindAsync(line.UserName) is null)
             {
-                password = RandomNumberGenerator.GetString(PasswordAlphabet, PasswordLength);
-                await users.AddAsync(line.UserName, UserRole.Student, password, line.DisplayName);
+                created = true;
+                if (singleSignOn)
+                {
+                    await users.AddAwaitingSingleSignOnAsync(line.UserName, line.DisplayName);
+                }
+                else
+                {
+                    password = RandomNumberGenerator.GetString(PasswordAlphabet, PasswordLength);
+                    await users.AddAsync(line.UserName, UserRole.Student, password, line.DisplayName);
+                }
             }
 
             var enrolled = await courses.EnrolAsync(instructor, courseId, line.UserName);
-            entries.Add(new RosterEntry(line.UserName, enrolled.Value?.DisplayName ?? line.DisplayName, password is not null, password));
+            entries.Add(new RosterEntry(line.UserName, enrolled.Value?.DisplayName ?? line.DisplayName, created, password));
         }
 
         return new RosterResult(entries, []);

@@ -50,10 +50,13 @@ public sealed partial class UserStore(SqliteDatabase database, TimeProvider time
 
     private const string Columns =
         "id AS Id, name AS Name, display_name AS DisplayName, role AS Role, disabled AS Disabled, security_stamp AS SecurityStamp, created_ms AS CreatedMs, " +
-        "external_subject IS NOT NULL AS SingleSignOn";
+        "(external_subject IS NOT NULL OR awaiting_sso = 1) AS SingleSignOn";
 
-    /// <summary>A row that can sign in: with a password, or through single sign-on (the pre-accounts user 'local' has neither).</summary>
-    private const string IsAccount = "(password_hash IS NOT NULL OR external_subject IS NOT NULL)";
+    /// <summary>
+    /// A row that can sign in: with a password, or through single sign-on, or will at its first single sign-on (a roster's
+    /// account awaiting it, db/010); the pre-accounts user 'local' has none of them.
+    /// </summary>
+    private const string IsAccount = "(password_hash IS NOT NULL OR external_subject IS NOT NULL OR awaiting_sso = 1)";
 
     // The hasher needs no user: its format does not depend on one.
     private static readonly PasswordHasher<UserAccount> Hasher = new();
@@ -162,6 +165,33 @@ public sealed partial class UserStore(SqliteDatabase database, TimeProvider time
         return account;
     });
 
+    /// <summary>
+    /// A student account that signs in with single sign-on only, made before its first sign-in (a roster import): no
+    /// password; the first sign-in through the provider with this user name links it (<see cref="SignInExternalAsync"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The name breaks the rule or is taken.</exception>
+    public Task<UserAccount> AddAwaitingSingleSignOnAsync(string name, string? displayName = null) => database.WriteAsync(async () =>
+    {
+        displayName = string.IsNullOrEmpty(displayName) ? name : displayName;
+        Check(NameProblem(name));
+        Check(DisplayNameProblem(displayName));
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        if (await FindRowAsync(connection, name, transaction) is { } taken)
+        {
+            throw new ArgumentException($"the user name '{name}' is taken (by '{taken.Name}'; names are the same whatever their case)");
+        }
+
+        await connection.ExecuteAsync(
+            "INSERT INTO users (name, display_name, role, password_hash, disabled, security_stamp, created_ms, awaiting_sso) " +
+            "VALUES (@name, @displayName, @role, NULL, 0, @stamp, @now, 1)",
+            new { name, displayName, role = RoleName(UserRole.Student), stamp = NewStamp(), now = Now() },
+            transaction);
+        var account = (await FindRowAsync(connection, name, transaction))!.ToAccount();
+        transaction.Commit();
+        return account;
+    });
+
     /// <summary>Disables or enables an account; a change of state changes its stamp, so its sessions end.</summary>
     /// <exception cref="ArgumentException">No such account.</exception>
     public Task<UserAccount> SetDisabledAsync(string name, bool disabled) => database.WriteAsync(async () =>
@@ -259,7 +289,31 @@ public sealed partial class UserStore(SqliteDatabase database, TimeProvider time
         var outcome = ExternalSignInOutcome.SignedIn;
         if (row is null)
         {
-            // Any row of that name, the pre-accounts user included: its name is taken too.
+            // A roster's student account awaiting its first single sign-on under this name is this person's: linked, not
+            // made again (and, like any account, refused while disabled).
+            var awaiting = await connection.QuerySingleOrDefaultAsync<UserRow>(
+                $"SELECT {Columns} FROM users WHERE name = @name COLLATE NOCASE AND awaiting_sso = 1 AND external_subject IS NULL AND password_hash IS NULL",
+                new { name = identity.UserName }, transaction);
+            if (awaiting is { Disabled: true })
+            {
+                return new ExternalSignInResult(ExternalSignInOutcome.Disabled, awaiting.ToAccount());
+            }
+
+            if (awaiting is not null)
+            {
+                var role = identity.Role ?? UserRole.Student;
+                await connection.ExecuteAsync(
+                    "UPDATE users SET external_issuer = @issuer, external_subject = @subject, awaiting_sso = 0, display_name = @displayName, " +
+                    "role = @role, security_stamp = @stamp WHERE id = @id",
+                    new { key.issuer, key.subject, displayName = identity.DisplayName, role = RoleName(role), stamp = NewStamp(), id = awaiting.Id },
+                    transaction);
+                row = await connection.QuerySingleAsync<UserRow>(
+                    $"SELECT {Columns} FROM users WHERE external_issuer = @issuer AND external_subject = @subject", key, transaction);
+                transaction.Commit();
+                return new ExternalSignInResult(ExternalSignInOutcome.Linked, row.ToAccount());
+            }
+
+            // Any other row of that name, the pre-accounts user included: its name is taken too.
             var taken = await connection.ExecuteScalarAsync<long>(
                 "SELECT COUNT(*) FROM users WHERE name = @name COLLATE NOCASE", new { name = identity.UserName }, transaction);
             if (taken > 0)
@@ -378,6 +432,9 @@ public enum ExternalSignInOutcome
 
     /// <summary>First sign-in: the account was made.</summary>
     Created,
+
+    /// <summary>First sign-in: a roster's account awaiting single sign-on under this name became the person's.</summary>
+    Linked,
 
     Disabled,
 

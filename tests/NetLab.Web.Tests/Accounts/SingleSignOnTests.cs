@@ -128,6 +128,21 @@ public sealed partial class SingleSignOnTests(SingleSignOnTests.Provider provide
         Assert.Contains("does not take over", await page.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_rosters_account_awaiting_single_sign_on_is_linked_at_the_first_sign_in_with_its_name()
+    {
+        var awaiting = await Users.AddAwaitingSingleSignOnAsync("alice", "Alice from the roster");
+        Assert.Equal(SignInOutcome.WrongNameOrPassword, (await Users.VerifyAsync("alice", TestSignIn.Password)).Outcome);
+        using var browser = new Browser(App, _provider!);
+
+        using var signedIn = await browser.GetAsync(await browser.SignInAtProviderAsync("/", "alice", "pw-alice"));
+
+        Assert.True(browser.HasSignInCookie);
+        Assert.Equal("/", signedIn.Headers.Location!.OriginalString);
+        var linked = (await Users.FindAsync("alice"))!;
+        Assert.Equal((awaiting.Id, true, UserRole.Student), (linked.Id, linked.SingleSignOn, linked.Role));
+    }
+
     [Theory]
     [InlineData("state")]
     [InlineData("nonce-cookie")]

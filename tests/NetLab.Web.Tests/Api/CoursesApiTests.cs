@@ -51,6 +51,21 @@ public sealed class CoursesApiTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_roster_for_single_sign_on_is_refused_where_the_web_has_none_and_nothing_is_imported()
+    {
+        var teacher = await _web.TokenClientAsync("teacher", UserRole.Instructor);
+        using var created = await SendAsync(teacher, HttpMethod.Post, "/api/courses", Json(new { name = "Networks" }));
+        var course = await ReadAsync<ApiCourse>(created);
+
+        using var refused = await SendAsync(teacher, HttpMethod.Post, $"/api/courses/{course.Id}/roster?sso=true", Text("username\ncarol\n", "text/csv"));
+
+        var error = await ErrorAsync(refused);
+        Assert.Equal((400, "no-single-sign-on"), (error.Status, error.Error));
+        Assert.Contains("Web:Oidc:Authority", error.Message, StringComparison.Ordinal);
+        Assert.Null(await _web.Service<UserStore>().FindAsync("carol"));
+    }
+
+    [Fact]
     public async Task A_roster_import_answers_the_one_time_passwords_once_and_a_bad_roster_changes_nothing()
     {
         var teacher = await _web.TokenClientAsync("teacher", UserRole.Instructor);

@@ -33,7 +33,7 @@ public sealed class RosterImportTests : IDisposable
         var (teacher, course) = await CourseAsync();
         await _users.AddAsync("carol", UserRole.Student, "carols-own-password");
 
-        var result = await _import.ImportAsync(teacher, course.Id, Csv("\uFEFFusername,display_name\r\nalice,Alice Liddell\r\n\"bob\",\"Bob, the Builder\"\r\ncarol,\r\n"), Cancel);
+        var result = await _import.ImportAsync(teacher, course.Id, Csv("\uFEFFusername,display_name\r\nalice,Alice Liddell\r\n\"bob\",\"Bob, the Builder\"\r\ncarol,\r\n"), cancellationToken: Cancel);
 
         Assert.True(result.Succeeded, string.Join("; ", result.Problems));
         Assert.Equal(["alice", "bob", "carol"], result.Entries.Select(e => e.UserName));
@@ -43,6 +43,24 @@ public sealed class RosterImportTests : IDisposable
         Assert.Equal(SignInOutcome.SignedIn, (await _users.VerifyAsync("alice", result.Entries[0].OneTimePassword!)).Outcome);
         Assert.Equal(SignInOutcome.SignedIn, (await _users.VerifyAsync("carol", "carols-own-password")).Outcome);
         Assert.Equal(["alice", "bob", "carol"], (await _courses.ListStudentsAsync(teacher, course.Id)).Select(s => s.Name));
+    }
+
+    [Fact]
+    public async Task With_single_sign_on_new_students_await_their_first_sign_in_without_passwords()
+    {
+        var (teacher, course) = await CourseAsync();
+        await _users.AddAsync("carol", UserRole.Student, "carols-own-password");
+
+        var result = await _import.ImportAsync(teacher, course.Id, Csv("username,display_name\nalice,Alice Liddell\ncarol,\n"), singleSignOn: true, Cancel);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Problems));
+        Assert.Equal([(true, (string?)null), (false, null)], result.Entries.Select(e => (e.Created, e.OneTimePassword)));
+        Assert.True((await _users.FindAsync("alice"))!.SingleSignOn);
+        Assert.False((await _users.FindAsync("carol"))!.SingleSignOn);
+        Assert.Empty(RosterImport.PasswordsCsv(result).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1));
+        Assert.Equal(["alice", "carol"], (await _courses.ListStudentsAsync(teacher, course.Id)).Select(s => s.Name));
+        var linked = await _users.SignInExternalAsync(new ExternalIdentity("https://login.school.example/", "s-1", "alice", "Alice L.", null));
+        Assert.Equal(ExternalSignInOutcome.Linked, linked.Outcome);
     }
 
     [Theory]
@@ -56,7 +74,7 @@ public sealed class RosterImportTests : IDisposable
     {
         var (teacher, course) = await CourseAsync();
 
-        var result = await _import.ImportAsync(teacher, course.Id, Csv(csv), Cancel);
+        var result = await _import.ImportAsync(teacher, course.Id, Csv(csv), cancellationToken: Cancel);
 
         Assert.False(result.Succeeded);
         Assert.Contains(result.Problems, p => p.StartsWith(problem, StringComparison.Ordinal));
@@ -71,8 +89,8 @@ public sealed class RosterImportTests : IDisposable
         var huge = new MemoryStream(new byte[RosterImport.MaxBytes + 1]);
         var many = "username\n" + string.Concat(Enumerable.Range(0, RosterImport.MaxStudents + 1).Select(i => $"s{i}\n"));
 
-        var tooBig = await _import.ImportAsync(teacher, course.Id, huge, Cancel);
-        var tooMany = await _import.ImportAsync(teacher, course.Id, Csv(many), Cancel);
+        var tooBig = await _import.ImportAsync(teacher, course.Id, huge, cancellationToken: Cancel);
+        var tooMany = await _import.ImportAsync(teacher, course.Id, Csv(many), cancellationToken: Cancel);
 
         Assert.Equal(["the roster is larger than 1024 KiB: split it into several files"], tooBig.Problems);
         Assert.Contains($"the roster has more than {RosterImport.MaxStudents} students: split it into several files", tooMany.Problems);
@@ -84,7 +102,7 @@ public sealed class RosterImportTests : IDisposable
     {
         var (teacher, course) = await CourseAsync();
 
-        var result = await _import.ImportAsync(teacher, course.Id, new MemoryStream([.. "username\n"u8, 0xC3, 0x28, (byte)'\n']), Cancel);
+        var result = await _import.ImportAsync(teacher, course.Id, new MemoryStream([.. "username\n"u8, 0xC3, 0x28, (byte)'\n']), cancellationToken: Cancel);
 
         Assert.False(result.Succeeded);
         Assert.StartsWith("the roster is not CSV text in UTF-8", Assert.Single(result.Problems), StringComparison.Ordinal);
@@ -96,7 +114,7 @@ public sealed class RosterImportTests : IDisposable
         var (_, course) = await CourseAsync();
         var other = await InstructorAsync("other");
 
-        var result = await _import.ImportAsync(other, course.Id, Csv("username\nalice\n"), Cancel);
+        var result = await _import.ImportAsync(other, course.Id, Csv("username\nalice\n"), cancellationToken: Cancel);
 
         Assert.False(result.Succeeded);
         Assert.Null(await _users.FindAsync("alice"));

@@ -34,6 +34,37 @@ public sealed class UserStoreExternalTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rosters_awaiting_account_is_linked_once_by_name_and_then_known_by_subject_only()
+    {
+        var awaiting = await Users.AddAwaitingSingleSignOnAsync("alice", "Alice from the roster");
+        Assert.True(awaiting.SingleSignOn);
+        Assert.Equal(SignInOutcome.WrongNameOrPassword, (await Users.VerifyAsync("alice", "any password at all")).Outcome);
+
+        var linked = await Users.SignInExternalAsync(Alice());
+        var again = await Users.SignInExternalAsync(Alice());
+        var impostor = await Users.SignInExternalAsync(Alice(subject: "u-2"));
+
+        Assert.Equal((ExternalSignInOutcome.Linked, awaiting.Id, "Alice Adams"), (linked.Outcome, linked.Account!.Id, linked.Account.DisplayName));
+        Assert.Equal((ExternalSignInOutcome.SignedIn, awaiting.Id), (again.Outcome, again.Account!.Id));
+        // Linked once: another person at the provider with that name is refused like any taken name.
+        Assert.Equal(ExternalSignInOutcome.NameTaken, impostor.Outcome);
+    }
+
+    [Fact]
+    public async Task Only_an_awaiting_account_is_linked_by_name_and_a_disabled_one_is_refused()
+    {
+        await Users.AddAsync("teacher", UserRole.Instructor, "a-good-password");
+        await Users.AddAsync("alice", UserRole.Student, "a-good-password");
+        await Users.AddAwaitingSingleSignOnAsync("bob");
+        await Users.SetDisabledAsync("bob", disabled: true);
+
+        Assert.Equal(ExternalSignInOutcome.NameTaken, (await Users.SignInExternalAsync(Alice(name: "teacher", subject: "u-t"))).Outcome);
+        Assert.Equal(ExternalSignInOutcome.NameTaken, (await Users.SignInExternalAsync(Alice(name: "alice", subject: "u-a"))).Outcome);
+        Assert.Equal(ExternalSignInOutcome.Disabled, (await Users.SignInExternalAsync(Alice(name: "bob", subject: "u-b"))).Outcome);
+        Assert.True((await Users.FindAsync("bob"))!.Disabled);
+    }
+
+    [Fact]
     public async Task A_role_from_the_provider_makes_an_instructor_and_a_changed_role_changes_the_stamp()
     {
         var made = (await Users.SignInExternalAsync(Alice(role: UserRole.Instructor))).Account!;

@@ -40,6 +40,17 @@ public sealed partial class CoursePage
     [Inject]
     private NavigationManager Navigation { get; set; } = default!;
 
+    // Optional so the page renders where no options are registered (bUnit); the web always registers them.
+    [Inject]
+    private IServiceProvider Services { get; set; } = default!;
+
+    /// <summary>The web signs in with the school's provider: new roster accounts may await their first single sign-on.</summary>
+    private bool SingleSignOnAvailable =>
+        Services.GetService(typeof(Microsoft.Extensions.Options.IOptions<NetLab.Web.Accounts.OidcOptions>)) is Microsoft.Extensions.Options.IOptions<NetLab.Web.Accounts.OidcOptions> { Value.Enabled: true };
+
+    /// <summary>New roster accounts sign in with single sign-on (no one-time passwords).</summary>
+    private bool RosterSingleSignOn { get; set; } = true;
+
     private Course? Shown { get; set; }
 
     private bool Loaded { get; set; }
@@ -155,7 +166,7 @@ public sealed partial class CoursePage
     private async Task ImportAsync()
     {
         using var csv = new MemoryStream(Encoding.UTF8.GetBytes(RosterText ?? string.Empty));
-        var result = await Rosters.ImportAsync(User, CourseId, csv);
+        var result = await Rosters.ImportAsync(User, CourseId, csv, SingleSignOnAvailable && RosterSingleSignOn);
         if (!result.Succeeded)
         {
             Refusal = "Nothing was imported: " + string.Join("; ", result.Problems);
