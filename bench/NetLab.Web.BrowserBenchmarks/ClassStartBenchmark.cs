@@ -134,6 +134,22 @@ internal static class ClassStartBenchmark
 
             var overviewLatency = seen.Select((s, i) => Math.Max(0, s - answered[i])).ToList();
 
+            // 1b. The whole class checked at once: every student's Check my work (a connectivity check and the kernel's
+            // state, graded against the generated checks) at one moment; the agent's probe waves share the neighbour table.
+            Progress("every student checks their work at once");
+            var checkClock = Stopwatch.StartNew();
+            var grades = await Task.WhenAll(copies.Select(async copy =>
+            {
+                var began = checkClock.Elapsed.TotalMilliseconds;
+                var grade = await SendAsync(http, copy.Token, HttpMethod.Post, $"/api/labs/{copy.Lab}/check", null);
+                return (Milliseconds: checkClock.Elapsed.TotalMilliseconds - began, Passed: grade["passed"]!.GetValue<int>(), Total: grade["total"]!.GetValue<int>());
+            }));
+            var classCheckMs = checkClock.Elapsed.TotalMilliseconds;
+            var oneCheckClock = Stopwatch.StartNew();
+            var alone = await SendAsync(http, copies[0].Token, HttpMethod.Post, $"/api/labs/{copies[0].Lab}/check", null);
+            var oneCheckMs = oneCheckClock.Elapsed.TotalMilliseconds;
+            var outcomes = grades.Select(g => $"{g.Passed} of {g.Total}").Append($"{alone["passed"]} of {alone["total"]}").Distinct().ToList();
+
             // 2. Memory per connected student: every student's hub watches their own applied lab.
             Progress("every student watches their lab");
             var before = ResidentBytes(web.ProcessId);
@@ -182,6 +198,14 @@ internal static class ClassStartBenchmark
             var bigScaled = bigMs * students * namespaces / LargestLab;
 
             Report(students, namespaces, classMs, perStudent, sequentialMs, bigMs, bigScaled, overviewLatency, overviewTimes, destroyMs, before, after);
+            Console.WriteLine($"  the class checked at once (Check my work): {classCheckMs / 1000:0.00} s, per student p50 / p95 " +
+                $"{Percentile([.. grades.Select(g => g.Milliseconds)], 50) / 1000:0.00} / {Percentile([.. grades.Select(g => g.Milliseconds)], 95) / 1000:0.00} s; " +
+                $"one student alone {oneCheckMs / 1000:0.00} s; grades: {string.Join(", ", outcomes)}");
+            if (outcomes.Count != 1)
+            {
+                await Console.Error.WriteLineAsync("the class's grades differ: a check failed under load that passes alone");
+                return 1;
+            }
             return agent.Namespaces().Count == 0 ? 0 : 1;
         }
         catch (Exception error)

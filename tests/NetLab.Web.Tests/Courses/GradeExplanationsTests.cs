@@ -58,6 +58,20 @@ public sealed class GradeExplanationsTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task The_connectivity_matrix_of_such_a_copy_hides_them_for_its_student_and_not_for_the_instructor()
+    {
+        var (teacher, alice, copy) = await CopyAsync(showExplanations: false);
+
+        _signedIn = alice;
+        var students = _context.Bunit.Render<Lab>(p => p.Add(l => l.LabId, copy.Id));
+        students.WaitForAssertion(() => Assert.True(students.FindComponent<NetLab.Web.Components.Controls.Experiments.ConnectivityMatrix>().Instance.ExplanationsHidden));
+        _signedIn = teacher;
+        var instructors = _context.Bunit.Render<Lab>(p => p.Add(l => l.LabId, copy.Id));
+        instructors.WaitForElement(".lab-experiments");
+        Assert.False(instructors.FindComponent<NetLab.Web.Components.Controls.Experiments.ConnectivityMatrix>().Instance.ExplanationsHidden);
+    }
+
+    [Fact]
     public async Task A_students_copy_of_an_assignment_with_explanations_shows_them()
     {
         var (_, alice, copy) = await CopyAsync(showExplanations: true);

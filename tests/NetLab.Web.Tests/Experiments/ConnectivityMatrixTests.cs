@@ -77,6 +77,22 @@ public sealed class ConnectivityMatrixTests : IAsyncDisposable
     }
 
     [Fact]
+    public void Without_explanations_a_cell_shows_predicted_and_observed_but_no_rule_explanation_or_fix()
+    {
+        var matrix = _context.Bunit.Render<ConnectivityMatrix>(p => p
+            .Add(m => m.Model, ConnectivityMatrixModel.From(ProbeReports.BridgeYaml, ProbeReports.Report(ProbeReports.AsPredicted())))
+            .Add(m => m.ExplanationsHidden, true));
+
+        matrix.Find("td[data-from='ns2'][data-address='100.0.0.2']").Click();
+
+        Assert.Equal("ns2 → 100.0.0.2", matrix.Find(".matrix-details-pair").TextContent);
+        Assert.Contains("your instructor chose", matrix.Find(".matrix-details-hidden").TextContent, StringComparison.Ordinal);
+        Assert.Empty(matrix.FindAll(".matrix-details-explanation, .matrix-details-fix, .matrix-details-rule"));
+        Assert.DoesNotContain("own-address-lo-down", matrix.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("lo is down", matrix.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_pair_the_agent_checked_without_a_prediction_gets_its_own_row()
     {
         var results = ProbeReports.AsPredicted().Append(new ProbeResult("sw1", "ns2", "macvlan2", "100.0.0.2", false, NeighborOutcome.NotNeeded, Error: "Network is unreachable")).ToList();

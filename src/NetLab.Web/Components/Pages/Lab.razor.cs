@@ -21,6 +21,12 @@ public sealed partial class Lab
     private CurrentUser User { get; set; } = default!;
 
     [Inject]
+    private NetLab.Web.Courses.GradeExplanations Explanations { get; set; } = default!;
+
+    /// <summary>The signed-in student's copy of an assignment that does not explain failed checks (the matrix leaves them out too).</summary>
+    private bool ExplanationsHidden { get; set; }
+
+    [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
 
     [Parameter]
@@ -99,6 +105,7 @@ public sealed partial class Lab
             return;
         }
 
+        ExplanationsHidden = await Explanations.HiddenAsync(User.Id, LabId);
         Revisions = await Store.ListRevisionsAsync(OwnerId, LabId);
         Checks = await Store.GetChecksAsync(OwnerId, LabId);
         CurrentYaml = (await Store.GetCurrentRevisionAsync(OwnerId, LabId))?.Yaml ?? "";

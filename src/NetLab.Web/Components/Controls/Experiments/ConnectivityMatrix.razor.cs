@@ -13,6 +13,14 @@ public sealed partial class ConnectivityMatrix
     [Parameter, EditorRequired]
     public ConnectivityMatrixModel Model { get; set; } = ConnectivityMatrixModel.Empty;
 
+    /// <summary>
+    /// A student's copy of an assignment that does not explain failed checks (<see cref="NetLab.Web.Courses.GradeExplanations"/>):
+    /// the matrix shows predicted and observed, but not the rule, its explanation or the fix, which would answer the
+    /// graded checks the instructor chose not to explain.
+    /// </summary>
+    [Parameter]
+    public bool ExplanationsHidden { get; set; }
+
     private string? _selectedKey;
 
     /// <summary>Looked up again on every render, so a new report updates the details of the selected pair.</summary>

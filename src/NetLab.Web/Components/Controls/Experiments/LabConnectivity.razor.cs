@@ -26,6 +26,10 @@ public sealed partial class LabConnectivity : IDisposable
     [Parameter]
     public string Source { get; set; } = "";
 
+    /// <summary>The matrix leaves out NetLab's explanations (<see cref="ConnectivityMatrix.ExplanationsHidden"/>).</summary>
+    [Parameter]
+    public bool ExplanationsHidden { get; set; }
+
     private ConnectivityMatrixModel Model { get; set; } = ConnectivityMatrixModel.Empty;
 
     private ProbeReport? Report { get; set; }
