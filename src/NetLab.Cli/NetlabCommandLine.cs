@@ -24,6 +24,7 @@ internal static class NetlabCommandLine
         root.Subcommands.Add(ProbeCommand.Create(services, socket));
         root.Subcommands.Add(AgentCommand.Create(services, socket));
         root.Subcommands.Add(UpCommand.Create(services, socket));
+        root.Subcommands.Add(CertCommand.Create());
         root.Subcommands.Add(UserCommand.Create(services));
         root.Subcommands.Add(DoctorCommand.Create());
         return root;
