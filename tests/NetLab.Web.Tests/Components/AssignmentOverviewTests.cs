@@ -26,6 +26,24 @@ public sealed class AssignmentOverviewTests : IAsyncDisposable
     public ValueTask DisposeAsync() => _context.DisposeAsync();
 
     [Fact]
+    public async Task The_page_renders_again_only_when_a_row_changed()
+    {
+        var (teacher, alice, course, assignment) = await ClassAsync();
+        _signedIn = teacher;
+        var page = _context.Bunit.Render<AssignmentOverview>(p => p.Add(o => o.CourseId, course.Id).Add(o => o.AssignmentId, assignment.Id));
+        page.WaitForElement(".overview-row");
+        var renders = page.RenderCount;
+
+        // Eight reads of an unchanged store: no render, so the rows' buttons keep the handlers a click is sent to.
+        await Task.Delay(AssignmentOverview.RefreshInterval * 8, Xunit.TestContext.Current.CancellationToken);
+        Assert.Equal(renders, page.RenderCount);
+
+        await Courses.OpenCopyAsync(alice, assignment.Id);
+        page.WaitForAssertion(() => Assert.StartsWith("revision", Row(page, "alice", ".overview-copy"), StringComparison.Ordinal));
+        Assert.True(page.RenderCount > renders);
+    }
+
+    [Fact]
     public async Task A_students_row_follows_their_copy_apply_and_submission_while_the_page_is_open()
     {
         var (teacher, alice, course, assignment) = await ClassAsync();

@@ -40,6 +40,7 @@ public sealed partial class AssignmentOverview : IDisposable
 
     private IReadOnlyList<OverviewRow> Rows { get; set; } = [];
 
+    /// <summary>When the rows last changed (or were first read).</summary>
     private DateTimeOffset Refreshed { get; set; }
 
     /// <summary>The instructor's reset and "destroy all" (Controls/Courses/AssignmentLabActions).</summary>
@@ -77,15 +78,18 @@ public sealed partial class AssignmentOverview : IDisposable
         try
         {
             var rows = await Store.OverviewAsync(User, AssignmentId);
-            var changed = !rows.SequenceEqual(Rows);
+            // Nothing changed: no render. A render re-makes each row's button handlers, and a click that reached the
+            // server just after one was dropped (the Reset dialog never opened, in the browser journey at four reads a
+            // second); the page renders only when a student did something.
+            if (rows.SequenceEqual(Rows))
+            {
+                return;
+            }
+
             await InvokeAsync(() =>
             {
                 Refreshed = Time.GetUtcNow();
-                if (changed)
-                {
-                    Rows = rows;
-                }
-
+                Rows = rows;
                 StateHasChanged();
             });
         }
