@@ -81,7 +81,7 @@ internal static class ClassStartBenchmark
             var assignment = await SendAsync(http, teacher, HttpMethod.Post, $"/api/courses/{Id(course)}/assignments", JsonContent.Create(new
             {
                 title = "Class start",
-                yaml = ScaleLabYaml("classlab", namespaces - 2),
+                yaml = BenchLab.ScaleLabYaml("classlab", namespaces - 2, loopbackUp: true),
                 generateChecks = true,
             }));
             var assignmentId = Id(assignment);
@@ -190,7 +190,7 @@ internal static class ClassStartBenchmark
 
             // 4. Baseline: the largest lab alone, applied by the instructor through the same API.
             Progress($"one lab of {LargestLab} namespaces alone");
-            var big = await SendAsync(http, teacher, HttpMethod.Post, "/api/labs", JsonContent.Create(new { yaml = ScaleLabYaml("biglab", LargestLab - 2) }));
+            var big = await SendAsync(http, teacher, HttpMethod.Post, "/api/labs", JsonContent.Create(new { yaml = BenchLab.ScaleLabYaml("biglab", LargestLab - 2, loopbackUp: true) }));
             var bigClock = Stopwatch.StartNew();
             await ApplyAsync(http, teacher, Id(big));
             var bigMs = bigClock.Elapsed.TotalMilliseconds;
@@ -199,7 +199,7 @@ internal static class ClassStartBenchmark
 
             Report(students, namespaces, classMs, perStudent, sequentialMs, bigMs, bigScaled, overviewLatency, overviewTimes, destroyMs, before, after);
             Console.WriteLine($"  the class checked at once (Check my work): {classCheckMs / 1000:0.00} s, per student p50 / p95 " +
-                $"{Percentile([.. grades.Select(g => g.Milliseconds)], 50) / 1000:0.00} / {Percentile([.. grades.Select(g => g.Milliseconds)], 95) / 1000:0.00} s; " +
+                $"{BenchLab.Percentile([.. grades.Select(g => g.Milliseconds)], 50) / 1000:0.00} / {BenchLab.Percentile([.. grades.Select(g => g.Milliseconds)], 95) / 1000:0.00} s; " +
                 $"one student alone {oneCheckMs / 1000:0.00} s; grades: {string.Join(", ", outcomes)}");
             if (outcomes.Count != 1)
             {
@@ -326,35 +326,19 @@ internal static class ClassStartBenchmark
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 
-    private static string ScaleLabYaml(string name, int count)
-    {
-        var yaml = new StringBuilder();
-        yaml.AppendLine(CultureInfo.InvariantCulture, $"name: {name}");
-        yaml.AppendLine("switches:\n  sw1: { ports: { p1: { hairpin: false } } }");
-        yaml.AppendLine("hosts:\n  h1: { nics: { eth0: { switch: sw1, port: p1 } } }");
-        yaml.AppendLine("namespaces:");
-        for (var i = 1; i <= count; i++)
-        {
-            yaml.AppendLine(CultureInfo.InvariantCulture, $"  ns{i}:\n    loopback: up\n    interfaces:");
-            yaml.AppendLine(CultureInfo.InvariantCulture, $"      mv{i}: {{ kind: macvlan, parent: h1/eth0, mode: bridge, addresses: [10.{i / 250}.{i % 250}.1/8] }}");
-        }
-
-        return yaml.ToString();
-    }
-
     private static void Report(int students, int namespaces, double classMs, List<double> perStudent, double sequentialMs, double bigMs, double bigScaled,
         List<double> overviewLatency, List<double> overviewRequests, double destroyMs, long rssBefore, long rssAfter)
     {
-        var p95 = Percentile(perStudent, 95);
+        var p95 = BenchLab.Percentile(perStudent, 95);
         var perStudentMemory = (rssAfter - rssBefore) / (double)students;
         string[] lines =
         [
             $"class start through the web's API: {students} students x {namespaces} namespaces = {students * namespaces}",
             $"  class at once, until all applied:      {classMs / 1000:0.00} s",
-            $"  per-student apply p50 / p95 / max:     {Percentile(perStudent, 50) / 1000:0.00} / {p95 / 1000:0.00} / {perStudent.Max() / 1000:0.00} s   target p95 <= 2 s: {(p95 <= 2000 ? "met" : "NOT met")}",
+            $"  per-student apply p50 / p95 / max:     {BenchLab.Percentile(perStudent, 50) / 1000:0.00} / {p95 / 1000:0.00} / {perStudent.Max() / 1000:0.00} s   target p95 <= 2 s: {(p95 <= 2000 ? "met" : "NOT met")}",
             $"  the same labs one after another:       {sequentialMs / 1000:0.00} s (class {classMs / sequentialMs:0.00}x of it)",
             $"  one lab of {LargestLab} namespaces alone:      {bigMs / 1000:0.00} s, scaled to {students * namespaces}: {bigScaled / 1000:0.00} s (class {classMs / bigScaled:0.00}x of it; target <= 2x: {(classMs <= 2 * bigScaled ? "met" : "NOT met")})",
-            $"  overview shows an apply, after its answer, p50 / p95: {Percentile(overviewLatency, 50):0} / {Percentile(overviewLatency, 95):0} ms (polled every 50 ms; {overviewRequests.Count} overview reads, p95 {Percentile(overviewRequests, 95):0} ms each)",
+            $"  overview shows an apply, after its answer, p50 / p95: {BenchLab.Percentile(overviewLatency, 50):0} / {BenchLab.Percentile(overviewLatency, 95):0} ms (polled every 50 ms; {overviewRequests.Count} overview reads, p95 {BenchLab.Percentile(overviewRequests, 95):0} ms each)",
             $"  web memory per connected student (hub watching their lab): {perStudentMemory / 1024:0} KiB ({rssBefore / 1048576.0:0} -> {rssAfter / 1048576.0:0} MiB resident)",
             $"  the class destroyed at once:           {destroyMs / 1000:0.00} s",
         ];
@@ -362,11 +346,5 @@ internal static class ClassStartBenchmark
         {
             Console.WriteLine(line);
         }
-    }
-
-    private static double Percentile(List<double> values, int percentile)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
     }
 }

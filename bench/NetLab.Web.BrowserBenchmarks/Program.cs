@@ -263,7 +263,7 @@ static async Task<(List<double> Canvas, List<double> Table)> MeasureBrowserAsync
 static async Task<CanvasScale> MeasureCanvasAsync(IPage page, string url, int namespaces)
 {
     var name = $"scale-{namespaces}";
-    await OpenImportedLabAsync(page, url, ScaleLabYaml(name, namespaces), name);
+    await OpenImportedLabAsync(page, url, NetLab.Web.BrowserBenchmarks.BenchLab.ScaleLabYaml(name, namespaces), name);
     await page.WaitForFunctionAsync($"() => document.querySelectorAll('.topo-surface g.topo-node').length === {namespaces + 2}");
     var figures = await page.EvaluateAsync<JsonElement>($$"""
         () => {
@@ -297,46 +297,24 @@ static async Task<CanvasScale> MeasureCanvasAsync(IPage page, string url, int na
 }
 
 // The agent benchmark's scale lab: N namespaces, each a bridge macvlan on one host NIC.
-static string ScaleLabYaml(string name, int count)
-{
-    var yaml = new System.Text.StringBuilder();
-    yaml.AppendLine(CultureInfo.InvariantCulture, $"name: {name}");
-    yaml.AppendLine("switches:\n  sw1: { ports: { p1: { hairpin: false } } }");
-    yaml.AppendLine("hosts:\n  h1: { nics: { eth0: { switch: sw1, port: p1 } } }");
-    yaml.AppendLine("namespaces:");
-    for (var i = 1; i <= count; i++)
-    {
-        yaml.AppendLine(CultureInfo.InvariantCulture, $"  ns{i}: {{ interfaces: {{ mv{i}: {{ kind: macvlan, parent: h1/eth0, mode: bridge, addresses: [10.{i / 250}.{i % 250}.1/8] }} }} }}");
-    }
-
-    return yaml.ToString();
-}
-
 static void Report(int iterations, List<double> canvas, List<double> table, List<double> stream, List<double> roundTrips, int scale, CanvasScale canvasScale)
 {
     static string Line(string what, List<double> values) =>
-        string.Create(CultureInfo.InvariantCulture, $"{what,-52} p50 {Percentile(values, 50),7:0.0} ms   p95 {Percentile(values, 95),7:0.0} ms   max {values.Max(),7:0.0} ms");
+        string.Create(CultureInfo.InvariantCulture, $"{what,-52} p50 {NetLab.Web.BrowserBenchmarks.BenchLab.Percentile(values, 50),7:0.0} ms   p95 {NetLab.Web.BrowserBenchmarks.BenchLab.Percentile(values, 95),7:0.0} ms   max {values.Max(),7:0.0} ms");
     Console.WriteLine($"kernel event to DOM, {iterations} changes (macvlan2 down/up over netlink, 100-200 ms apart)");
     Console.WriteLine(Line("  canvas row (topology editor)", canvas));
     Console.WriteLine(Line("  live-state table", table));
     Console.WriteLine(Line("  baseline: agent event stream client, no browser", stream));
     Console.WriteLine(Line("  (netlink change round trip, for scale)", roundTrips));
-    var canvasP95 = Percentile(canvas, 95);
+    var canvasP95 = NetLab.Web.BrowserBenchmarks.BenchLab.Percentile(canvas, 95);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"  ratio canvas p95 / baseline p95: {canvasP95 / Percentile(stream, 95):0.0}   target p95 < 200 ms: {(canvasP95 < 200 ? "met" : "NOT met")} ({canvasP95:0.0} ms)"));
+        $"  ratio canvas p95 / baseline p95: {canvasP95 / NetLab.Web.BrowserBenchmarks.BenchLab.Percentile(stream, 95):0.0}   target p95 < 200 ms: {(canvasP95 < 200 ? "met" : "NOT met")} ({canvasP95:0.0} ms)"));
     Console.WriteLine($"canvas with {scale} namespaces ({canvasScale.Elements} SVG elements), script time in Chromium");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  full drawing (median of 7)                         {canvasScale.Render,8:0.000} ms"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"  drag frame, a namespace box (1 line)               {canvasScale.LeafFrame,8:0.000} ms   ratio to a full drawing: 1/{canvasScale.Render / canvasScale.LeafFrame:0}"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"  drag frame, h1 ({scale + 1} lines)                        {canvasScale.HubFrame,8:0.000} ms   ratio to a full drawing: 1/{canvasScale.Render / canvasScale.HubFrame:0}"));
-}
-
-static double Percentile(List<double> values, int percentile)
-{
-    var sorted = values.Order().ToList();
-    var rank = (int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1;
-    return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
 }
 
 internal sealed record CanvasScale(int Elements, double Render, double LeafFrame, double HubFrame);

@@ -105,7 +105,7 @@ public static class AssignmentsApi
     }
 
     /// <summary>Null when <paramref name="user"/> is an instructor and the assignment is of a course they teach; else 403 (a student) or 404.</summary>
-    private static async Task<IResult?> TaughtAsync(CurrentUser user, long assignmentId, CourseStore courses, ILogger logger)
+    internal static async Task<IResult?> TaughtAsync(CurrentUser user, long assignmentId, CourseStore courses, ILogger logger)
     {
         if (user.Role != UserRole.Instructor)
         {

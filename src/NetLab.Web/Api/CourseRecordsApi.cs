@@ -1,5 +1,4 @@
 using NetLab.Web.Courses;
-using NetLab.Web.Model;
 using NetLab.Web.Store;
 
 namespace NetLab.Web.Api;
@@ -27,7 +26,7 @@ public static class CourseRecordsApi
     private static async Task<IResult> ResetAsync(long assignmentId, long studentId, HttpContext context, CourseStore courses, AssignmentLabs labs, ILogger<ApiReset> logger)
     {
         var user = JsonApi.UserOf(context);
-        if (await TaughtAssignmentAsync(user, assignmentId, courses, logger) is { } refused)
+        if (await AssignmentsApi.TaughtAsync(user, assignmentId, courses, logger) is { } refused)
         {
             return refused;
         }
@@ -41,7 +40,7 @@ public static class CourseRecordsApi
     private static async Task<IResult> DestroyAllAsync(long assignmentId, HttpContext context, CourseStore courses, AssignmentLabs labs, ILogger<ApiReset> logger)
     {
         var user = JsonApi.UserOf(context);
-        if (await TaughtAssignmentAsync(user, assignmentId, courses, logger) is { } refused)
+        if (await AssignmentsApi.TaughtAsync(user, assignmentId, courses, logger) is { } refused)
         {
             return refused;
         }
@@ -53,12 +52,12 @@ public static class CourseRecordsApi
             : ApiAnswers.Ok(outcome);
     }
 
-    private static async Task<IResult> AuditAsync(long courseId, int? page, HttpContext context, AuditLog audit, ILogger<ApiReset> logger)
+    private static async Task<IResult> AuditAsync(long courseId, int? page, HttpContext context, CourseStore courses, AuditLog audit, ILogger<ApiReset> logger)
     {
         var user = JsonApi.UserOf(context);
-        if (user.Role != UserRole.Instructor)
+        if (await CoursesApi.TaughtAsync(user, courseId, courses, logger) is { } refused)
         {
-            return ApiAnswers.WrongRole(user, "instructor");
+            return refused;
         }
 
         if (page is < 1)
@@ -71,29 +70,16 @@ public static class CourseRecordsApi
             : ApiAnswers.NotFound(logger, user, "course", courseId);
     }
 
-    private static async Task<IResult> GradesAsync(long courseId, HttpContext context, CourseGrades grades, ILogger<ApiReset> logger)
+    private static async Task<IResult> GradesAsync(long courseId, HttpContext context, CourseStore courses, CourseGrades grades, ILogger<ApiReset> logger)
     {
         var user = JsonApi.UserOf(context);
-        if (user.Role != UserRole.Instructor)
+        if (await CoursesApi.TaughtAsync(user, courseId, courses, logger) is { } refused)
         {
-            return ApiAnswers.WrongRole(user, "instructor");
+            return refused;
         }
 
         return await grades.ListAsync(user, courseId) is { } rows
             ? ApiAnswers.Ok(rows)
             : ApiAnswers.NotFound(logger, user, "course", courseId);
-    }
-
-    /// <summary>Null when <paramref name="user"/> teaches the assignment's course; else 403 (not an instructor) or 404.</summary>
-    private static async Task<IResult?> TaughtAssignmentAsync(CurrentUser user, long assignmentId, CourseStore courses, ILogger logger)
-    {
-        if (user.Role != UserRole.Instructor)
-        {
-            return ApiAnswers.WrongRole(user, "instructor");
-        }
-
-        return await courses.GetAssignmentAsync(user, assignmentId) is { } assignment && await courses.TaughtCourseAsync(user, assignment.CourseId) is not null
-            ? null
-            : ApiAnswers.NotFound(logger, user, "assignment", assignmentId);
     }
 }

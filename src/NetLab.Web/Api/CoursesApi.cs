@@ -265,7 +265,7 @@ public static class CoursesApi
     }
 
     /// <summary>Null when <paramref name="user"/> is an instructor teaching the course; else 403 (a student) or 404 (not their course).</summary>
-    private static async Task<IResult?> TaughtAsync(CurrentUser user, long courseId, CourseStore courses, ILogger logger)
+    internal static async Task<IResult?> TaughtAsync(CurrentUser user, long courseId, CourseStore courses, ILogger logger)
     {
         if (user.Role != UserRole.Instructor)
         {

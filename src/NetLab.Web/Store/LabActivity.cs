@@ -62,7 +62,7 @@ public sealed class LabActivity(SqliteDatabase database, TimeProvider time)
         public long ActivityMs { get; init; }
 
         public AppliedLabActivity ToActivity() => new(
-            OwnerId, LabId, Name, Role == "instructor" ? UserRole.Instructor : UserRole.Student,
+            OwnerId, LabId, Name, UserStore.ParseRole(Role) ?? UserRole.Student,
             DateTimeOffset.FromUnixTimeMilliseconds(ActivityMs));
     }
 }

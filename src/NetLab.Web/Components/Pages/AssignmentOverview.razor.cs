@@ -41,7 +41,7 @@ public sealed partial class AssignmentOverview : IDisposable
     private IReadOnlyList<OverviewRow> Rows { get; set; } = [];
 
     /// <summary>When the rows last changed (or were first read).</summary>
-    private DateTimeOffset Refreshed { get; set; }
+    private DateTimeOffset LastChange { get; set; }
 
     /// <summary>The instructor's reset and "destroy all" (Controls/Courses/AssignmentLabActions).</summary>
     private AssignmentLabActions? Actions { get; set; }
@@ -59,7 +59,7 @@ public sealed partial class AssignmentOverview : IDisposable
         }
 
         Rows = await Store.OverviewAsync(User, AssignmentId);
-        Refreshed = Time.GetUtcNow();
+        LastChange = Time.GetUtcNow();
         _timer ??= Time.CreateTimer(_ => _ = RefreshAsync(), null, RefreshInterval, RefreshInterval);
     }
 
@@ -88,7 +88,7 @@ public sealed partial class AssignmentOverview : IDisposable
 
             await InvokeAsync(() =>
             {
-                Refreshed = Time.GetUtcNow();
+                LastChange = Time.GetUtcNow();
                 Rows = rows;
                 StateHasChanged();
             });
